@@ -1,0 +1,155 @@
+/**
+ * The MMS server as an object tests and `npm start` drive alike: GraphQL over HTTP (and SSE) by yoga, and
+ * graphql-ws on the same path and port.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type YogaInitialContext } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Context } from './schema/context.ts';
+import { schema } from './schema/index.ts';
+import { authenticate, bearerToken, ensureAdminToken } from './services/access.ts';
+import { createServices, type Services } from './services/index.ts';
+import { type OpenedDatabase, openDatabase } from './storage/database.ts';
+import { createStore } from './storage/store.ts';
+
+export interface AppOptions {
+  databasePath: string;
+  port?: number;
+  host?: string;
+  holdSeconds: number;
+  adminToken: string | null;
+  now?: () => Date;
+  /** Log unexpected errors (masked for clients) here. */
+  logger?: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
+}
+
+export interface App {
+  services: Services;
+  database: OpenedDatabase;
+  /** Set when no admin token was configured and this start generated one. */
+  generatedAdminToken: string | null;
+  /** Starts listening; resolves with the GraphQL endpoint URL. */
+  listen(): Promise<string>;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const database = await openDatabase(options.databasePath);
+  const store = createStore(database.db);
+  const services = createServices({
+    store,
+    config: { holdSeconds: options.holdSeconds },
+    now: options.now ?? (() => new Date()),
+  });
+  const { adminTokenHash, generatedToken } = await ensureAdminToken(store, options.adminToken);
+  const logger = options.logger ?? console;
+
+  async function contextFor(token: string | null): Promise<Context> {
+    const viewer = await authenticate(store, adminTokenHash, token);
+    if (token && !viewer) {
+      throw new GraphQLError('Invalid token', {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+      });
+    }
+    return { viewer, services };
+  }
+
+  const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    logging: logger,
+    renderGraphiQL,
+    graphiql: {
+      title: 'MMS — Meeting Migration Service',
+      headers: JSON.stringify({ Authorization: 'Bearer <operator token printed by npm start>' }, null, 2),
+      subscriptionsProtocol: 'WS',
+    },
+    plugins: [
+      EnvelopArmorPlugin({ maxDepth: { n: 12 }, costLimit: { maxCost: 20_000 }, maxAliases: { n: 30 } }),
+    ],
+    context: (initial: YogaInitialContext & { connectionParams?: Record<string, unknown> }) =>
+      contextFor(
+        initial.request
+          ? bearerToken(initial.request.headers.get('authorization'))
+          : bearerToken(initial.connectionParams?.Authorization ?? initial.connectionParams?.authorization),
+      ),
+  });
+
+  const server: Server = createServer(yoga);
+  const webSockets = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  const wsServer = useServer<Record<string, unknown>>(
+    {
+      // Close 4403 before any operation when the token is missing or wrong.
+      onConnect: async (ctx) => {
+        const token = bearerToken(ctx.connectionParams?.Authorization ?? ctx.connectionParams?.authorization);
+        return token !== null && (await authenticate(store, adminTokenHash, token)) !== null;
+      },
+      execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
+      subscribe: (args) =>
+        (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const {
+          schema: envelopedSchema,
+          execute,
+          subscribe,
+          contextFactory,
+          parse,
+          validate,
+        } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args = {
+          schema: envelopedSchema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        return errors.length > 0 ? errors : args;
+      },
+    },
+    webSockets,
+  );
+
+  let url = '';
+  return {
+    services,
+    database,
+    generatedAdminToken: generatedToken,
+    get url() {
+      return url;
+    },
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+          const { port } = server.address() as AddressInfo;
+          const host =
+            options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+          url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
+          resolve(url);
+        });
+      }),
+    async stop() {
+      await wsServer.dispose();
+      webSockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.close();
+    },
+  };
+}

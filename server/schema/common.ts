@@ -1,0 +1,147 @@
+/** Shared schema pieces: enums, typed errors, global IDs and cursor pagination. */
+import {
+  type DefaultConnectionArguments,
+  decodeGlobalID,
+  resolveCursorConnection,
+} from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
+import { InvalidValueError, NotAllowedError, NotFoundError } from '../domain/errors.ts';
+import * as model from '../domain/model.ts';
+import { MEETING_TIMINGS } from '../storage/meetings.ts';
+import type { Cursor, PageRequest } from '../storage/pages.ts';
+import { builder } from './builder.ts';
+
+export const OnlineMeetingTypeEnum = builder.enumType('OnlineMeetingType', {
+  values: model.ONLINE_MEETING_TYPES,
+});
+export const SkypeHostingEnum = builder.enumType('SkypeHosting', { values: model.SKYPE_HOSTINGS });
+export const TeamsUpgradeModeEnum = builder.enumType('TeamsUpgradeMode', {
+  values: model.TEAMS_UPGRADE_MODES,
+});
+export const MailboxLocationEnum = builder.enumType('MailboxLocation', { values: model.MAILBOX_LOCATIONS });
+export const AudioConferencingProviderEnum = builder.enumType('AudioConferencingProvider', {
+  values: model.AUDIO_CONFERENCING_PROVIDERS,
+});
+export const MigrationStateEnum = builder.enumType('MeetingMigrationState', {
+  values: model.MIGRATION_STATES,
+});
+export const MigrationTypeEnum = builder.enumType('MeetingMigrationType', { values: model.MIGRATION_TYPES });
+export const SourceMeetingTypeEnum = builder.enumType('SourceMeetingType', {
+  values: model.SOURCE_MEETING_TYPES,
+});
+export const TargetMeetingTypeEnum = builder.enumType('TargetMeetingType', {
+  values: model.TARGET_MEETING_TYPES,
+});
+export const MeetingResultOutcomeEnum = builder.enumType('MeetingResultOutcome', {
+  values: model.MEETING_RESULT_OUTCOMES,
+});
+export const ContentItemKindEnum = builder.enumType('ContentItemKind', { values: model.CONTENT_ITEM_KINDS });
+export const TriggerKindEnum = builder.enumType('TriggerKind', { values: model.TRIGGER_KINDS });
+export const TriggerOutcomeEnum = builder.enumType('TriggerOutcome', { values: model.TRIGGER_OUTCOMES });
+export const MeetingTimingEnum = builder.enumType('MeetingTiming', { values: MEETING_TIMINGS });
+
+/* Typed errors: expected failures come back in a mutation's result union, not as GraphQL errors. */
+
+const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+  description: 'An expected failure: nothing was changed.',
+  fields: (t) => ({ message: t.exposeString('message') }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'The object does not exist, or is not visible to this token.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The input field that named the object.' }),
+  }),
+});
+
+builder.objectType(InvalidValueError, {
+  name: 'InvalidValueError',
+  description: 'An input value is not acceptable; `field` names it.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ field: t.exposeString('field') }),
+});
+
+builder.objectType(NotAllowedError, {
+  name: 'NotAllowedError',
+  description: 'The input is well-formed but the operation is not allowed in the current state.',
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
+});
+
+export const EXPECTED_ERRORS = [NotFoundError, InvalidValueError, NotAllowedError];
+
+/**
+ * The database id behind a global ID of the expected type. A malformed ID or one of another type names
+ * nothing that exists, so it fails exactly as an unknown one does.
+ */
+export function decodeId(field: string, globalId: string, typename: string): number {
+  try {
+    const { typename: actual, id } = decodeGlobalID(globalId);
+    const numeric = Number(id);
+    if (actual === typename && Number.isSafeInteger(numeric) && numeric > 0) return numeric;
+  } catch {
+    // fall through: not a global ID at all
+  }
+  throw new NotFoundError(typename, field);
+}
+
+export function decodeOptionalId(
+  field: string,
+  globalId: string | null | undefined,
+  typename: string,
+): number | null {
+  return globalId === null || globalId === undefined ? null : decodeId(field, globalId, typename);
+}
+
+/**
+ * The id behind a global ID used as a query filter. One that names nothing (malformed, another type) gives
+ * 0, which no row has: the filter then matches nothing, as for an unknown object.
+ */
+export function filterId(globalId: string, typename: string): number {
+  try {
+    return decodeId('id', globalId, typename);
+  } catch {
+    return 0;
+  }
+}
+
+/** An invalid query argument: queries have no payload, so it is a GraphQL error naming the argument. */
+export function invalidArgument(error: InvalidValueError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { code: 'INVALID_VALUE', field: error.field } });
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.key, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(argument: string, value: string): Cursor {
+  try {
+    const [key, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+    if ((typeof key === 'string' || typeof key === 'number') && typeof id === 'number') return { key, id };
+  } catch {
+    // fall through
+  }
+  throw new GraphQLError(`${argument}: not a cursor of this list`, {
+    extensions: { code: 'INVALID_VALUE', field: argument },
+  });
+}
+
+/** A keyset-paginated connection: `fetch` reads one page, `keyOf` gives each node's position. */
+export function cursorConnection<T>(
+  args: DefaultConnectionArguments,
+  fetch: (page: PageRequest) => Promise<T[]>,
+  keyOf: (node: T) => Cursor,
+) {
+  return resolveCursorConnection<Promise<T[]>>(
+    { args, toCursor: (node: T) => encodeCursor(keyOf(node)), defaultSize: 50, maxSize: 500 },
+    ({ before, after, limit, inverted }) =>
+      fetch({
+        before: before ? decodeCursor('before', before) : null,
+        after: after ? decodeCursor('after', after) : null,
+        limit,
+        inverted,
+      }),
+  );
+}

@@ -1,0 +1,16 @@
+/** Assembles the GraphQL schema from the builder and every type and mutation module. */
+import { builder } from './builder.ts';
+import './common.ts';
+import './types/bridge.ts';
+import './types/meeting.ts';
+import './types/meeting-migration.ts';
+import './types/root.ts';
+import './types/tenant.ts';
+import './types/trigger-evaluation.ts';
+import './types/user.ts';
+import './mutations/meetings.ts';
+import './mutations/tenancy.ts';
+import './mutations/user-commands.ts';
+
+/** Pothos sorts the schema, so the printed file is stable. */
+export const schema = builder.toSchema();

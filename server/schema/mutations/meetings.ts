@@ -1,0 +1,88 @@
+/** scheduleMeeting, retryMeetingMigration and cancelMeetingMigration. */
+import type { MeetingMigration } from '../../domain/model.ts';
+import type { StoredMeeting } from '../../storage/meetings.ts';
+import { builder } from '../builder.ts';
+import { ContentItemKindEnum, decodeId, EXPECTED_ERRORS, OnlineMeetingTypeEnum } from '../common.ts';
+import { viewerOf } from '../context.ts';
+import { MeetingNode } from '../types/meeting.ts';
+import { MeetingMigrationNode } from '../types/meeting-migration.ts';
+
+const AttendeeInput = builder.inputType('AttendeeInput', {
+  fields: (t) => ({ email: t.string(), name: t.string({ required: false }) }),
+});
+
+const ContentItemInput = builder.inputType('ContentItemInput', {
+  fields: (t) => ({ kind: t.field({ type: ContentItemKindEnum }), title: t.string(), url: t.string() }),
+});
+
+const MigrationPayload = (name: string) =>
+  builder.objectRef<{ migration: MeetingMigration }>(name).implement({
+    fields: (t) => ({
+      meetingMigration: t.field({ type: MeetingMigrationNode, resolve: (payload) => payload.migration }),
+    }),
+  });
+
+builder.mutationFields((t) => ({
+  scheduleMeeting: t.fieldWithInput({
+    description:
+      'Schedules a meeting as the scheduling add-in does: the organizer’s text followed by an online meeting block ' +
+      'for their current coordinates, with the add-in properties set.',
+    type: builder.objectRef<{ meeting: StoredMeeting }>('ScheduleMeetingPayload').implement({
+      fields: (p) => ({ meeting: p.field({ type: MeetingNode, resolve: (payload) => payload.meeting }) }),
+    }),
+    errors: { types: EXPECTED_ERRORS },
+    input: {
+      organizerId: t.input.id(),
+      subject: t.input.string(),
+      startsAt: t.input.field({ type: 'DateTime' }),
+      endsAt: t.input.field({ type: 'DateTime' }),
+      timeZone: t.input.string({ description: 'IANA time zone, such as Europe/Berlin.' }),
+      recurrence: t.input.string({
+        required: false,
+        description: 'RFC 5545 RRULE, such as FREQ=WEEKLY;COUNT=10.',
+      }),
+      attendees: t.input.field({ type: [AttendeeInput] }),
+      location: t.input.string({ required: false }),
+      body: t.input.string({ required: false, description: "The organizer's own text." }),
+      sharedNotesUrl: t.input.string({ required: false }),
+      contentItems: t.input.field({ type: [ContentItemInput], required: false }),
+      onlineMeetingType: t.input.field({
+        type: OnlineMeetingTypeEnum,
+        required: false,
+        description:
+          "Defaults to the organizer's: TEAMS once their Teams upgrade mode schedules meetings in Teams.",
+      }),
+      uid: t.input.string({ required: false, description: 'iCalendar UID; generated when omitted.' }),
+    },
+    resolve: async (_root, { input }, context) => ({
+      meeting: await context.services.scheduling.scheduleMeeting(viewerOf(context), {
+        ...input,
+        organizerId: decodeId('organizerId', input.organizerId, 'User'),
+      }),
+    }),
+  }),
+
+  retryMeetingMigration: t.fieldWithInput({
+    description: 'Puts a FAILED or CANCELLED migration back in the queue.',
+    type: MigrationPayload('RetryMeetingMigrationPayload'),
+    errors: { types: EXPECTED_ERRORS },
+    input: { migrationId: t.input.id() },
+    resolve: async (_root, { input }, context) => ({
+      migration: await context.services.migrations.retryMeetingMigration(viewerOf(context), {
+        migrationId: decodeId('migrationId', input.migrationId, 'MeetingMigration'),
+      }),
+    }),
+  }),
+
+  cancelMeetingMigration: t.fieldWithInput({
+    description: 'Stops a PENDING or IN_PROGRESS migration.',
+    type: MigrationPayload('CancelMeetingMigrationPayload'),
+    errors: { types: EXPECTED_ERRORS },
+    input: { migrationId: t.input.id() },
+    resolve: async (_root, { input }, context) => ({
+      migration: await context.services.migrations.cancelMeetingMigration(viewerOf(context), {
+        migrationId: decodeId('migrationId', input.migrationId, 'MeetingMigration'),
+      }),
+    }),
+  }),
+}));

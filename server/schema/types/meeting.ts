@@ -1,0 +1,119 @@
+import { findBlock } from '../../domain/meeting-block.ts';
+import type { Attendee, ContentItem, OnlineMeetingProperties } from '../../domain/model.ts';
+import type { StoredMeeting } from '../../storage/meetings.ts';
+import { builder } from '../builder.ts';
+import { ContentItemKindEnum, cursorConnection, OnlineMeetingTypeEnum } from '../common.ts';
+import { tenantFilterOf } from '../context.ts';
+import { groupedLoader, loadInOrder, pageInMemory } from '../loaders.ts';
+import { UserNode } from './user.ts';
+
+export const MeetingNode = builder.loadableNodeRef<StoredMeeting, string | number>('Meeting', {
+  id: { resolve: (meeting) => meeting.id },
+  load: (keys, context) =>
+    loadInOrder(keys, (ids) => context.services.store.meetings.byIds(tenantFilterOf(context), ids)),
+});
+
+/** Attendees and content items have no ids of their own: their position in the meeting serves. */
+type Positioned<T> = T & { id: number };
+const positioned = <T>(items: T[]): Positioned<T>[] =>
+  items.map((item, index) => ({ ...item, id: index + 1 }));
+
+const attendeesOf = groupedLoader(async (ids, context) => {
+  const byMeeting = await context.services.store.meetings.attendeesOf(ids);
+  return new Map([...byMeeting].map(([id, attendees]) => [id, positioned(attendees)]));
+});
+const contentItemsOf = groupedLoader(async (ids, context) => {
+  const byMeeting = await context.services.store.meetings.contentItemsOf(ids);
+  return new Map([...byMeeting].map(([id, items]) => [id, positioned(items)]));
+});
+
+const AttendeeType = builder.objectRef<Positioned<Attendee>>('Attendee').implement({
+  fields: (t) => ({
+    email: t.exposeString('email'),
+    name: t.exposeString('name', { nullable: true }),
+  }),
+});
+
+const ContentItemType = builder.objectRef<Positioned<ContentItem>>('ContentItem').implement({
+  description: 'A whiteboard, poll or attachment: a reference that survives migration.',
+  fields: (t) => ({
+    kind: t.field({ type: ContentItemKindEnum, resolve: (item) => item.kind }),
+    title: t.exposeString('title'),
+    url: t.exposeString('url'),
+  }),
+});
+
+const OnlineMeetingType = builder.objectRef<OnlineMeetingProperties>('OnlineMeeting').implement({
+  description: 'Properties the scheduling add-in sets; a block pasted by hand has none.',
+  fields: (t) => ({
+    type: t.field({ type: OnlineMeetingTypeEnum, resolve: (online) => online.type }),
+    joinUrl: t.exposeString('joinUrl'),
+    conferenceId: t.exposeString('conferenceId', { nullable: true }),
+  }),
+});
+
+type FoundBlock = NonNullable<ReturnType<typeof findBlock>>;
+const OnlineMeetingBlockType = builder.objectRef<FoundBlock>('OnlineMeetingBlock').implement({
+  description: 'The online meeting block as found in the body.',
+  fields: (t) => ({
+    type: t.field({ type: OnlineMeetingTypeEnum, resolve: (block) => block.type }),
+    joinUrl: t.exposeString('joinUrl', { nullable: true }),
+    conferenceId: t.exposeString('conferenceId', { nullable: true }),
+    meetingId: t.exposeString('meetingId', { nullable: true }),
+    text: t.exposeString('text', { description: 'The exact text of the block.' }),
+    start: t.exposeInt('start', { description: 'Offset of the block in the body, in UTF-16 code units.' }),
+    end: t.exposeInt('end'),
+  }),
+});
+
+MeetingNode.implement({
+  description: 'A meeting, with its online meeting block inside the body.',
+  fields: (t) => ({
+    uid: t.exposeString('uid', { description: 'The iCalendar UID.' }),
+    organizer: t.field({ type: UserNode, resolve: (meeting) => meeting.organizerId }),
+    subject: t.exposeString('subject'),
+    startsAt: t.expose('startsAt', { type: 'DateTime' }),
+    endsAt: t.expose('endsAt', { type: 'DateTime' }),
+    timeZone: t.exposeString('timeZone', { description: 'IANA time zone.' }),
+    recurrence: t.exposeString('recurrence', { nullable: true, description: 'RFC 5545 RRULE.' }),
+    lastOccurrenceEndsAt: t.expose('lastOccurrenceEndsAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the last occurrence ends; null for a series without end.',
+    }),
+    location: t.exposeString('location', { nullable: true }),
+    body: t.exposeString('body'),
+    sequence: t.exposeInt('sequence', { description: 'iCalendar SEQUENCE.' }),
+    sharedNotesUrl: t.exposeString('sharedNotesUrl', { nullable: true }),
+    onlineMeeting: t.field({
+      type: OnlineMeetingType,
+      nullable: true,
+      resolve: (meeting) => meeting.onlineMeeting,
+    }),
+    onlineMeetingBlock: t.field({
+      type: OnlineMeetingBlockType,
+      nullable: true,
+      resolve: (meeting) => findBlock(meeting.body),
+    }),
+    attendeeCount: t.exposeInt('attendeeCount'),
+    attendees: t.connection({
+      type: AttendeeType,
+      resolve: (meeting, args, context) =>
+        cursorConnection(
+          args,
+          async (page) => pageInMemory(await attendeesOf(context).load(meeting.id), page),
+          (attendee) => ({ key: attendee.id, id: attendee.id }),
+        ),
+    }),
+    contentItems: t.connection({
+      type: ContentItemType,
+      resolve: (meeting, args, context) =>
+        cursorConnection(
+          args,
+          async (page) => pageInMemory(await contentItemsOf(context).load(meeting.id), page),
+          (item) => ({ key: item.id, id: item.id }),
+        ),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});

@@ -1,0 +1,133 @@
+/** Root query fields: the viewer, tenants, and Get-CsMeetingMigrationStatus. */
+import { z } from 'zod';
+import { InvalidValueError } from '../../domain/errors.ts';
+import { timeWindow } from '../../domain/validation.ts';
+import { targetTenantId } from '../../services/viewer.ts';
+import type { MigrationSummary } from '../../storage/migrations-store.ts';
+import { builder } from '../builder.ts';
+import { cursorConnection, filterId, invalidArgument, MigrationStateEnum } from '../common.ts';
+import { type Context, viewerOf } from '../context.ts';
+import { MeetingMigrationNode } from './meeting-migration.ts';
+import { TenantNode } from './tenant.ts';
+
+const ViewerKindEnum = builder.enumType('ViewerKind', { values: ['SERVICE_ADMIN', 'OPERATOR'] as const });
+
+const ViewerType = builder.objectRef<Context['viewer'] & object>('Viewer').implement({
+  description: 'Who the token belongs to.',
+  fields: (t) => ({
+    kind: t.field({
+      type: ViewerKindEnum,
+      resolve: (viewer) => (viewer.kind === 'serviceAdmin' ? 'SERVICE_ADMIN' : 'OPERATOR'),
+    }),
+    tenant: t.field({
+      type: TenantNode,
+      nullable: true,
+      description: "An operator's tenant; null for the service admin.",
+      resolve: (viewer) => (viewer.kind === 'operator' ? viewer.tenantId : null),
+    }),
+  }),
+});
+
+interface SummaryShape extends MigrationSummary {
+  from: Date | null;
+  to: Date | null;
+}
+
+const SummaryType = builder.objectRef<SummaryShape>('MeetingMigrationSummary').implement({
+  description: 'How many users have a migration in each state (Get-CsMeetingMigrationStatus -SummaryOnly).',
+  fields: (t) => ({
+    from: t.expose('from', { type: 'DateTime', nullable: true }),
+    to: t.expose('to', { type: 'DateTime', nullable: true }),
+    pending: t.int({ resolve: (summary) => summary.PENDING }),
+    inProgress: t.int({ resolve: (summary) => summary.IN_PROGRESS }),
+    succeeded: t.int({ resolve: (summary) => summary.SUCCEEDED }),
+    failed: t.int({ resolve: (summary) => summary.FAILED }),
+    cancelled: t.int({ resolve: (summary) => summary.CANCELLED }),
+  }),
+});
+
+/** Turns an expected failure in a query into a GraphQL error that names the argument. */
+function queryArgument<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InvalidValueError) throw invalidArgument(error);
+    throw error;
+  }
+}
+
+/**
+ * The tenant a tenant-scoped query reads: an operator's own unless another is named (which then reads as
+ * one that does not exist); the service admin must name one.
+ */
+function queriedTenantId(context: Context, tenantId: string | null | undefined): number {
+  const viewer = viewerOf(context);
+  if (!tenantId) return queryArgument(() => targetTenantId(viewer, null));
+  const id = filterId(tenantId, 'Tenant');
+  return viewer.kind === 'operator' && id !== viewer.tenantId ? 0 : id;
+}
+
+builder.queryFields((t) => ({
+  viewer: t.field({ type: ViewerType, resolve: (_root, _args, context) => viewerOf(context) }),
+
+  tenant: t.field({
+    type: TenantNode,
+    nullable: true,
+    description: "An operator's own tenant (id may be omitted); the service admin names one.",
+    args: { id: t.arg.id({ required: false }) },
+    resolve: (_root, args, context) => queriedTenantId(context, args.id) || null,
+  }),
+
+  tenants: t.connection({
+    type: TenantNode,
+    authScopes: { serviceAdmin: true },
+    resolve: (_root, args, context) =>
+      cursorConnection(
+        args,
+        (page) => context.services.store.tenants.list(page),
+        (tenant) => ({ key: tenant.id, id: tenant.id }),
+      ),
+  }),
+
+  meetingMigrations: t.connection({
+    type: MeetingMigrationNode,
+    description: 'Migrations, newest first (Get-CsMeetingMigrationStatus).',
+    args: {
+      tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
+      userId: t.arg.id({ required: false }),
+      states: t.arg({
+        type: [MigrationStateEnum],
+        required: false,
+        validate: z.array(z.string()).max(5).nullish(),
+      }),
+      from: t.arg({ type: 'DateTime', required: false, description: 'Created at or after.' }),
+      to: t.arg({ type: 'DateTime', required: false, description: 'Created at or before.' }),
+    },
+    resolve: async (_root, args, context) => {
+      const window = queryArgument(() => timeWindow('window', { from: args.from, to: args.to }));
+      const tenantId = queriedTenantId(context, args.tenantId);
+      const userId = args.userId ? filterId(args.userId, 'User') : null;
+      return cursorConnection(
+        args,
+        (page) =>
+          context.services.store.migrations.list(tenantId, { userId, states: args.states, ...window }, page),
+        (migration) => ({ key: migration.id, id: migration.id }),
+      );
+    },
+  }),
+
+  meetingMigrationSummary: t.field({
+    type: SummaryType,
+    description: 'Per-state user counts for a tenant, optionally within a time window (-SummaryOnly).',
+    args: {
+      tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
+      from: t.arg({ type: 'DateTime', required: false }),
+      to: t.arg({ type: 'DateTime', required: false }),
+    },
+    resolve: async (_root, args, context) => {
+      const window = queryArgument(() => timeWindow('window', { from: args.from, to: args.to }));
+      const tenantId = queriedTenantId(context, args.tenantId);
+      return { ...(await context.services.store.migrations.summary(tenantId, window)), ...window };
+    },
+  }),
+}));

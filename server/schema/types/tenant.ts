@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { Tenant } from '../../domain/model.ts';
+import { MAX_NAME_LENGTH } from '../../domain/validation.ts';
+import { builder } from '../builder.ts';
+import { cursorConnection, filterId, MeetingTimingEnum, TeamsUpgradeModeEnum } from '../common.ts';
+import { tenantFilterOf } from '../context.ts';
+import { loadInOrder } from '../loaders.ts';
+import { BridgeNode } from './bridge.ts';
+import { MeetingNode } from './meeting.ts';
+import { TriggerEvaluationNode } from './trigger-evaluation.ts';
+import { UserNode } from './user.ts';
+
+export const TenantNode = builder.loadableNodeRef<Tenant, string | number>('Tenant', {
+  id: { resolve: (tenant) => tenant.id },
+  load: (keys, context) =>
+    loadInOrder(keys, (ids) => {
+      const only = tenantFilterOf(context);
+      return context.services.store.tenants.byIds(only === null ? ids : ids.filter((id) => id === only));
+    }),
+});
+
+const MigrationConfiguration = builder.objectRef<Tenant>('TenantMigrationConfiguration').implement({
+  description: 'Set-CsTenantMigrationConfiguration.',
+  fields: (t) => ({
+    meetingMigrationEnabled: t.exposeBoolean('meetingMigrationEnabled', {
+      description: 'Off: no meeting is ever migrated automatically.',
+    }),
+  }),
+});
+
+const DialInConferencingSettings = builder.objectRef<Tenant>('DialInConferencingTenantSettings').implement({
+  description: 'Set-CsOnlineDialInConferencingTenantSettings.',
+  fields: (t) => ({
+    automaticallyMigrateUserMeetings: t.exposeBoolean('automaticallyMigrateUserMeetings', {
+      description: 'Off: audio conferencing changes do not start migrations; moves and upgrades still do.',
+    }),
+    automaticallyReplaceAcpProvider: t.exposeBoolean('automaticallyReplaceAcpProvider', {
+      description:
+        'On: assigning the audio conferencing license to a user of a third-party provider switches them to Microsoft.',
+    }),
+    automaticallySendEmailsToUsers: t.exposeBoolean('automaticallySendEmailsToUsers'),
+    pinLength: t.exposeInt('pinLength'),
+  }),
+});
+
+TenantNode.implement({
+  description: 'An organization whose users’ meetings are migrated.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    primaryDomain: t.exposeString('primaryDomain'),
+    meetingUrl: t.exposeString('meetingUrl', { description: 'Base of Skype for Business join links.' }),
+    teamsUpgradeMode: t.field({ type: TeamsUpgradeModeEnum, resolve: (tenant) => tenant.teamsUpgradeMode }),
+    migrationConfiguration: t.field({ type: MigrationConfiguration, resolve: (tenant) => tenant }),
+    dialInConferencingSettings: t.field({ type: DialInConferencingSettings, resolve: (tenant) => tenant }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    users: t.connection({
+      type: UserNode,
+      description: 'Users sorted by user principal name.',
+      args: {
+        search: t.arg.string({
+          required: false,
+          description: 'Part of the user principal name or display name.',
+          validate: z.string().max(MAX_NAME_LENGTH).nullish(),
+        }),
+      },
+      resolve: (tenant, args, context) =>
+        cursorConnection(
+          args,
+          (page) => context.services.store.users.list(tenant.id, { search: args.search }, page),
+          (user) => ({ key: user.userPrincipalName, id: user.id }),
+        ),
+    }),
+    bridges: t.connection({
+      type: BridgeNode,
+      resolve: (tenant, args, context) =>
+        cursorConnection(
+          args,
+          (page) => context.services.store.bridges.list(tenant.id, page),
+          (bridge) => ({ key: bridge.id, id: bridge.id }),
+        ),
+    }),
+    meetings: t.connection({
+      type: MeetingNode,
+      description: 'Meetings sorted by start time.',
+      args: {
+        timing: t.arg({ type: MeetingTimingEnum, defaultValue: 'UPCOMING' }),
+        organizerId: t.arg.id({ required: false }),
+      },
+      resolve: (tenant, args, context) => {
+        const organizerId = args.organizerId ? filterId(args.organizerId, 'User') : null;
+        return cursorConnection(
+          args,
+          (page) =>
+            context.services.store.meetings.list(
+              tenant.id,
+              { timing: args.timing, organizerId, now: context.services.now() },
+              page,
+            ),
+          (meeting) => ({ key: meeting.startsAt.toISOString(), id: meeting.id }),
+        );
+      },
+    }),
+    triggerEvaluations: t.connection({
+      type: TriggerEvaluationNode,
+      description: 'Every evaluated trigger with its outcome, newest first.',
+      args: { userId: t.arg.id({ required: false }) },
+      resolve: (tenant, args, context) => {
+        const userId = args.userId ? filterId(args.userId, 'User') : null;
+        return cursorConnection(
+          args,
+          (page) => context.services.store.migrations.triggerEvaluations(tenant.id, { userId }, page),
+          (evaluation) => ({ key: evaluation.id, id: evaluation.id }),
+        );
+      },
+    }),
+  }),
+});

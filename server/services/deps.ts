@@ -1,0 +1,86 @@
+import { randomInt } from 'node:crypto';
+import { NotFoundError } from '../domain/errors.ts';
+import type { Bridge, BridgeNumber, MeetingMigration, Tenant, User } from '../domain/model.ts';
+import type { StoredMeeting } from '../storage/meetings.ts';
+import type { Store } from '../storage/store.ts';
+import { tenantFilter, type Viewer } from './viewer.ts';
+
+export interface ServiceConfig {
+  /** How long a new automatic migration waits for more changes to merge (SPEC §4.1). */
+  holdSeconds: number;
+}
+
+export interface ServiceDeps {
+  store: Store;
+  config: ServiceConfig;
+  now: () => Date;
+}
+
+/** A fresh 7-digit conference ID, as Microsoft's bridges hand out. */
+export function newConferenceId(): string {
+  return String(randomInt(1_000_000, 10_000_000));
+}
+
+/* Lookups that treat another tenant's object exactly as a missing one. */
+
+export async function requireTenant(
+  store: Store,
+  viewer: Viewer,
+  id: number,
+  field: string,
+): Promise<Tenant> {
+  const filter = tenantFilter(viewer);
+  const [tenant] = filter === null || filter === id ? await store.tenants.byIds([id]) : [];
+  if (!tenant) throw new NotFoundError('Tenant', field);
+  return tenant;
+}
+
+export async function requireUser(store: Store, viewer: Viewer, id: number, field: string): Promise<User> {
+  const [user] = await store.users.byIds(tenantFilter(viewer), [id]);
+  if (!user) throw new NotFoundError('User', field);
+  return user;
+}
+
+export async function requireBridge(
+  store: Store,
+  viewer: Viewer,
+  id: number,
+  field: string,
+): Promise<Bridge> {
+  const [bridge] = await store.bridges.byIds(tenantFilter(viewer), [id]);
+  if (!bridge) throw new NotFoundError('Bridge', field);
+  return bridge;
+}
+
+export async function requireBridgeNumber(
+  store: Store,
+  viewer: Viewer,
+  id: number,
+  field: string,
+): Promise<BridgeNumber> {
+  const [number] = await store.bridges.numbersByIds(tenantFilter(viewer), [id]);
+  if (!number) throw new NotFoundError('BridgeNumber', field);
+  return number;
+}
+
+export async function requireMigration(
+  store: Store,
+  viewer: Viewer,
+  id: number,
+  field: string,
+): Promise<MeetingMigration> {
+  const [migration] = await store.migrations.byIds(tenantFilter(viewer), [id]);
+  if (!migration) throw new NotFoundError('MeetingMigration', field);
+  return migration;
+}
+
+export async function requireMeeting(
+  store: Store,
+  viewer: Viewer,
+  id: number,
+  field: string,
+): Promise<StoredMeeting> {
+  const [meeting] = await store.meetings.byIds(tenantFilter(viewer), [id]);
+  if (!meeting) throw new NotFoundError('Meeting', field);
+  return meeting;
+}

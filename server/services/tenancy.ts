@@ -1,0 +1,226 @@
+/** Tenants, their settings, tokens, users and bridges. */
+import { InvalidValueError, NotAllowedError } from '../domain/errors.ts';
+import {
+  type AudioConferencingProvider,
+  DEFAULT_TENANT_SETTINGS,
+  type MailboxLocation,
+  type SkypeHosting,
+  type TeamsUpgradeMode,
+  type TenantSettings,
+} from '../domain/model.ts';
+import * as validate from '../domain/validation.ts';
+import { generateToken, hashToken } from './access.ts';
+import { requireBridge, requireTenant, type ServiceDeps } from './deps.ts';
+import { recordTrigger } from './triggers.ts';
+import { targetTenantId, type Viewer } from './viewer.ts';
+
+export interface NewUserInput {
+  tenantId?: number | null;
+  userPrincipalName: string;
+  displayName: string;
+  sipAddress?: string | null;
+  skypeHosting?: SkypeHosting | null;
+  teamsUpgradeMode?: TeamsUpgradeMode | null;
+  mailboxLocation?: MailboxLocation | null;
+}
+
+export function tenancy(deps: ServiceDeps) {
+  const { store } = deps;
+
+  function requireServiceAdmin(viewer: Viewer): void {
+    if (viewer.kind !== 'serviceAdmin') throw new NotAllowedError('only the service admin may do this');
+  }
+
+  async function changeTenantSettings(
+    viewer: Viewer,
+    tenantId: number | null | undefined,
+    changes: Partial<TenantSettings>,
+  ) {
+    return store.transaction(async (tx) => {
+      const tenant = await requireTenant(tx, viewer, targetTenantId(viewer, tenantId), 'tenantId');
+      return tx.tenants.update(tenant.id, changes);
+    });
+  }
+
+  return {
+    async createTenant(
+      viewer: Viewer,
+      input: { name: string; primaryDomain: string; meetingUrl?: string | null },
+    ) {
+      requireServiceAdmin(viewer);
+      const name = validate.requiredName('name', input.name);
+      const primaryDomain = validate.domainName('primaryDomain', input.primaryDomain);
+      const meetingUrl = validate.httpsUrl('meetingUrl', input.meetingUrl ?? `https://meet.${primaryDomain}`);
+      return store.transaction(async (tx) => {
+        if (await tx.tenants.byPrimaryDomain(primaryDomain)) {
+          throw new InvalidValueError(
+            'primaryDomain',
+            `a tenant with primary domain ${primaryDomain} already exists`,
+          );
+        }
+        return tx.tenants.insert(
+          { name, primaryDomain, meetingUrl, teamsUpgradeMode: 'ISLANDS', ...DEFAULT_TENANT_SETTINGS },
+          deps.now(),
+        );
+      });
+    },
+
+    /** Returns the plain token once; only its hash is stored. */
+    async createOperatorToken(viewer: Viewer, input: { tenantId: number; name: string }) {
+      requireServiceAdmin(viewer);
+      const name = validate.requiredName('name', input.name);
+      const tenant = await requireTenant(store, viewer, input.tenantId, 'tenantId');
+      const token = generateToken('mms_op');
+      const stored = await store.tokens.insertOperatorToken(tenant.id, name, hashToken(token), deps.now());
+      return { token, stored, tenant };
+    },
+
+    async createUser(viewer: Viewer, input: NewUserInput) {
+      const tenantId = targetTenantId(viewer, input.tenantId);
+      const userPrincipalName = validate.userPrincipalName('userPrincipalName', input.userPrincipalName);
+      const displayName = validate.requiredName('displayName', input.displayName);
+      const sipAddress = validate.sipAddress('sipAddress', input.sipAddress ?? userPrincipalName);
+      return store.transaction(async (tx) => {
+        await requireTenant(tx, viewer, tenantId, 'tenantId');
+        if (await tx.users.byUserPrincipalName(tenantId, userPrincipalName)) {
+          throw new InvalidValueError(
+            'userPrincipalName',
+            `${userPrincipalName} already exists in this tenant`,
+          );
+        }
+        const provider: AudioConferencingProvider = 'NONE';
+        return tx.users.insert(
+          {
+            tenantId,
+            userPrincipalName,
+            displayName,
+            sipAddress,
+            skypeHosting: input.skypeHosting ?? 'ONLINE',
+            teamsUpgradeMode: input.teamsUpgradeMode ?? 'ISLANDS',
+            mailboxLocation: input.mailboxLocation ?? 'EXCHANGE_ONLINE',
+            provider,
+            thirdPartyProviderName: null,
+            thirdPartyDialInText: null,
+            licensed: false,
+            dialInEnabled: false,
+            conferenceId: null,
+            bridgeId: null,
+            defaultTollNumberId: null,
+            defaultTollFreeNumberId: null,
+          },
+          deps.now(),
+        );
+      });
+    },
+
+    async createBridge(
+      viewer: Viewer,
+      input: { tenantId?: number | null; name: string; isDefault?: boolean | null },
+    ) {
+      const tenantId = targetTenantId(viewer, input.tenantId);
+      const name = validate.requiredName('name', input.name);
+      return store.transaction(async (tx) => {
+        await requireTenant(tx, viewer, tenantId, 'tenantId');
+        const isDefault = input.isDefault ?? (await tx.bridges.defaultForTenant(tenantId)) === null;
+        return tx.bridges.insert({ tenantId, name, isDefault });
+      });
+    },
+
+    async addBridgeNumber(
+      viewer: Viewer,
+      input: {
+        bridgeId: number;
+        number: string;
+        tollFree: boolean;
+        city: string;
+        country: string;
+        language: string;
+      },
+    ) {
+      const number = validate.e164('number', input.number);
+      const city = validate.requiredName('city', input.city);
+      const country = validate.countryCode('country', input.country);
+      const language = validate.languageTag('language', input.language);
+      return store.transaction(async (tx) => {
+        const bridge = await requireBridge(tx, viewer, input.bridgeId, 'bridgeId');
+        if (await tx.bridges.numberExists(bridge.tenantId, number)) {
+          throw new InvalidValueError('number', `${number} is already assigned to a bridge`);
+        }
+        const added = await tx.bridges.insertNumber({
+          tenantId: bridge.tenantId,
+          bridgeId: bridge.id,
+          number,
+          tollFree: input.tollFree,
+          city,
+          country,
+          language,
+        });
+        return { bridge, number: added };
+      });
+    },
+
+    setTenantMigrationConfiguration(
+      viewer: Viewer,
+      input: { tenantId?: number | null; meetingMigrationEnabled: boolean },
+    ) {
+      return changeTenantSettings(viewer, input.tenantId, {
+        meetingMigrationEnabled: input.meetingMigrationEnabled,
+      });
+    },
+
+    setDialInConferencingTenantSettings(
+      viewer: Viewer,
+      input: { tenantId?: number | null } & { [K in keyof TenantSettings]?: TenantSettings[K] | null },
+    ) {
+      const changes: Partial<TenantSettings> = {};
+      if (input.automaticallyMigrateUserMeetings != null)
+        changes.automaticallyMigrateUserMeetings = input.automaticallyMigrateUserMeetings;
+      if (input.automaticallyReplaceAcpProvider != null)
+        changes.automaticallyReplaceAcpProvider = input.automaticallyReplaceAcpProvider;
+      if (input.automaticallySendEmailsToUsers != null)
+        changes.automaticallySendEmailsToUsers = input.automaticallySendEmailsToUsers;
+      if (input.pinLength != null) changes.pinLength = validate.pinLength('pinLength', input.pinLength);
+      return changeTenantSettings(viewer, input.tenantId, changes);
+    },
+
+    /** Never migrates: existing join links simply break, as in MMS. The outcome is recorded all the same. */
+    updateTenantMeetingUrl(viewer: Viewer, input: { tenantId?: number | null; meetingUrl: string }) {
+      const meetingUrl = validate.httpsUrl('meetingUrl', input.meetingUrl);
+      return store.transaction(async (tx) => {
+        const now = deps.now();
+        const tenant = await requireTenant(tx, viewer, targetTenantId(viewer, input.tenantId), 'tenantId');
+        const updated = await tx.tenants.update(tenant.id, { meetingUrl });
+        const record = await recordTrigger(tx, deps, now, updated, null, {
+          kind: 'MEETING_URL_CHANGED',
+          detail: `meeting URL ${tenant.meetingUrl} → ${meetingUrl}`,
+          request: null,
+          ignoredBecause:
+            'a tenant meeting URL change does not migrate meetings; existing join links stop working',
+          audioConferencing: false,
+        });
+        return { tenant: updated, ...record };
+      });
+    },
+
+    /** Grant-CsTeamsUpgradePolicy -Global: never migrates meetings (§3). */
+    grantTenantTeamsUpgradePolicy(
+      viewer: Viewer,
+      input: { tenantId?: number | null; mode: TeamsUpgradeMode },
+    ) {
+      return store.transaction(async (tx) => {
+        const now = deps.now();
+        const tenant = await requireTenant(tx, viewer, targetTenantId(viewer, input.tenantId), 'tenantId');
+        const updated = await tx.tenants.update(tenant.id, { teamsUpgradeMode: input.mode });
+        const record = await recordTrigger(tx, deps, now, updated, null, {
+          kind: 'TENANT_TEAMS_UPGRADE',
+          detail: `tenant-wide Teams upgrade mode ${tenant.teamsUpgradeMode} → ${input.mode}`,
+          request: null,
+          ignoredBecause:
+            'a tenant-wide Teams upgrade does not migrate meetings; upgrade users one by one to migrate theirs',
+          audioConferencing: false,
+        });
+        return { tenant: updated, ...record };
+      });
+    },
+  };
+}

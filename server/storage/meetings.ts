@@ -1,0 +1,133 @@
+import type { Attendee, ContentItem, Meeting } from '../domain/model.ts';
+import type { TenantFilter } from './bridges.ts';
+import type { Db } from './database.ts';
+import { keysetPage, type PageRequest } from './pages.ts';
+import { meetingFromRow, toTime } from './rows.ts';
+
+export type StoredMeeting = ReturnType<typeof meetingFromRow>;
+export type NewMeeting = Omit<Meeting, 'id' | 'createdAt'>;
+
+export const MEETING_TIMINGS = ['UPCOMING', 'PAST', 'ALL'] as const;
+export type MeetingTiming = (typeof MEETING_TIMINGS)[number];
+
+export interface MeetingFilter {
+  /** UPCOMING: some occurrence has not ended yet; PAST: every occurrence has ended. */
+  timing: MeetingTiming;
+  organizerId?: number | null;
+  now: Date;
+}
+
+export function meetingStore(db: Db) {
+  return {
+    async insert(meeting: NewMeeting, now: Date): Promise<StoredMeeting> {
+      const row = await db
+        .insertInto('meetings')
+        .values({
+          tenant_id: meeting.tenantId,
+          organizer_id: meeting.organizerId,
+          uid: meeting.uid,
+          subject: meeting.subject,
+          starts_at: toTime(meeting.startsAt),
+          ends_at: toTime(meeting.endsAt),
+          time_zone: meeting.timeZone,
+          recurrence: meeting.recurrence,
+          last_occurrence_ends_at: meeting.lastOccurrenceEndsAt ? toTime(meeting.lastOccurrenceEndsAt) : null,
+          location: meeting.location,
+          body: meeting.body,
+          sequence: meeting.sequence,
+          shared_notes_url: meeting.sharedNotesUrl,
+          online_meeting_type: meeting.onlineMeeting?.type ?? null,
+          online_meeting_join_url: meeting.onlineMeeting?.joinUrl ?? null,
+          online_meeting_conference_id: meeting.onlineMeeting?.conferenceId ?? null,
+          attendee_count: meeting.attendees.length,
+          created_at: toTime(now),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (meeting.attendees.length > 0) {
+        await db
+          .insertInto('meeting_attendees')
+          .values(
+            meeting.attendees.map((attendee, position) => ({
+              meeting_id: row.id,
+              position,
+              email: attendee.email,
+              name: attendee.name,
+            })),
+          )
+          .execute();
+      }
+      if (meeting.contentItems.length > 0) {
+        await db
+          .insertInto('meeting_content_items')
+          .values(meeting.contentItems.map((item, position) => ({ meeting_id: row.id, position, ...item })))
+          .execute();
+      }
+      return meetingFromRow(row);
+    },
+
+    async uidExists(tenantId: number, uid: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('meetings')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('uid', '=', uid)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async byIds(tenant: TenantFilter, ids: readonly number[]): Promise<StoredMeeting[]> {
+      if (ids.length === 0) return [];
+      let query = db.selectFrom('meetings').selectAll().where('id', 'in', ids);
+      if (tenant !== null) query = query.where('tenant_id', '=', tenant);
+      return (await query.execute()).map(meetingFromRow);
+    },
+
+    async list(tenantId: number, filter: MeetingFilter, page: PageRequest): Promise<StoredMeeting[]> {
+      let query = db.selectFrom('meetings').selectAll().where('tenant_id', '=', tenantId);
+      if (filter.organizerId != null) query = query.where('organizer_id', '=', filter.organizerId);
+      const now = toTime(filter.now);
+      if (filter.timing === 'UPCOMING') {
+        query = query.where((eb) =>
+          eb.or([eb('last_occurrence_ends_at', 'is', null), eb('last_occurrence_ends_at', '>', now)]),
+        );
+      } else if (filter.timing === 'PAST') {
+        query = query.where('last_occurrence_ends_at', '<=', now);
+      }
+      const rows = await keysetPage(query, { key: 'starts_at', id: 'id', direction: 'asc' }, page).execute();
+      return rows.map(meetingFromRow);
+    },
+
+    async attendeesOf(meetingIds: readonly number[]): Promise<Map<number, Attendee[]>> {
+      const byMeeting = new Map<number, Attendee[]>(meetingIds.map((id) => [id, []]));
+      if (meetingIds.length === 0) return byMeeting;
+      const rows = await db
+        .selectFrom('meeting_attendees')
+        .selectAll()
+        .where('meeting_id', 'in', meetingIds)
+        .orderBy('meeting_id')
+        .orderBy('position')
+        .execute();
+      for (const row of rows) byMeeting.get(row.meeting_id)?.push({ email: row.email, name: row.name });
+      return byMeeting;
+    },
+
+    async contentItemsOf(meetingIds: readonly number[]): Promise<Map<number, ContentItem[]>> {
+      const byMeeting = new Map<number, ContentItem[]>(meetingIds.map((id) => [id, []]));
+      if (meetingIds.length === 0) return byMeeting;
+      const rows = await db
+        .selectFrom('meeting_content_items')
+        .selectAll()
+        .where('meeting_id', 'in', meetingIds)
+        .orderBy('meeting_id')
+        .orderBy('position')
+        .execute();
+      for (const row of rows) {
+        byMeeting
+          .get(row.meeting_id)
+          ?.push({ kind: row.kind as ContentItem['kind'], title: row.title, url: row.url });
+      }
+      return byMeeting;
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import type { Updateable } from 'kysely';
+import type { MeetingMigration, MeetingResult, MigrationState, TriggerEvaluation } from '../domain/model.ts';
+import type { TenantFilter } from './bridges.ts';
+import type { Db } from './database.ts';
+import { keysetPage, type PageRequest } from './pages.ts';
+import { migrationFromRow, toTime, triggerEvaluationFromRow } from './rows.ts';
+import type { MeetingMigrationTable } from './tables.ts';
+
+export type NewMigration = Pick<
+  MeetingMigration,
+  'correlationId' | 'tenantId' | 'userId' | 'sourceMeetingType' | 'targetMeetingType' | 'notBefore'
+>;
+
+export interface MigrationFilter {
+  userId?: number | null;
+  states?: readonly MigrationState[] | null;
+  /** Created within [from, to]. */
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export type MigrationSummary = Record<MigrationState, number>;
+
+export function migrationStore(db: Db) {
+  return {
+    async insert(migration: NewMigration, now: Date): Promise<MeetingMigration> {
+      const row = await db
+        .insertInto('meeting_migrations')
+        .values({
+          correlation_id: migration.correlationId,
+          tenant_id: migration.tenantId,
+          user_id: migration.userId,
+          state: 'PENDING',
+          source_meeting_type: migration.sourceMeetingType,
+          target_meeting_type: migration.targetMeetingType,
+          created_at: toTime(now),
+          modified_at: toTime(now),
+          not_before: toTime(migration.notBefore),
+          started_at: null,
+          finished_at: null,
+          retry_count: 0,
+          next_attempt_at: null,
+          last_message: null,
+          total_meetings: 0,
+          succeeded_meetings: 0,
+          failed_meetings: 0,
+          skipped_meetings: 0,
+          invites_updated: 0,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return migrationFromRow(row);
+    },
+
+    async byIds(tenant: TenantFilter, ids: readonly number[]): Promise<MeetingMigration[]> {
+      if (ids.length === 0) return [];
+      let query = db.selectFrom('meeting_migrations').selectAll().where('id', 'in', ids);
+      if (tenant !== null) query = query.where('tenant_id', '=', tenant);
+      return (await query.execute()).map(migrationFromRow);
+    },
+
+    /** The user's PENDING migration, if any, and whether one is IN_PROGRESS. */
+    async openForUser(userId: number): Promise<{ pending: MeetingMigration | null; inProgress: boolean }> {
+      const rows = await db
+        .selectFrom('meeting_migrations')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('state', 'in', ['PENDING', 'IN_PROGRESS'])
+        .orderBy('id')
+        .execute();
+      const pending = rows.find((row) => row.state === 'PENDING');
+      return {
+        pending: pending ? migrationFromRow(pending) : null,
+        inProgress: rows.some((row) => row.state === 'IN_PROGRESS'),
+      };
+    },
+
+    async latestForUsers(userIds: readonly number[]): Promise<MeetingMigration[]> {
+      if (userIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('meeting_migrations')
+        .selectAll()
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('meeting_migrations')
+            .select((e) => e.fn.max('id').as('id'))
+            .where('user_id', 'in', userIds)
+            .groupBy('user_id'),
+        )
+        .execute();
+      return rows.map(migrationFromRow);
+    },
+
+    async update(
+      id: number,
+      changes: Partial<
+        Pick<
+          MeetingMigration,
+          | 'state'
+          | 'sourceMeetingType'
+          | 'targetMeetingType'
+          | 'notBefore'
+          | 'lastMessage'
+          | 'nextAttemptAt'
+          | 'finishedAt'
+        >
+      >,
+      now: Date,
+    ): Promise<MeetingMigration> {
+      const set: Updateable<MeetingMigrationTable> = { modified_at: toTime(now) };
+      if (changes.state !== undefined) set.state = changes.state;
+      if (changes.sourceMeetingType !== undefined) set.source_meeting_type = changes.sourceMeetingType;
+      if (changes.targetMeetingType !== undefined) set.target_meeting_type = changes.targetMeetingType;
+      if (changes.notBefore !== undefined) set.not_before = toTime(changes.notBefore);
+      if (changes.lastMessage !== undefined) set.last_message = changes.lastMessage;
+      if (changes.nextAttemptAt !== undefined)
+        set.next_attempt_at = changes.nextAttemptAt ? toTime(changes.nextAttemptAt) : null;
+      if (changes.finishedAt !== undefined)
+        set.finished_at = changes.finishedAt ? toTime(changes.finishedAt) : null;
+      const row = await db
+        .updateTable('meeting_migrations')
+        .set(set)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return migrationFromRow(row);
+    },
+
+    async list(tenantId: number, filter: MigrationFilter, page: PageRequest): Promise<MeetingMigration[]> {
+      let query = db.selectFrom('meeting_migrations').selectAll().where('tenant_id', '=', tenantId);
+      if (filter.userId != null) query = query.where('user_id', '=', filter.userId);
+      if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
+      if (filter.from) query = query.where('created_at', '>=', toTime(filter.from));
+      if (filter.to) query = query.where('created_at', '<=', toTime(filter.to));
+      const rows = await keysetPage(query, { key: 'id', id: 'id', direction: 'desc' }, page).execute();
+      return rows.map(migrationFromRow);
+    },
+
+    /** How many distinct users have a migration in each state (created within the window, when given). */
+    async summary(
+      tenantId: number,
+      window: { from: Date | null; to: Date | null },
+    ): Promise<MigrationSummary> {
+      let query = db
+        .selectFrom('meeting_migrations')
+        .select(['state', (eb) => eb.fn.count<number>('user_id').distinct().as('users')])
+        .where('tenant_id', '=', tenantId)
+        .groupBy('state');
+      if (window.from) query = query.where('created_at', '>=', toTime(window.from));
+      if (window.to) query = query.where('created_at', '<=', toTime(window.to));
+      const summary: MigrationSummary = { PENDING: 0, IN_PROGRESS: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 };
+      for (const row of await query.execute()) summary[row.state as MigrationState] = Number(row.users);
+      return summary;
+    },
+
+    async insertTriggerEvaluation(evaluation: Omit<TriggerEvaluation, 'id'>): Promise<TriggerEvaluation> {
+      const row = await db
+        .insertInto('trigger_evaluations')
+        .values({
+          tenant_id: evaluation.tenantId,
+          user_id: evaluation.userId,
+          kind: evaluation.kind,
+          detail: evaluation.detail,
+          occurred_at: toTime(evaluation.occurredAt),
+          outcome: evaluation.outcome,
+          message: evaluation.message,
+          migration_id: evaluation.migrationId,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return triggerEvaluationFromRow(row);
+    },
+
+    async triggerEvaluationsByIds(
+      tenant: TenantFilter,
+      ids: readonly number[],
+    ): Promise<TriggerEvaluation[]> {
+      if (ids.length === 0) return [];
+      let query = db.selectFrom('trigger_evaluations').selectAll().where('id', 'in', ids);
+      if (tenant !== null) query = query.where('tenant_id', '=', tenant);
+      return (await query.execute()).map(triggerEvaluationFromRow);
+    },
+
+    /** Trigger evaluations, newest first. */
+    async triggerEvaluations(
+      tenantId: number,
+      filter: { userId?: number | null; migrationId?: number | null },
+      page: PageRequest,
+    ): Promise<TriggerEvaluation[]> {
+      let query = db.selectFrom('trigger_evaluations').selectAll().where('tenant_id', '=', tenantId);
+      if (filter.userId != null) query = query.where('user_id', '=', filter.userId);
+      if (filter.migrationId != null) query = query.where('migration_id', '=', filter.migrationId);
+      const rows = await keysetPage(query, { key: 'id', id: 'id', direction: 'desc' }, page).execute();
+      return rows.map(triggerEvaluationFromRow);
+    },
+
+    async meetingResults(migrationId: number, page: PageRequest): Promise<MeetingResult[]> {
+      const rows = await keysetPage(
+        db.selectFrom('meeting_results').selectAll().where('migration_id', '=', migrationId),
+        { key: 'meeting_id', id: 'meeting_id', direction: 'asc' },
+        page,
+      ).execute();
+      return rows.map((row) => ({
+        migrationId: row.migration_id,
+        meetingId: row.meeting_id,
+        outcome: row.outcome as MeetingResult['outcome'],
+        reason: row.reason,
+        recordedAt: new Date(row.recorded_at),
+      }));
+    },
+  };
+}

@@ -1,0 +1,245 @@
+/** Versioned schema changes, applied in order at start. Never edit a released one: add the next. */
+import type { Kysely } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+
+const migrations: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tenants')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('primary_domain', 'text', (c) => c.notNull().unique())
+        .addColumn('meeting_url', 'text', (c) => c.notNull())
+        .addColumn('teams_upgrade_mode', 'text', (c) => c.notNull())
+        .addColumn('meeting_migration_enabled', 'integer', (c) => c.notNull())
+        .addColumn('automatically_migrate_user_meetings', 'integer', (c) => c.notNull())
+        .addColumn('automatically_replace_acp_provider', 'integer', (c) => c.notNull())
+        .addColumn('automatically_send_emails_to_users', 'integer', (c) => c.notNull())
+        .addColumn('pin_length', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('bridges')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('is_default', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('bridges_tenant').on('bridges').columns(['tenant_id', 'id']).execute();
+
+      await db.schema
+        .createTable('bridge_numbers')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
+        .addColumn('bridge_id', 'integer', (c) => c.notNull().references('bridges.id'))
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('toll_free', 'integer', (c) => c.notNull())
+        .addColumn('city', 'text', (c) => c.notNull())
+        .addColumn('country', 'text', (c) => c.notNull())
+        .addColumn('language', 'text', (c) => c.notNull())
+        .addUniqueConstraint('bridge_numbers_unique_number', ['tenant_id', 'number'])
+        .execute();
+      await db.schema
+        .createIndex('bridge_numbers_bridge')
+        .on('bridge_numbers')
+        .columns(['bridge_id', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
+        .addColumn('user_principal_name', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('sip_address', 'text', (c) => c.notNull())
+        .addColumn('skype_hosting', 'text', (c) => c.notNull())
+        .addColumn('teams_upgrade_mode', 'text', (c) => c.notNull())
+        .addColumn('mailbox_location', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('third_party_provider_name', 'text')
+        .addColumn('third_party_dial_in_text', 'text')
+        .addColumn('licensed', 'integer', (c) => c.notNull())
+        .addColumn('dial_in_enabled', 'integer', (c) => c.notNull())
+        .addColumn('conference_id', 'text')
+        .addColumn('bridge_id', 'integer', (c) => c.references('bridges.id'))
+        .addColumn('default_toll_number_id', 'integer', (c) => c.references('bridge_numbers.id'))
+        .addColumn('default_toll_free_number_id', 'integer', (c) => c.references('bridge_numbers.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('users_unique_upn', ['tenant_id', 'user_principal_name'])
+        .execute();
+      await db.schema
+        .createIndex('users_default_toll')
+        .on('users')
+        .column('default_toll_number_id')
+        .execute();
+      await db.schema
+        .createIndex('users_default_toll_free')
+        .on('users')
+        .column('default_toll_free_number_id')
+        .execute();
+
+      await db.schema
+        .createTable('meetings')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
+        .addColumn('organizer_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('uid', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('starts_at', 'text', (c) => c.notNull())
+        .addColumn('ends_at', 'text', (c) => c.notNull())
+        .addColumn('time_zone', 'text', (c) => c.notNull())
+        .addColumn('recurrence', 'text')
+        .addColumn('last_occurrence_ends_at', 'text')
+        .addColumn('location', 'text')
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('shared_notes_url', 'text')
+        .addColumn('online_meeting_type', 'text')
+        .addColumn('online_meeting_join_url', 'text')
+        .addColumn('online_meeting_conference_id', 'text')
+        .addColumn('attendee_count', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('meetings_unique_uid', ['tenant_id', 'uid'])
+        .execute();
+      await db.schema
+        .createIndex('meetings_organizer')
+        .on('meetings')
+        .columns(['organizer_id', 'starts_at'])
+        .execute();
+      await db.schema
+        .createIndex('meetings_tenant_start')
+        .on('meetings')
+        .columns(['tenant_id', 'starts_at', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('meeting_attendees')
+        .addColumn('meeting_id', 'integer', (c) => c.notNull().references('meetings.id').onDelete('cascade'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addPrimaryKeyConstraint('meeting_attendees_pk', ['meeting_id', 'position'])
+        .execute();
+
+      await db.schema
+        .createTable('meeting_content_items')
+        .addColumn('meeting_id', 'integer', (c) => c.notNull().references('meetings.id').onDelete('cascade'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('meeting_content_items_pk', ['meeting_id', 'position'])
+        .execute();
+
+      await db.schema
+        .createTable('meeting_migrations')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('correlation_id', 'text', (c) => c.notNull().unique())
+        .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('source_meeting_type', 'text', (c) => c.notNull())
+        .addColumn('target_meeting_type', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('modified_at', 'text', (c) => c.notNull())
+        .addColumn('not_before', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        .addColumn('retry_count', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'text')
+        .addColumn('last_message', 'text')
+        .addColumn('total_meetings', 'integer', (c) => c.notNull())
+        .addColumn('succeeded_meetings', 'integer', (c) => c.notNull())
+        .addColumn('failed_meetings', 'integer', (c) => c.notNull())
+        .addColumn('skipped_meetings', 'integer', (c) => c.notNull())
+        .addColumn('invites_updated', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('meeting_migrations_tenant_created')
+        .on('meeting_migrations')
+        .columns(['tenant_id', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('meeting_migrations_user_state')
+        .on('meeting_migrations')
+        .columns(['user_id', 'state'])
+        .execute();
+      await db.schema
+        .createIndex('meeting_migrations_state_due')
+        .on('meeting_migrations')
+        .columns(['state', 'not_before'])
+        .execute();
+
+      await db.schema
+        .createTable('trigger_evaluations')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
+        .addColumn('user_id', 'integer', (c) => c.references('users.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('occurred_at', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('migration_id', 'integer', (c) =>
+          c.references('meeting_migrations.id').onDelete('set null'),
+        )
+        .execute();
+      await db.schema
+        .createIndex('trigger_evaluations_tenant')
+        .on('trigger_evaluations')
+        .columns(['tenant_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('trigger_evaluations_user')
+        .on('trigger_evaluations')
+        .columns(['user_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('trigger_evaluations_migration')
+        .on('trigger_evaluations')
+        .columns(['migration_id', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('meeting_results')
+        .addColumn('migration_id', 'integer', (c) =>
+          c.notNull().references('meeting_migrations.id').onDelete('cascade'),
+        )
+        .addColumn('meeting_id', 'integer', (c) => c.notNull().references('meetings.id').onDelete('cascade'))
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('meeting_results_pk', ['migration_id', 'meeting_id'])
+        .execute();
+
+      await db.schema
+        .createTable('operator_tokens')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('service_settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error || failed) {
+    throw new Error(
+      `schema migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`,
+    );
+  }
+}

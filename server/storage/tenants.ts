@@ -1,0 +1,85 @@
+import type { TeamsUpgradeMode, Tenant, TenantSettings } from '../domain/model.ts';
+import type { Db } from './database.ts';
+import { keysetPage, type PageRequest } from './pages.ts';
+import { tenantFromRow, toFlag, toTime } from './rows.ts';
+
+export type NewTenant = Omit<Tenant, 'id' | 'createdAt'>;
+
+export function tenantStore(db: Db) {
+  return {
+    async insert(tenant: NewTenant, now: Date): Promise<Tenant> {
+      const row = await db
+        .insertInto('tenants')
+        .values({
+          name: tenant.name,
+          primary_domain: tenant.primaryDomain,
+          meeting_url: tenant.meetingUrl,
+          teams_upgrade_mode: tenant.teamsUpgradeMode,
+          meeting_migration_enabled: toFlag(tenant.meetingMigrationEnabled),
+          automatically_migrate_user_meetings: toFlag(tenant.automaticallyMigrateUserMeetings),
+          automatically_replace_acp_provider: toFlag(tenant.automaticallyReplaceAcpProvider),
+          automatically_send_emails_to_users: toFlag(tenant.automaticallySendEmailsToUsers),
+          pin_length: tenant.pinLength,
+          created_at: toTime(now),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return tenantFromRow(row);
+    },
+
+    async byIds(ids: readonly number[]): Promise<Tenant[]> {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('tenants').selectAll().where('id', 'in', ids).execute();
+      return rows.map(tenantFromRow);
+    },
+
+    async byPrimaryDomain(domain: string): Promise<Tenant | null> {
+      const row = await db
+        .selectFrom('tenants')
+        .selectAll()
+        .where('primary_domain', '=', domain)
+        .executeTakeFirst();
+      return row ? tenantFromRow(row) : null;
+    },
+
+    async list(page: PageRequest): Promise<Tenant[]> {
+      const rows = await keysetPage(
+        db.selectFrom('tenants').selectAll(),
+        { key: 'id', id: 'id', direction: 'asc' },
+        page,
+      ).execute();
+      return rows.map(tenantFromRow);
+    },
+
+    async count(): Promise<number> {
+      const row = await db
+        .selectFrom('tenants')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async update(
+      id: number,
+      changes: Partial<TenantSettings> & { meetingUrl?: string; teamsUpgradeMode?: TeamsUpgradeMode },
+    ): Promise<Tenant> {
+      const row = await db
+        .updateTable('tenants')
+        .set({
+          meeting_url: changes.meetingUrl,
+          teams_upgrade_mode: changes.teamsUpgradeMode,
+          meeting_migration_enabled: flagOrUndefined(changes.meetingMigrationEnabled),
+          automatically_migrate_user_meetings: flagOrUndefined(changes.automaticallyMigrateUserMeetings),
+          automatically_replace_acp_provider: flagOrUndefined(changes.automaticallyReplaceAcpProvider),
+          automatically_send_emails_to_users: flagOrUndefined(changes.automaticallySendEmailsToUsers),
+          pin_length: changes.pinLength,
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return tenantFromRow(row);
+    },
+  };
+}
+
+const flagOrUndefined = (value: boolean | undefined) => (value === undefined ? undefined : toFlag(value));

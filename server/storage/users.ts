@@ -1,0 +1,104 @@
+import { sql } from 'kysely';
+import type { User } from '../domain/model.ts';
+import type { TenantFilter } from './bridges.ts';
+import type { Db } from './database.ts';
+import { keysetPage, type PageRequest } from './pages.ts';
+import { toFlag, toTime, userChangesToRow, userFromRow } from './rows.ts';
+
+export type NewUser = Omit<User, 'id' | 'createdAt'>;
+
+export interface UserFilter {
+  /** Case-insensitive part of the user principal name or display name. */
+  search?: string | null;
+}
+
+export function userStore(db: Db) {
+  return {
+    async insert(user: NewUser, now: Date): Promise<User> {
+      const row = await db
+        .insertInto('users')
+        .values({
+          tenant_id: user.tenantId,
+          user_principal_name: user.userPrincipalName,
+          display_name: user.displayName,
+          sip_address: user.sipAddress,
+          skype_hosting: user.skypeHosting,
+          teams_upgrade_mode: user.teamsUpgradeMode,
+          mailbox_location: user.mailboxLocation,
+          provider: user.provider,
+          third_party_provider_name: user.thirdPartyProviderName,
+          third_party_dial_in_text: user.thirdPartyDialInText,
+          licensed: toFlag(user.licensed),
+          dial_in_enabled: toFlag(user.dialInEnabled),
+          conference_id: user.conferenceId,
+          bridge_id: user.bridgeId,
+          default_toll_number_id: user.defaultTollNumberId,
+          default_toll_free_number_id: user.defaultTollFreeNumberId,
+          created_at: toTime(now),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return userFromRow(row);
+    },
+
+    async byIds(tenant: TenantFilter, ids: readonly number[]): Promise<User[]> {
+      if (ids.length === 0) return [];
+      let query = db.selectFrom('users').selectAll().where('id', 'in', ids);
+      if (tenant !== null) query = query.where('tenant_id', '=', tenant);
+      return (await query.execute()).map(userFromRow);
+    },
+
+    async byUserPrincipalName(tenantId: number, upn: string): Promise<User | null> {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('user_principal_name', '=', upn)
+        .executeTakeFirst();
+      return row ? userFromRow(row) : null;
+    },
+
+    async list(tenantId: number, filter: UserFilter, page: PageRequest): Promise<User[]> {
+      let query = db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
+      const search = filter.search?.trim().toLowerCase();
+      if (search) {
+        const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query = query.where(
+          sql<boolean>`(lower(user_principal_name) like ${pattern} escape '\\' or lower(display_name) like ${pattern} escape '\\')`,
+        );
+      }
+      const rows = await keysetPage(
+        query,
+        { key: 'user_principal_name', id: 'id', direction: 'asc' },
+        page,
+      ).execute();
+      return rows.map(userFromRow);
+    },
+
+    /** Users whose default toll or toll-free number is this one. */
+    async withDefaultNumber(numberId: number): Promise<User[]> {
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            eb('default_toll_number_id', '=', numberId),
+            eb('default_toll_free_number_id', '=', numberId),
+          ]),
+        )
+        .orderBy('id')
+        .execute();
+      return rows.map(userFromRow);
+    },
+
+    async update(id: number, changes: Partial<User>): Promise<User> {
+      const row = await db
+        .updateTable('users')
+        .set(userChangesToRow(changes))
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return userFromRow(row);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/** Starts a real MMS server on a free port with an in-memory database, and talks to it over HTTP. */
+import { randomBytes } from 'node:crypto';
+import { type App, createApp } from '../../server/app.ts';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  adminToken: string;
+  /** Posts an operation with the given token (none when null) and returns the parsed body. */
+  request<T = Record<string, any>>(
+    token: string | null,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<T> & { status: number }>;
+  /** Like request, but fails the test on any GraphQL error and returns data. */
+  gql<T = Record<string, any>>(token: string, query: string, variables?: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  options: { holdSeconds?: number; now?: () => Date } = {},
+): Promise<TestServer> {
+  const adminToken = `test-admin-${randomBytes(8).toString('hex')}`;
+  const errors: unknown[] = [];
+  const app = await createApp({
+    databasePath: ':memory:',
+    holdSeconds: options.holdSeconds ?? 60,
+    adminToken,
+    now: options.now,
+    logger: {
+      error: (...args: unknown[]) => errors.push(args),
+      warn: () => {},
+      info: () => {},
+      debug: () => {},
+    },
+  });
+  const url = await app.listen();
+  const request: TestServer['request'] = async (token, query, variables) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, ...((await response.json()) as GraphQLResponse<any>) };
+  };
+  return {
+    app,
+    url,
+    adminToken,
+    request,
+    async gql(token, query, variables) {
+      const result = await request(token, query, variables);
+      if (result.errors) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data as never;
+    },
+    stop: () => app.stop(),
+  };
+}
