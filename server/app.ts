@@ -24,6 +24,7 @@ export interface AppOptions {
   holdSeconds: number;
   adminToken: string | null;
   now?: () => Date;
+  onQuery?: (sql: string) => void;
   /** Log unexpected errors (masked for clients) here. */
   logger?: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
 }
@@ -42,7 +43,7 @@ export interface App {
 const GRAPHQL_PATH = '/graphql';
 
 export async function createApp(options: AppOptions): Promise<App> {
-  const database = await openDatabase(options.databasePath);
+  const database = await openDatabase(options.databasePath, { onQuery: options.onQuery });
   const store = createStore(database.db);
   const services = createServices({
     store,

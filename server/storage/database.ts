@@ -15,7 +15,12 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-export async function openDatabase(path: string): Promise<OpenedDatabase> {
+export interface DatabaseOptions {
+  /** Called with every statement Kysely runs (to watch query counts, for instance). */
+  onQuery?: (sql: string) => void;
+}
+
+export async function openDatabase(path: string, options: DatabaseOptions = {}): Promise<OpenedDatabase> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
@@ -23,7 +28,16 @@ export async function openDatabase(path: string): Promise<OpenedDatabase> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const { onQuery } = options;
+  const dialect = new SqliteDialect({ database: sqlite });
+  const db = onQuery
+    ? new Kysely<Database>({
+        dialect,
+        log: (event) => {
+          if (event.level === 'query') onQuery(event.query.sql);
+        },
+      })
+    : new Kysely<Database>({ dialect });
   await migrateToLatest(db as Kysely<unknown>);
   return {
     db,

@@ -11,6 +11,8 @@ export interface TestServer {
   app: App;
   url: string;
   adminToken: string;
+  /** Every SQL statement the server ran, in order. */
+  queries: string[];
   /** Posts an operation with the given token (none when null) and returns the parsed body. */
   request<T = Record<string, any>>(
     token: string | null,
@@ -27,11 +29,13 @@ export async function startServer(
 ): Promise<TestServer> {
   const adminToken = `test-admin-${randomBytes(8).toString('hex')}`;
   const errors: unknown[] = [];
+  const queries: string[] = [];
   const app = await createApp({
     databasePath: ':memory:',
     holdSeconds: options.holdSeconds ?? 60,
     adminToken,
     now: options.now,
+    onQuery: (sql) => queries.push(sql),
     logger: {
       error: (...args: unknown[]) => errors.push(args),
       warn: () => {},
@@ -56,6 +60,7 @@ export async function startServer(
     app,
     url,
     adminToken,
+    queries,
     request,
     async gql(token, query, variables) {
       const result = await request(token, query, variables);

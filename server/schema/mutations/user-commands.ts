@@ -25,23 +25,28 @@ interface UserChangePayloadShape {
   migration: MeetingMigration | null;
 }
 
-function userChangePayload(name: string) {
-  return builder.objectRef<UserChangePayloadShape>(name).implement({
-    fields: (t) => ({
-      user: t.field({ type: UserNode, resolve: (payload) => payload.user }),
-      triggerEvaluation: t.field({
-        type: TriggerEvaluationNode,
-        description: 'How the change was evaluated against the trigger rules, and why.',
-        resolve: (payload) => payload.evaluation,
-      }),
-      meetingMigration: t.field({
-        type: MeetingMigrationNode,
-        nullable: true,
-        description: 'The migration the change started or merged into; null when it started none.',
-        resolve: (payload) => payload.migration,
-      }),
+/** What every command on a user returns; clients may select it once for all of them. */
+const UserChangePayload = builder.interfaceRef<UserChangePayloadShape>('UserChangePayload').implement({
+  fields: (t) => ({
+    user: t.field({ type: UserNode, resolve: (payload) => payload.user }),
+    triggerEvaluation: t.field({
+      type: TriggerEvaluationNode,
+      description: 'How the change was evaluated against the trigger rules, and why.',
+      resolve: (payload) => payload.evaluation,
     }),
-  });
+    meetingMigration: t.field({
+      type: MeetingMigrationNode,
+      nullable: true,
+      description: 'The migration the change started or merged into; null when it started none.',
+      resolve: (payload) => payload.migration,
+    }),
+  }),
+});
+
+function userChangePayload(name: string) {
+  return builder
+    .objectRef<UserChangePayloadShape>(name)
+    .implement({ interfaces: [UserChangePayload], fields: () => ({}) });
 }
 
 type Command<Input> = (
