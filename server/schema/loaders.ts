@@ -48,10 +48,17 @@ export function groupBy<T>(items: T[], keyOf: (item: T) => number): Map<number, 
   return groups;
 }
 
-/** Pages through a short list already in memory, ordered by id. */
-export function pageInMemory<T extends { id: number }>(all: T[], page: PageRequest): T[] {
+/** Pages through a short list already in memory, sorted by id in the given direction. */
+export function pageInMemory<T extends { id: number }>(
+  all: T[],
+  page: PageRequest,
+  direction: 'asc' | 'desc' = 'asc',
+): T[] {
+  const sign = direction === 'asc' ? 1 : -1;
+  const after = (item: T, cursor: { id: number }) => sign * (item.id - cursor.id) > 0;
+  const before = (item: T, cursor: { id: number }) => sign * (item.id - cursor.id) < 0;
   const ordered = page.inverted ? [...all].reverse() : all;
   return ordered
-    .filter((item) => (!page.after || item.id > page.after.id) && (!page.before || item.id < page.before.id))
+    .filter((item) => (!page.after || after(item, page.after)) && (!page.before || before(item, page.before)))
     .slice(0, page.limit);
 }

@@ -181,6 +181,18 @@ export function migrationStore(db: Db) {
       return (await query.execute()).map(triggerEvaluationFromRow);
     },
 
+    /** The triggers each migration absorbed, newest first. */
+    async triggerEvaluationsOfMigrations(migrationIds: readonly number[]): Promise<TriggerEvaluation[]> {
+      if (migrationIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('trigger_evaluations')
+        .selectAll()
+        .where('migration_id', 'in', migrationIds)
+        .orderBy('id', 'desc')
+        .execute();
+      return rows.map(triggerEvaluationFromRow);
+    },
+
     /** Trigger evaluations, newest first. */
     async triggerEvaluations(
       tenantId: number,

@@ -10,7 +10,7 @@ import {
   TargetMeetingTypeEnum,
 } from '../common.ts';
 import { tenantFilterOf } from '../context.ts';
-import { loadInOrder } from '../loaders.ts';
+import { groupBy, groupedLoader, loadInOrder, pageInMemory } from '../loaders.ts';
 import { MeetingNode } from './meeting.ts';
 import { TenantNode } from './tenant.ts';
 import { TriggerEvaluationNode } from './trigger-evaluation.ts';
@@ -23,6 +23,13 @@ export const MeetingMigrationNode = builder.loadableNodeRef<MeetingMigration, st
     load: (keys, context) =>
       loadInOrder(keys, (ids) => context.services.store.migrations.byIds(tenantFilterOf(context), ids)),
   },
+);
+
+const absorbedTriggers = groupedLoader(async (ids, context) =>
+  groupBy(
+    await context.services.store.migrations.triggerEvaluationsOfMigrations(ids),
+    (e) => e.migrationId ?? 0,
+  ),
 );
 
 const MeetingResultType = builder.objectRef<MeetingResult>('MeetingResult').implement({
@@ -70,12 +77,7 @@ MeetingMigrationNode.implement({
       resolve: (migration, args, context) =>
         cursorConnection(
           args,
-          (page) =>
-            context.services.store.migrations.triggerEvaluations(
-              migration.tenantId,
-              { migrationId: migration.id },
-              page,
-            ),
+          async (page) => pageInMemory(await absorbedTriggers(context).load(migration.id), page, 'desc'),
           (evaluation) => ({ key: evaluation.id, id: evaluation.id }),
         ),
     }),
