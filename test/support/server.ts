@@ -11,6 +11,8 @@ export interface TestServer {
   app: App;
   url: string;
   adminToken: string;
+  /** What the server logged as errors (unexpected errors, masked for clients). */
+  loggedErrors: unknown[][];
   /** Every SQL statement the server ran, in order. */
   queries: string[];
   /** Posts an operation with the given token (none when null) and returns the parsed body. */
@@ -28,7 +30,7 @@ export async function startServer(
   options: { holdSeconds?: number; now?: () => Date } = {},
 ): Promise<TestServer> {
   const adminToken = `test-admin-${randomBytes(8).toString('hex')}`;
-  const errors: unknown[] = [];
+  const loggedErrors: unknown[][] = [];
   const queries: string[] = [];
   const app = await createApp({
     databasePath: ':memory:',
@@ -37,7 +39,7 @@ export async function startServer(
     now: options.now,
     onQuery: (sql) => queries.push(sql),
     logger: {
-      error: (...args: unknown[]) => errors.push(args),
+      error: (...args: unknown[]) => loggedErrors.push(args),
       warn: () => {},
       info: () => {},
       debug: () => {},
@@ -60,6 +62,7 @@ export async function startServer(
     app,
     url,
     adminToken,
+    loggedErrors,
     queries,
     request,
     async gql(token, query, variables) {

@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.stop());
+
+test('an unexpected error is masked for the client and logged in full', async () => {
+  await server.gql(
+    server.adminToken,
+    `mutation { createTenant(input: { name: "Contoso", primaryDomain: "contoso.com" }) { __typename } }`,
+  );
+  // Break the storage under the server, as a failing disk or a bad deployment would.
+  server.app.database.sqlite.exec('alter table tenants rename to tenants_gone');
+  try {
+    const result = await server.request(server.adminToken, '{ tenants { edges { node { name } } } }');
+    expect(result.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.' })]);
+    expect(JSON.stringify(result)).not.toMatch(/no such table|sqlite/i);
+    expect(JSON.stringify(server.loggedErrors)).toMatch(/no such table: tenants/);
+  } finally {
+    server.app.database.sqlite.exec('alter table tenants_gone rename to tenants');
+  }
+});
