@@ -199,6 +199,19 @@ export interface MeetingResult {
   recordedAt: Date;
 }
 
+/** A user without audio conferencing: no license, no provider, no dial-in. */
+export const NO_AUDIO_CONFERENCING: AudioConferencing = {
+  provider: 'NONE',
+  thirdPartyProviderName: null,
+  thirdPartyDialInText: null,
+  licensed: false,
+  dialInEnabled: false,
+  conferenceId: null,
+  bridgeId: null,
+  defaultTollNumberId: null,
+  defaultTollFreeNumberId: null,
+};
+
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   meetingMigrationEnabled: true,
   automaticallyMigrateUserMeetings: true,

@@ -145,3 +145,25 @@ export function cursorConnection<T>(
       }),
   );
 }
+
+/** A connection over a short list already loaded (a bridge's numbers, a meeting's attendees), sorted by id. */
+export async function loadedConnection<T extends { id: number }>(
+  args: DefaultConnectionArguments,
+  items: Promise<T[]>,
+  direction: 'asc' | 'desc' = 'asc',
+) {
+  const all = await items;
+  const sign = direction === 'asc' ? 1 : -1;
+  return cursorConnection(
+    args,
+    async (page) =>
+      (page.inverted ? [...all].reverse() : all)
+        .filter(
+          (item) =>
+            (!page.after || sign * (item.id - page.after.id) > 0) &&
+            (!page.before || sign * (item.id - page.before.id) < 0),
+        )
+        .slice(0, page.limit),
+    (item) => ({ key: item.id, id: item.id }),
+  );
+}

@@ -1,7 +1,6 @@
 /** Batch loading by id for every node type, restricted to what the viewer may see. */
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import type { PageRequest } from '../storage/pages.ts';
 import type { Context } from './context.ts';
 
 /**
@@ -46,19 +45,4 @@ export function groupBy<T>(items: T[], keyOf: (item: T) => number): Map<number, 
     else groups.set(key, [item]);
   }
   return groups;
-}
-
-/** Pages through a short list already in memory, sorted by id in the given direction. */
-export function pageInMemory<T extends { id: number }>(
-  all: T[],
-  page: PageRequest,
-  direction: 'asc' | 'desc' = 'asc',
-): T[] {
-  const sign = direction === 'asc' ? 1 : -1;
-  const after = (item: T, cursor: { id: number }) => sign * (item.id - cursor.id) > 0;
-  const before = (item: T, cursor: { id: number }) => sign * (item.id - cursor.id) < 0;
-  const ordered = page.inverted ? [...all].reverse() : all;
-  return ordered
-    .filter((item) => (!page.after || after(item, page.after)) && (!page.before || before(item, page.before)))
-    .slice(0, page.limit);
 }

@@ -1,9 +1,9 @@
 /** Tenants, their settings, tokens, users and bridges. */
 import { InvalidValueError, NotAllowedError } from '../domain/errors.ts';
 import {
-  type AudioConferencingProvider,
   DEFAULT_TENANT_SETTINGS,
   type MailboxLocation,
+  NO_AUDIO_CONFERENCING,
   type SkypeHosting,
   type TeamsUpgradeMode,
   type TenantSettings,
@@ -88,7 +88,6 @@ export function tenancy(deps: ServiceDeps) {
             `${userPrincipalName} already exists in this tenant`,
           );
         }
-        const provider: AudioConferencingProvider = 'NONE';
         return tx.users.insert(
           {
             tenantId,
@@ -98,15 +97,7 @@ export function tenancy(deps: ServiceDeps) {
             skypeHosting: input.skypeHosting ?? 'ONLINE',
             teamsUpgradeMode: input.teamsUpgradeMode ?? 'ISLANDS',
             mailboxLocation: input.mailboxLocation ?? 'EXCHANGE_ONLINE',
-            provider,
-            thirdPartyProviderName: null,
-            thirdPartyDialInText: null,
-            licensed: false,
-            dialInEnabled: false,
-            conferenceId: null,
-            bridgeId: null,
-            defaultTollNumberId: null,
-            defaultTollFreeNumberId: null,
+            ...NO_AUDIO_CONFERENCING,
           },
           deps.now(),
         );

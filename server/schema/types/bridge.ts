@@ -1,8 +1,8 @@
 import type { Bridge, BridgeNumber } from '../../domain/model.ts';
 import { builder } from '../builder.ts';
-import { cursorConnection } from '../common.ts';
+import { loadedConnection } from '../common.ts';
 import { tenantFilterOf } from '../context.ts';
-import { groupBy, groupedLoader, loadInOrder, pageInMemory } from '../loaders.ts';
+import { groupBy, groupedLoader, loadInOrder } from '../loaders.ts';
 
 export const BridgeNode = builder.loadableNodeRef<Bridge, string | number>('Bridge', {
   id: { resolve: (bridge) => bridge.id },
@@ -29,12 +29,7 @@ BridgeNode.implement({
     }),
     numbers: t.connection({
       type: BridgeNumberNode,
-      resolve: (bridge, args, context) =>
-        cursorConnection(
-          args,
-          async (page) => pageInMemory(await bridgeNumbers(context).load(bridge.id), page),
-          (number) => ({ key: number.id, id: number.id }),
-        ),
+      resolve: (bridge, args, context) => loadedConnection(args, bridgeNumbers(context).load(bridge.id)),
     }),
   }),
 });

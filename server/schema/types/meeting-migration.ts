@@ -3,6 +3,7 @@ import { migrationTypeOf } from '../../domain/triggers.ts';
 import { builder } from '../builder.ts';
 import {
   cursorConnection,
+  loadedConnection,
   MeetingResultOutcomeEnum,
   MigrationStateEnum,
   MigrationTypeEnum,
@@ -10,7 +11,7 @@ import {
   TargetMeetingTypeEnum,
 } from '../common.ts';
 import { tenantFilterOf } from '../context.ts';
-import { groupBy, groupedLoader, loadInOrder, pageInMemory } from '../loaders.ts';
+import { groupBy, groupedLoader, loadInOrder } from '../loaders.ts';
 import { MeetingNode } from './meeting.ts';
 import { TenantNode } from './tenant.ts';
 import { TriggerEvaluationNode } from './trigger-evaluation.ts';
@@ -75,11 +76,7 @@ MeetingMigrationNode.implement({
       type: TriggerEvaluationNode,
       description: 'The triggers this migration absorbed, newest first.',
       resolve: (migration, args, context) =>
-        cursorConnection(
-          args,
-          async (page) => pageInMemory(await absorbedTriggers(context).load(migration.id), page, 'desc'),
-          (evaluation) => ({ key: evaluation.id, id: evaluation.id }),
-        ),
+        loadedConnection(args, absorbedTriggers(context).load(migration.id), 'desc'),
     }),
     meetingResults: t.connection({
       type: MeetingResultType,

@@ -2,9 +2,9 @@ import { findBlock } from '../../domain/meeting-block.ts';
 import type { Attendee, ContentItem, OnlineMeetingProperties } from '../../domain/model.ts';
 import type { StoredMeeting } from '../../storage/meetings.ts';
 import { builder } from '../builder.ts';
-import { ContentItemKindEnum, cursorConnection, OnlineMeetingTypeEnum } from '../common.ts';
+import { ContentItemKindEnum, loadedConnection, OnlineMeetingTypeEnum } from '../common.ts';
 import { tenantFilterOf } from '../context.ts';
-import { groupedLoader, loadInOrder, pageInMemory } from '../loaders.ts';
+import { groupedLoader, loadInOrder } from '../loaders.ts';
 import { UserNode } from './user.ts';
 
 export const MeetingNode = builder.loadableNodeRef<StoredMeeting, string | number>('Meeting', {
@@ -98,21 +98,11 @@ MeetingNode.implement({
     attendeeCount: t.exposeInt('attendeeCount'),
     attendees: t.connection({
       type: AttendeeType,
-      resolve: (meeting, args, context) =>
-        cursorConnection(
-          args,
-          async (page) => pageInMemory(await attendeesOf(context).load(meeting.id), page),
-          (attendee) => ({ key: attendee.id, id: attendee.id }),
-        ),
+      resolve: (meeting, args, context) => loadedConnection(args, attendeesOf(context).load(meeting.id)),
     }),
     contentItems: t.connection({
       type: ContentItemType,
-      resolve: (meeting, args, context) =>
-        cursorConnection(
-          args,
-          async (page) => pageInMemory(await contentItemsOf(context).load(meeting.id), page),
-          (item) => ({ key: item.id, id: item.id }),
-        ),
+      resolve: (meeting, args, context) => loadedConnection(args, contentItemsOf(context).load(meeting.id)),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
