@@ -71,8 +71,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     renderGraphiQL,
     graphiql: {
       title: 'MMS — Meeting Migration Service',
+      // Subscriptions from GraphiQL go over SSE, which carries this header (a WebSocket would not).
       headers: JSON.stringify({ Authorization: 'Bearer <operator token printed by npm start>' }, null, 2),
-      subscriptionsProtocol: 'WS',
     },
     plugins: [
       EnvelopArmorPlugin({ maxDepth: { n: 12 }, costLimit: { maxCost: 20_000 }, maxAliases: { n: 30 } }),
