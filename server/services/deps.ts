@@ -35,6 +35,13 @@ export async function requireTenant(
   return tenant;
 }
 
+/** The tenant an object the viewer can see belongs to: it exists, or the data is broken. */
+export async function tenantOf(store: Store, object: { tenantId: number }): Promise<Tenant> {
+  const [tenant] = await store.tenants.byIds([object.tenantId]);
+  if (!tenant) throw new Error(`tenant ${object.tenantId} is missing`);
+  return tenant;
+}
+
 export async function requireUser(store: Store, viewer: Viewer, id: number, field: string): Promise<User> {
   const [user] = await store.users.byIds(tenantFilter(viewer), [id]);
   if (!user) throw new NotFoundError('User', field);

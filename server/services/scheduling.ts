@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { meetingCoordinates, schedulingMeetingType } from '../domain/coordinates.ts';
 import { InvalidValueError } from '../domain/errors.ts';
-import { appendBlock, findBlock } from '../domain/meeting-block.ts';
+import { appendBlock } from '../domain/meeting-block.ts';
 import type { ContentItemKind, OnlineMeetingType } from '../domain/model.ts';
 import { lastOccurrenceEnd, recurrenceRule } from '../domain/recurrence.ts';
 import * as validate from '../domain/validation.ts';
-import { requireTenant, requireUser, type ServiceDeps } from './deps.ts';
+import { requireUser, type ServiceDeps, tenantOf } from './deps.ts';
 import type { Viewer } from './viewer.ts';
 
 export interface ScheduleMeetingInput {
@@ -56,7 +56,7 @@ export function scheduling(deps: ServiceDeps) {
       return deps.store.transaction(async (tx) => {
         const now = deps.now();
         const organizer = await requireUser(tx, viewer, input.organizerId, 'organizerId');
-        const tenant = await requireTenant(tx, { kind: 'serviceAdmin' }, organizer.tenantId, 'organizerId');
+        const tenant = await tenantOf(tx, organizer);
         const uid = uidInput ?? `${randomUUID()}@${tenant.primaryDomain}`;
         if (await tx.meetings.uidExists(tenant.id, uid))
           throw new InvalidValueError('uid', `${uid} is already used`);
@@ -67,7 +67,6 @@ export function scheduling(deps: ServiceDeps) {
         const type = input.onlineMeetingType ?? schedulingMeetingType(organizer);
         const coordinates = meetingCoordinates({ tenant, user: organizer, numbers, type, meetingUid: uid });
         const body = appendBlock(organizerText, coordinates);
-        const block = findBlock(body.slice(organizerText.length));
         return tx.meetings.insert(
           {
             tenantId: tenant.id,
@@ -83,7 +82,7 @@ export function scheduling(deps: ServiceDeps) {
             body,
             sequence: 0,
             sharedNotesUrl,
-            onlineMeeting: { type, joinUrl: coordinates.joinUrl, conferenceId: block?.conferenceId ?? null },
+            onlineMeeting: { type, joinUrl: coordinates.joinUrl, conferenceId: coordinates.dialIn?.conferenceId ?? null },
             attendees,
             contentItems,
           },

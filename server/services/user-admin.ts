@@ -17,9 +17,9 @@ import {
   newConferenceId,
   requireBridge,
   requireBridgeNumber,
-  requireTenant,
   requireUser,
   type ServiceDeps,
+  tenantOf,
 } from './deps.ts';
 import { recordTrigger, type TriggerRecord } from './triggers.ts';
 import type { Viewer } from './viewer.ts';
@@ -38,7 +38,7 @@ export function userAdmin(deps: ServiceDeps) {
     return deps.store.transaction(async (tx) => {
       const now = deps.now();
       const user = await requireUser(tx, viewer, userId, 'userId');
-      const tenant = await requireTenant(tx, { kind: 'serviceAdmin' }, user.tenantId, 'userId');
+      const tenant = await tenantOf(tx, user);
       const change = await command(user, tenant, tx);
       const updated =
         Object.keys(change.changes).length > 0 ? await tx.users.update(user.id, change.changes) : user;
@@ -167,7 +167,7 @@ export function userAdmin(deps: ServiceDeps) {
       return deps.store.transaction(async (tx) => {
         const now = deps.now();
         const removed = await requireBridgeNumber(tx, viewer, input.bridgeNumberId, 'bridgeNumberId');
-        const tenant = await requireTenant(tx, { kind: 'serviceAdmin' }, removed.tenantId, 'bridgeNumberId');
+        const tenant = await tenantOf(tx, removed);
         const affected = await tx.users.withDefaultNumber(removed.id);
         const remaining = (await tx.bridges.numbersOfBridges([removed.bridgeId])).filter(
           (n) => n.id !== removed.id,
