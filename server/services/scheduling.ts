@@ -82,7 +82,11 @@ export function scheduling(deps: ServiceDeps) {
             body,
             sequence: 0,
             sharedNotesUrl,
-            onlineMeeting: { type, joinUrl: coordinates.joinUrl, conferenceId: coordinates.dialIn?.conferenceId ?? null },
+            onlineMeeting: {
+              type,
+              joinUrl: coordinates.joinUrl,
+              conferenceId: coordinates.dialIn?.conferenceId ?? null,
+            },
             attendees,
             contentItems,
           },

@@ -1,0 +1,82 @@
+/** `npm start`: the server with the embedded database, demo data on first start, and the URLs and token. */
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { DEMO_DOMAIN, seedDemo } from './demo/seed.ts';
+import { readLocalCredentials, writeLocalCredentials } from './local-credentials.ts';
+import { hashToken } from './services/access.ts';
+
+const DEMO_SIZE = { users: 300, meetingsPerUser: 10 };
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp({
+    databasePath: config.databasePath,
+    port: config.port,
+    host: config.host,
+    holdSeconds: config.holdSeconds,
+    adminToken: config.adminToken,
+  });
+  const { store } = app.services;
+
+  let demo = await store.tenants.byPrimaryDomain(DEMO_DOMAIN);
+  if (!demo && (await store.tenants.count()) === 0) {
+    const started = performance.now();
+    const seeded = await seedDemo(app.database, { ...DEMO_SIZE, now: new Date() });
+    console.log(
+      `Seeded the demo tenant: ${seeded.users} users, ${seeded.meetings} meetings in ${Math.round(performance.now() - started)} ms`,
+    );
+    demo = await store.tenants.byPrimaryDomain(DEMO_DOMAIN);
+  }
+
+  const url = await app.listen();
+  const previous = readLocalCredentials(config.credentialsFile);
+  let operatorToken: string | null = null;
+  if (demo) {
+    const kept = previous ? await store.tokens.operatorTokenByHash(hashToken(previous.operatorToken)) : null;
+    operatorToken =
+      previous && kept?.tenantId === demo.id
+        ? previous.operatorToken
+        : (
+            await app.services.tenancy.createOperatorToken(
+              { kind: 'serviceAdmin' },
+              { tenantId: demo.id, name: 'local demo operator' },
+            )
+          ).token;
+    const adminToken = app.generatedAdminToken ?? (config.adminToken ? undefined : previous?.adminToken);
+    writeLocalCredentials(config.credentialsFile, {
+      url,
+      operatorToken,
+      ...(adminToken ? { adminToken } : {}),
+    });
+  }
+
+  console.log(`
+MMS is running.
+  GraphQL API, GraphiQL and WebSocket:  ${url}
+${operatorToken ? `  Operator token (demo tenant ${DEMO_DOMAIN}):  ${operatorToken}\n` : ''}${
+  app.generatedAdminToken
+    ? `  Service-admin token (generated now; shown once, also kept in ${config.credentialsFile}):\n    ${app.generatedAdminToken}\n`
+    : ''
+}  In GraphiQL, set the header  {"Authorization": "Bearer <token>"}.
+  Terminal UI:  npm run tui      Live events as NDJSON:  npm run watch
+`);
+
+  const shutdown = async (signal: string) => {
+    console.log(`${signal}: stopping`);
+    await app.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`mms: ${error.message}`);
+  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`mms: port ${loadConfig().port} is in use; set PORT to another port`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});
