@@ -22,6 +22,7 @@ import {
 } from '../domain/model.ts';
 import { lastOccurrenceEnd, recurrenceRule } from '../domain/recurrence.ts';
 import { timeZone as canonicalTimeZone } from '../domain/validation.ts';
+import { wallClock, wallClockToUtc } from '../domain/zoned-time.ts';
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Seeded random numbers                                                                             */
@@ -1157,7 +1158,7 @@ function schedule(
   // on their side of `now` whatever the hour.
   const dayOffset =
     kind === 'PAST' ? rng.int(-90, -1) : kind === 'FUTURE' ? rng.int(1, 180) : rng.int(-120, 30);
-  const today = wallClock(now.getTime(), timeZone);
+  const today = wallClock(now, timeZone);
   let day = Date.UTC(today.year, today.month - 1, today.day) + dayOffset * DAY_MS;
   const weekday = new Date(day).getUTCDay();
   // Working days only; past meetings move back to Friday so they stay in the past.
@@ -1211,38 +1212,7 @@ function recurrenceFor(rng: Random, kind: Schedule, startsAt: Date): string | nu
   }
 }
 
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function wallClock(instant: number, timeZone: string): WallClock {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(timeZone, format);
-  }
-  const clock: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0 };
-  for (const part of format.formatToParts(instant)) {
-    if (part.type in clock) clock[part.type as keyof WallClock] = Number(part.value);
-  }
-  return clock;
-}
-
-/** The instant at which the zone's clocks show this local time; two rounds settle daylight saving. */
+/** The instant at which the zone's clocks show this local time. */
 function zonedInstant(
   year: number,
   month: number,
@@ -1251,11 +1221,5 @@ function zonedInstant(
   minute: number,
   timeZone: string,
 ): Date {
-  const target = Date.UTC(year, month - 1, day, hour, minute);
-  let guess = target;
-  for (let round = 0; round < 2; round++) {
-    const seen = wallClock(guess, timeZone);
-    guess += target - Date.UTC(seen.year, seen.month - 1, seen.day, seen.hour, seen.minute);
-  }
-  return new Date(guess);
+  return wallClockToUtc({ year, month, day, hour, minute, second: 0 }, timeZone);
 }

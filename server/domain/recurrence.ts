@@ -1,6 +1,7 @@
 /** RFC 5545 recurrence rules: validation, and when a series' last occurrence ends (for "not ended yet"). */
 import ICAL from 'ical.js';
 import { InvalidValueError } from './errors.ts';
+import { wallClock, wallClockToUtc } from './zoned-time.ts';
 
 const MAX_ITERATIONS = 20_000;
 const KNOWN_PARTS = new Set([
@@ -73,53 +74,4 @@ export function lastOccurrenceEnd(
   }
   if (!last) return endsAt;
   return new Date(wallClockToUtc(last, timeZone).getTime() + duration);
-}
-
-type WallClock = { year: number; month: number; day: number; hour: number; minute: number; second: number };
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** One formatter per zone: building one costs far more than using it. */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-function wallClock(instant: Date, timeZone: string): WallClock {
-  const parts = formatterFor(timeZone).formatToParts(instant);
-  const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
-  return {
-    year: get('year'),
-    month: get('month'),
-    day: get('day'),
-    hour: get('hour'),
-    minute: get('minute'),
-    second: get('second'),
-  };
-}
-
-/** The UTC instant at which the zone's clocks show this wall-clock time. */
-function wallClockToUtc(time: WallClock, timeZone: string): Date {
-  const asIfUtc = Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
-  let guess = asIfUtc;
-  // Two rounds settle the offset, including across a daylight saving change.
-  for (let round = 0; round < 2; round++) {
-    const seen = wallClock(new Date(guess), timeZone);
-    const seenAsUtc = Date.UTC(seen.year, seen.month - 1, seen.day, seen.hour, seen.minute, seen.second);
-    guess += asIfUtc - seenAsUtc;
-  }
-  return new Date(guess);
 }
