@@ -10,15 +10,19 @@ import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
 import type { Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { authenticate, bearerToken, ensureAdminToken } from './services/access.ts';
+import { createEvents } from './services/events.ts';
 import { createServices, type Services } from './services/index.ts';
 import { type OpenedDatabase, openDatabase } from './storage/database.ts';
 import { createStore } from './storage/store.ts';
 
 export interface AppOptions {
   databasePath: string;
+  /** Run the migration engine in this process, with these settings; false to leave it to workers. */
+  engine: EngineConfig | false;
   port?: number;
   host?: string;
   holdSeconds: number;
@@ -32,6 +36,7 @@ export interface AppOptions {
 export interface App {
   services: Services;
   database: OpenedDatabase;
+  engine: Engine | null;
   /** Set when no admin token was configured and this start generated one. */
   generatedAdminToken: string | null;
   /** Starts listening; resolves with the GraphQL endpoint URL. */
@@ -45,13 +50,20 @@ const GRAPHQL_PATH = '/graphql';
 export async function createApp(options: AppOptions): Promise<App> {
   const database = await openDatabase(options.databasePath, { onQuery: options.onQuery });
   const store = createStore(database.db);
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? console;
+  const events = createEvents({
+    summaryOf: (tenantId) => store.migrations.summary(tenantId, { from: null, to: null }),
+  });
+  const engine = options.engine ? createEngine({ store, events, config: options.engine, now, logger }) : null;
   const services = createServices({
     store,
     config: { holdSeconds: options.holdSeconds },
-    now: options.now ?? (() => new Date()),
+    now,
+    events,
+    onMigrationQueued: () => engine?.wake(),
   });
   const { adminTokenHash, generatedToken } = await ensureAdminToken(store, options.adminToken);
-  const logger = options.logger ?? console;
 
   async function contextFor(token: string | null): Promise<Context> {
     const viewer = await authenticate(store, adminTokenHash, token);
@@ -130,6 +142,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   return {
     services,
     database,
+    engine,
     generatedAdminToken: generatedToken,
     get url() {
       return url;
@@ -142,10 +155,13 @@ export async function createApp(options: AppOptions): Promise<App> {
           const host =
             options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
           url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
+          engine?.start();
           resolve(url);
         });
       }),
     async stop() {
+      await engine?.stop();
+      events.close();
       await wsServer.dispose();
       webSockets.close();
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 /** Configuration from the environment. A bad value stops the start with a message naming the variable. */
 import { fileURLToPath } from 'node:url';
+import type { EngineConfig } from './engine/engine.ts';
 
 export interface Config {
   port: number;
@@ -10,6 +11,9 @@ export interface Config {
   adminToken: string | null;
   /** Where `npm start` keeps the local demo credentials for the TUI and `npm run watch`. */
   credentialsFile: string;
+  /** Run the migration engine in this process (off when separate `npm run worker` processes do). */
+  runEngine: boolean;
+  engine: EngineConfig;
 }
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -29,6 +33,31 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** A comma-separated list of durations such as "1m,4m,10m". */
+function durations(env: NodeJS.ProcessEnv, name: string, fallback: string): number[] {
+  const raw = env[name] || fallback;
+  if (raw.trim() === 'none') return [];
+  return raw.split(',').map((part) => {
+    const match = DURATION.exec(part.trim());
+    if (!match) throw new ConfigError(`${name} must list durations such as "30s,4m,1h", not "${raw}"`);
+    return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  });
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off, not "${raw}"`);
+}
+
+/** MMS retries up to 9 times over 24 hours; these waits add up to exactly that. */
+export const DEFAULT_RETRY_SCHEDULE = '1m,4m,10m,25m,40m,80m,160m,320m,800m';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
@@ -37,5 +66,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdSeconds: integer(env, 'MMS_HOLD_SECONDS', 10, 0, 7 * 24 * 3600),
     adminToken: env.MMS_ADMIN_TOKEN || null,
     credentialsFile: env.MMS_CREDENTIALS_FILE || DEFAULT_CREDENTIALS_FILE,
+    runEngine: flag(env, 'MMS_ENGINE', true),
+    engine: {
+      concurrency: integer(env, 'MMS_CONCURRENCY', 4, 1, 256),
+      maxParticipants: integer(env, 'MMS_MAX_PARTICIPANTS', 250, 1, 100_000),
+      batchSize: integer(env, 'MMS_BATCH_SIZE', 250, 1, 10_000),
+      leaseSeconds: integer(env, 'MMS_LEASE_SECONDS', 30, 1, 3600),
+      retryScheduleMs: durations(env, 'MMS_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
+      pollMs: integer(env, 'MMS_POLL_MS', 1000, 10, 60_000),
+    },
   };
 }

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     host: config.host,
     holdSeconds: config.holdSeconds,
     adminToken: config.adminToken,
+    engine: config.runEngine ? config.engine : false,
   });
   const { store } = app.services;
 

@@ -3,6 +3,7 @@ import { NotFoundError } from '../domain/errors.ts';
 import type { Bridge, BridgeNumber, MeetingMigration, Tenant, User } from '../domain/model.ts';
 import type { StoredMeeting } from '../storage/meetings.ts';
 import type { Store } from '../storage/store.ts';
+import type { Events } from './events.ts';
 import { tenantFilter, type Viewer } from './viewer.ts';
 
 export interface ServiceConfig {
@@ -14,6 +15,21 @@ export interface ServiceDeps {
   store: Store;
   config: ServiceConfig;
   now: () => Date;
+  /** Told of every committed change that subscribers or the engine care about. */
+  events: Events;
+  /** Called when a migration may have become due, so the engine looks at once. */
+  onMigrationQueued?: () => void;
+}
+
+/** Tells subscribers and the engine about migrations a committed transaction created or changed. */
+export function announceMigrations(deps: ServiceDeps, migrations: (MeetingMigration | null)[]): void {
+  let queued = false;
+  for (const migration of migrations) {
+    if (!migration) continue;
+    deps.events.migrationStateChanged(migration);
+    queued ||= migration.state === 'PENDING';
+  }
+  if (queued) deps.onMigrationQueued?.();
 }
 
 /** A fresh 7-digit conference ID, as Microsoft's bridges hand out. */

@@ -1,13 +1,16 @@
 /** Operator controls on existing migrations (SPEC §6): retry a failed one, cancel an open one. */
 import { NotAllowedError } from '../domain/errors.ts';
-import { requireMigration, type ServiceDeps } from './deps.ts';
+import { announceMigrations, requireMigration, type ServiceDeps } from './deps.ts';
 import type { Viewer } from './viewer.ts';
 
 export function migrationControl(deps: ServiceDeps) {
   return {
-    /** Puts a FAILED or CANCELLED migration back in the queue, to run again from the start. */
-    retryMeetingMigration(viewer: Viewer, input: { migrationId: number }) {
-      return deps.store.transaction(async (tx) => {
+    /**
+     * Puts a FAILED or CANCELLED migration back in the queue. Meetings it already updated stay updated;
+     * the others are looked at again.
+     */
+    async retryMeetingMigration(viewer: Viewer, input: { migrationId: number }) {
+      const retried = await deps.store.transaction(async (tx) => {
         const now = deps.now();
         const migration = await requireMigration(tx, viewer, input.migrationId, 'migrationId');
         if (migration.state !== 'FAILED' && migration.state !== 'CANCELLED') {
@@ -19,23 +22,15 @@ export function migrationControl(deps: ServiceDeps) {
         if (open.pending) {
           throw new NotAllowedError(`the user already has pending migration ${open.pending.correlationId}`);
         }
-        return tx.migrations.update(
-          migration.id,
-          {
-            state: 'PENDING',
-            notBefore: now,
-            nextAttemptAt: null,
-            finishedAt: null,
-            lastMessage: 'retry requested by an operator',
-          },
-          now,
-        );
+        return tx.migrations.requeueForRetry(migration.id, 'retry requested by an operator', now);
       });
+      announceMigrations(deps, [retried]);
+      return retried;
     },
 
     /** Stops a PENDING or IN_PROGRESS migration; a running one stops between two batches. */
-    cancelMeetingMigration(viewer: Viewer, input: { migrationId: number }) {
-      return deps.store.transaction(async (tx) => {
+    async cancelMeetingMigration(viewer: Viewer, input: { migrationId: number }) {
+      const cancelled = await deps.store.transaction(async (tx) => {
         const now = deps.now();
         const migration = await requireMigration(tx, viewer, input.migrationId, 'migrationId');
         if (migration.state !== 'PENDING' && migration.state !== 'IN_PROGRESS') {
@@ -54,6 +49,8 @@ export function migrationControl(deps: ServiceDeps) {
           now,
         );
       });
+      announceMigrations(deps, [cancelled]);
+      return cancelled;
     },
   };
 }

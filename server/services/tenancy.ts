@@ -6,9 +6,11 @@ import {
   NO_AUDIO_CONFERENCING,
   type SkypeHosting,
   type TeamsUpgradeMode,
+  type Tenant,
   type TenantSettings,
 } from '../domain/model.ts';
 import * as validate from '../domain/validation.ts';
+import type { Store } from '../storage/store.ts';
 import { generateToken, hashToken } from './access.ts';
 import { requireBridge, requireTenant, type ServiceDeps } from './deps.ts';
 import { recordTrigger } from './triggers.ts';
@@ -31,15 +33,28 @@ export function tenancy(deps: ServiceDeps) {
     if (viewer.kind !== 'serviceAdmin') throw new NotAllowedError('only the service admin may do this');
   }
 
+  /** Changes a tenant in one transaction, then tells subscribers of its settings. */
+  async function changeTenant<T extends { tenant: Tenant }>(
+    viewer: Viewer,
+    tenantId: number | null | undefined,
+    change: (tx: Store, tenant: Tenant, now: Date) => Promise<T>,
+  ): Promise<T> {
+    const result = await store.transaction(async (tx) =>
+      change(tx, await requireTenant(tx, viewer, targetTenantId(viewer, tenantId), 'tenantId'), deps.now()),
+    );
+    deps.events.tenantSettingsChanged(result.tenant);
+    return result;
+  }
+
   async function changeTenantSettings(
     viewer: Viewer,
     tenantId: number | null | undefined,
     changes: Partial<TenantSettings>,
-  ) {
-    return store.transaction(async (tx) => {
-      const tenant = await requireTenant(tx, viewer, targetTenantId(viewer, tenantId), 'tenantId');
-      return tx.tenants.update(tenant.id, changes);
-    });
+  ): Promise<Tenant> {
+    const { tenant } = await changeTenant(viewer, tenantId, async (tx, current) => ({
+      tenant: await tx.tenants.update(current.id, changes),
+    }));
+    return tenant;
   }
 
   return {
@@ -177,9 +192,7 @@ export function tenancy(deps: ServiceDeps) {
     /** Never migrates: existing join links simply break, as in MMS. The outcome is recorded all the same. */
     updateTenantMeetingUrl(viewer: Viewer, input: { tenantId?: number | null; meetingUrl: string }) {
       const meetingUrl = validate.httpsUrl('meetingUrl', input.meetingUrl);
-      return store.transaction(async (tx) => {
-        const now = deps.now();
-        const tenant = await requireTenant(tx, viewer, targetTenantId(viewer, input.tenantId), 'tenantId');
+      return changeTenant(viewer, input.tenantId, async (tx, tenant, now) => {
         const updated = await tx.tenants.update(tenant.id, { meetingUrl });
         const record = await recordTrigger(tx, deps, now, updated, null, {
           kind: 'MEETING_URL_CHANGED',
@@ -198,9 +211,7 @@ export function tenancy(deps: ServiceDeps) {
       viewer: Viewer,
       input: { tenantId?: number | null; mode: TeamsUpgradeMode },
     ) {
-      return store.transaction(async (tx) => {
-        const now = deps.now();
-        const tenant = await requireTenant(tx, viewer, targetTenantId(viewer, input.tenantId), 'tenantId');
+      return changeTenant(viewer, input.tenantId, async (tx, tenant, now) => {
         const updated = await tx.tenants.update(tenant.id, { teamsUpgradeMode: input.mode });
         const record = await recordTrigger(tx, deps, now, updated, null, {
           kind: 'TENANT_TEAMS_UPGRADE',

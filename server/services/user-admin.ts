@@ -14,6 +14,7 @@ import * as commands from '../domain/user-commands.ts';
 import * as validate from '../domain/validation.ts';
 import type { Store } from '../storage/store.ts';
 import {
+  announceMigrations,
   newConferenceId,
   requireBridge,
   requireBridgeNumber,
@@ -30,12 +31,12 @@ export interface UserCommandResult extends TriggerRecord {
 
 export function userAdmin(deps: ServiceDeps) {
   /** Loads the user, applies the command's change and records its trigger, all in one transaction. */
-  function changeUser(
+  async function changeUser(
     viewer: Viewer,
     userId: number,
     command: (user: User, tenant: Tenant, tx: Store) => commands.UserChange | Promise<commands.UserChange>,
   ): Promise<UserCommandResult> {
-    return deps.store.transaction(async (tx) => {
+    const result = await deps.store.transaction(async (tx) => {
       const now = deps.now();
       const user = await requireUser(tx, viewer, userId, 'userId');
       const tenant = await tenantOf(tx, user);
@@ -44,6 +45,8 @@ export function userAdmin(deps: ServiceDeps) {
         Object.keys(change.changes).length > 0 ? await tx.users.update(user.id, change.changes) : user;
       return { user: updated, ...(await recordTrigger(tx, deps, now, tenant, updated, change.trigger)) };
     });
+    announceMigrations(deps, [result.migration]);
+    return result;
   }
 
   /** The default bridge of the tenant and its first toll and toll-free numbers. */
@@ -163,8 +166,8 @@ export function userAdmin(deps: ServiceDeps) {
     },
 
     /** Takes a number off its bridge; each user whose default it was gets a new default, and a trigger. */
-    unassignBridgeNumber(viewer: Viewer, input: { bridgeNumberId: number }) {
-      return deps.store.transaction(async (tx) => {
+    async unassignBridgeNumber(viewer: Viewer, input: { bridgeNumberId: number }) {
+      const result = await deps.store.transaction(async (tx) => {
         const now = deps.now();
         const removed = await requireBridgeNumber(tx, viewer, input.bridgeNumberId, 'bridgeNumberId');
         const tenant = await tenantOf(tx, removed);
@@ -185,6 +188,11 @@ export function userAdmin(deps: ServiceDeps) {
         const [bridge] = await tx.bridges.byIds(null, [removed.bridgeId]);
         return { removed: removed satisfies BridgeNumber, bridge: bridge ?? null, records };
       });
+      announceMigrations(
+        deps,
+        result.records.map((record) => record.migration),
+      );
+      return result;
     },
 
     startMeetingMigration(

@@ -126,6 +126,35 @@ export function migrationStore(db: Db) {
       return migrationFromRow(row);
     },
 
+    /** Back to PENDING for another run: results other than UPDATED are dropped, so those meetings are redone. */
+    async requeueForRetry(id: number, lastMessage: string, now: Date): Promise<MeetingMigration> {
+      await db
+        .deleteFrom('meeting_results')
+        .where('migration_id', '=', id)
+        .where('outcome', '!=', 'UPDATED')
+        .execute();
+      const row = await db
+        .updateTable('meeting_migrations')
+        .set({
+          state: 'PENDING',
+          not_before: toTime(now),
+          next_attempt_at: null,
+          started_at: null,
+          finished_at: null,
+          retry_count: 0,
+          failed_meetings: 0,
+          skipped_meetings: 0,
+          last_message: lastMessage,
+          lease_owner: null,
+          lease_expires_at: null,
+          modified_at: toTime(now),
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return migrationFromRow(row);
+    },
+
     async list(tenantId: number, filter: MigrationFilter, page: PageRequest): Promise<MeetingMigration[]> {
       let query = db.selectFrom('meeting_migrations').selectAll().where('tenant_id', '=', tenantId);
       if (filter.userId != null) query = query.where('user_id', '=', filter.userId);

@@ -230,6 +230,50 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0002-engine': {
+    async up(db: Kysely<unknown>) {
+      // A running migration is leased by one worker; an expired lease means that worker died.
+      await db.schema.alterTable('meeting_migrations').addColumn('lease_owner', 'text').execute();
+      await db.schema.alterTable('meeting_migrations').addColumn('lease_expires_at', 'text').execute();
+
+      await db.schema
+        .createTable('invitation_updates')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
+        .addColumn('migration_id', 'integer', (c) =>
+          c.notNull().references('meeting_migrations.id').onDelete('cascade'),
+        )
+        .addColumn('meeting_id', 'integer', (c) => c.notNull().references('meetings.id').onDelete('cascade'))
+        .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('attendee_email', 'text', (c) => c.notNull())
+        .addColumn('attendee_name', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('sent_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        // One update per attendee per meeting per run, whatever crashes and resumes happen.
+        .addUniqueConstraint('invitation_updates_once', ['migration_id', 'meeting_id', 'attendee_email'])
+        .execute();
+      await db.schema
+        .createIndex('invitation_updates_due')
+        .on('invitation_updates')
+        .columns(['state', 'next_attempt_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('invitation_updates_meeting')
+        .on('invitation_updates')
+        .columns(['meeting_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('meeting_migrations_lease')
+        .on('meeting_migrations')
+        .columns(['state', 'lease_expires_at'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

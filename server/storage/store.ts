@@ -1,6 +1,7 @@
 /** Every SQL statement of MMS lives behind this store; the services above it see only domain objects. */
 import { bridgeStore } from './bridges.ts';
 import type { Db } from './database.ts';
+import { engineStore } from './engine-store.ts';
 import { meetingStore } from './meetings.ts';
 import { migrationStore } from './migrations-store.ts';
 import { tenantStore } from './tenants.ts';
@@ -14,6 +15,7 @@ export interface Store {
   meetings: ReturnType<typeof meetingStore>;
   migrations: ReturnType<typeof migrationStore>;
   tokens: ReturnType<typeof tokenStore>;
+  engine: ReturnType<typeof engineStore>;
   /** Runs the work in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 }
@@ -26,6 +28,7 @@ export function createStore(db: Db): Store {
     meetings: meetingStore(db),
     migrations: migrationStore(db),
     tokens: tokenStore(db),
+    engine: engineStore(db),
     transaction: (work) => db.transaction().execute((trx) => work(createStore(trx))),
   };
 }

@@ -112,6 +112,8 @@ export interface MeetingMigrationTable {
   failed_meetings: number;
   skipped_meetings: number;
   invites_updated: number;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
 }
 
 export interface TriggerEvaluationTable {
@@ -132,6 +134,22 @@ export interface MeetingResultTable {
   outcome: string;
   reason: string;
   recorded_at: string;
+}
+
+export interface InvitationUpdateTable {
+  id: Generated<number>;
+  tenant_id: number;
+  migration_id: number;
+  meeting_id: number;
+  sequence: number;
+  attendee_email: string;
+  attendee_name: string | null;
+  state: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+  created_at: string;
 }
 
 export interface OperatorTokenTable {
@@ -158,6 +176,7 @@ export interface Database {
   meeting_migrations: MeetingMigrationTable;
   trigger_evaluations: TriggerEvaluationTable;
   meeting_results: MeetingResultTable;
+  invitation_updates: InvitationUpdateTable;
   operator_tokens: OperatorTokenTable;
   service_settings: ServiceSettingTable;
 }
@@ -168,4 +187,5 @@ export type BridgeNumberRow = Selectable<BridgeNumberTable>;
 export type UserRow = Selectable<UserTable>;
 export type MeetingRow = Selectable<MeetingTable>;
 export type MeetingMigrationRow = Selectable<MeetingMigrationTable>;
+export type InvitationUpdateRow = Selectable<InvitationUpdateTable>;
 export type TriggerEvaluationRow = Selectable<TriggerEvaluationTable>;

@@ -1,6 +1,7 @@
 /** Starts a real MMS server on a free port with an in-memory database, and talks to it over HTTP. */
 import { randomBytes } from 'node:crypto';
 import { type App, createApp } from '../../server/app.ts';
+import type { EngineConfig } from '../../server/engine/engine.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   data?: T;
@@ -26,14 +27,31 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(
-  options: { holdSeconds?: number; now?: () => Date } = {},
-): Promise<TestServer> {
+/** Engine settings for tests: quick polls and retries, small batches. */
+export const TEST_ENGINE: EngineConfig = {
+  concurrency: 4,
+  maxParticipants: 250,
+  batchSize: 50,
+  leaseSeconds: 30,
+  retryScheduleMs: [50, 50],
+  pollMs: 50,
+};
+
+export interface ServerOptions {
+  holdSeconds?: number;
+  now?: () => Date;
+  /** Run the migration engine, with TEST_ENGINE settings and these changes. Off by default. */
+  engine?: Partial<EngineConfig> | boolean;
+  databasePath?: string;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const adminToken = `test-admin-${randomBytes(8).toString('hex')}`;
   const loggedErrors: unknown[][] = [];
   const queries: string[] = [];
   const app = await createApp({
-    databasePath: ':memory:',
+    databasePath: options.databasePath ?? ':memory:',
+    engine: options.engine ? { ...TEST_ENGINE, ...(options.engine === true ? {} : options.engine) } : false,
     holdSeconds: options.holdSeconds ?? 60,
     adminToken,
     now: options.now,

@@ -1,0 +1,256 @@
+/**
+ * The migration engine (SPEC §4): claims due migrations with a lease, runs several users in parallel and
+ * each user's migrations one at a time, and applies each migration in batches — every batch's rewrites,
+ * results, invitation updates and counters in one transaction — so a crash loses and repeats nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { decideMeeting, ineligibility, isSelected, type RunSettings } from '../domain/migration-run.ts';
+import type { MeetingMigration } from '../domain/model.ts';
+import type { Events } from '../services/events.ts';
+import type { MeetingOutcomeRecord } from '../storage/engine-store.ts';
+import type { Store } from '../storage/store.ts';
+
+export interface EngineConfig {
+  /** Users migrated at the same time. */
+  concurrency: number;
+  /** Participants allowed per meeting, organizer included. */
+  maxParticipants: number;
+  /** Meetings per transaction: small enough to keep the event loop responsive. */
+  batchSize: number;
+  /** How long a claimed migration stays with its worker without a sign of life. */
+  leaseSeconds: number;
+  /** Waits before each retry of a transient failure; its length is the number of retries. */
+  retryScheduleMs: number[];
+  /** How often to look for due work when nothing announced it. */
+  pollMs: number;
+}
+
+export interface EngineDeps {
+  store: Store;
+  events: Events;
+  config: EngineConfig;
+  now: () => Date;
+  logger: Pick<Console, 'error' | 'warn'>;
+  /** Distinguishes this worker's leases from other processes'. */
+  workerId?: string;
+}
+
+/** A failure worth retrying later (the database busy, a dependency away), as opposed to a bug. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'ECONNRESET' || code === 'ETIMEDOUT';
+}
+
+/** Thrown inside a batch transaction when the run was cancelled or taken over: rolls the batch back. */
+class RunLost extends Error {}
+
+export type Engine = ReturnType<typeof createEngine>;
+
+export function createEngine(deps: EngineDeps) {
+  const { store, events, config, now, logger } = deps;
+  const workerId = deps.workerId ?? `worker-${randomUUID()}`;
+  const running = new Set<Promise<void>>();
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+  let tickAgain = false;
+
+  const leaseUntil = () => new Date(now().getTime() + config.leaseSeconds * 1000);
+
+  async function tick(): Promise<void> {
+    if (ticking) {
+      tickAgain = true;
+      return;
+    }
+    ticking = true;
+    try {
+      do {
+        tickAgain = false;
+        while (!stopping && running.size < config.concurrency) {
+          const claimed = await store.engine.claimNext(workerId, now(), leaseUntil());
+          if (!claimed) break;
+          events.migrationStateChanged(claimed);
+          const run = execute(claimed).finally(() => {
+            running.delete(run);
+            if (!stopping) void tick();
+          });
+          running.add(run);
+        }
+      } while (tickAgain && !stopping);
+    } catch (error) {
+      logger.error('engine: could not claim work', error);
+    } finally {
+      ticking = false;
+      schedule();
+    }
+  }
+
+  /** Wakes at the next due time or after the poll interval, whichever comes first. */
+  function schedule() {
+    if (stopping) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void tick(), config.pollMs);
+    timer.unref();
+  }
+
+  async function execute(migration: MeetingMigration): Promise<void> {
+    try {
+      await runMigration(migration);
+    } catch (error) {
+      if (error instanceof RunLost) {
+        if (stopping) await store.engine.release(migration.id, workerId, now()).catch(() => {});
+        return;
+      }
+      await failOrRetry(migration, error);
+    }
+  }
+
+  async function failOrRetry(migration: MeetingMigration, error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      if (isTransient(error) && migration.retryCount < config.retryScheduleMs.length) {
+        const wait = config.retryScheduleMs[migration.retryCount] ?? 0;
+        const rescheduled = await store.engine.reschedule(
+          migration.id,
+          workerId,
+          new Date(now().getTime() + wait),
+          `transient failure, retry ${migration.retryCount + 1} of ${config.retryScheduleMs.length}: ${message}`,
+          now(),
+        );
+        if (rescheduled) events.migrationStateChanged(rescheduled);
+        return;
+      }
+      if (!isTransient(error)) logger.error(`engine: migration ${migration.correlationId} failed`, error);
+      const lastMessage = isTransient(error)
+        ? `gave up after ${config.retryScheduleMs.length} retries: ${message}`
+        : 'an internal error stopped the migration; see the server log';
+      const failed = await store.engine.finish(migration.id, workerId, 'FAILED', lastMessage, now());
+      if (failed) events.migrationStateChanged(failed);
+    } catch (inner) {
+      // The lease expires and the run is claimed again.
+      logger.error(`engine: could not record the failure of ${migration.correlationId}`, inner);
+    }
+  }
+
+  async function runMigration(claimed: MeetingMigration): Promise<void> {
+    const [user] = await store.users.byIds(claimed.tenantId, [claimed.userId]);
+    const [tenant] = await store.tenants.byIds([claimed.tenantId]);
+    if (!user || !tenant) throw new Error(`migration ${claimed.correlationId} has no user or tenant`);
+    const notEligible = ineligibility(user);
+    if (notEligible) {
+      const failed = await store.engine.finish(
+        claimed.id,
+        workerId,
+        'FAILED',
+        `not eligible: ${notEligible}`,
+        now(),
+      );
+      if (failed) events.migrationStateChanged(failed);
+      return;
+    }
+    const numberIds = [user.defaultTollNumberId, user.defaultTollFreeNumberId].filter((id) => id !== null);
+    const settings: RunSettings = {
+      tenant,
+      user,
+      numbers: await store.bridges.numbersByIds(tenant.id, numberIds),
+      sourceMeetingType: claimed.sourceMeetingType,
+      targetMeetingType: claimed.targetMeetingType,
+      maxParticipants: config.maxParticipants,
+    };
+    // Meetings that had ended when the run first started stay out, also after a resume.
+    const cutoff = claimed.startedAt ?? now();
+    const batches = (
+      visit: (batch: Awaited<ReturnType<typeof store.engine.candidateMeetings>>) => Promise<void>,
+    ) =>
+      forEachBatch(async (afterId) => {
+        const batch = await store.engine.candidateMeetings(
+          claimed.id,
+          user.id,
+          cutoff,
+          afterId,
+          config.batchSize,
+        );
+        if (batch.length > 0) await visit(batch);
+        return batch.at(-1)?.id ?? null;
+      });
+
+    let total = await store.engine.recordedResults(claimed.id);
+    await batches(async (batch) => {
+      total += batch.filter((m) => !m.done && isSelected(m, claimed.sourceMeetingType)).length;
+    });
+    if (!(await store.engine.begin(claimed.id, workerId, total, leaseUntil(), now()))) return;
+    events.migrationProgressed({ ...claimed, totalMeetings: total });
+
+    await batches(async (batch) => {
+      if (stopping) throw new RunLost();
+      const todo = batch.filter((m) => !m.done && isSelected(m, claimed.sourceMeetingType));
+      if (todo.length === 0) return;
+      const decisions = todo.map((meeting) => ({ meeting, decision: decideMeeting(meeting, settings) }));
+      const updatedIds = decisions.filter((d) => d.decision.outcome === 'UPDATED').map((d) => d.meeting.id);
+      const attendees = await store.meetings.attendeesOf(updatedIds);
+      const outcomes: MeetingOutcomeRecord[] = decisions.map(({ meeting, decision }) => ({
+        meetingId: meeting.id,
+        outcome: decision.outcome,
+        reason: decision.reason,
+        rewrite:
+          decision.outcome === 'UPDATED'
+            ? {
+                body: decision.body,
+                sequence: decision.sequence,
+                onlineMeeting: decision.onlineMeeting,
+                attendees: attendees.get(meeting.id) ?? [],
+              }
+            : undefined,
+      }));
+      const progressed = await store.transaction(async (tx) => {
+        const updated = await tx.engine.recordBatch(claimed, workerId, outcomes, leaseUntil(), now());
+        if (!updated) throw new RunLost();
+        return updated;
+      });
+      events.migrationProgressed(progressed);
+    });
+
+    const reasons = await store.engine.failureReasons(claimed.id);
+    const finished =
+      reasons.length > 0
+        ? await store.engine.finish(
+            claimed.id,
+            workerId,
+            'FAILED',
+            `${reasons.reduce((sum, r) => sum + r.meetings, 0)} meetings failed: ${reasons
+              .map((r) => `${r.reason} (${r.meetings})`)
+              .join('; ')}`,
+            now(),
+          )
+        : await store.engine.finish(claimed.id, workerId, 'SUCCEEDED', null, now());
+    if (finished) events.migrationStateChanged(finished);
+  }
+
+  return {
+    workerId,
+    start() {
+      stopping = false;
+      void tick();
+    },
+    /** Looks for due work now (a migration was just queued, for instance). */
+    wake() {
+      if (!stopping) void tick();
+    },
+    /** Stops claiming; running migrations stop at their next batch boundary and are reclaimed later. */
+    async stop() {
+      stopping = true;
+      clearTimeout(timer);
+      await Promise.allSettled([...running]);
+    },
+  };
+}
+
+/** Walks keyset batches until `step` says there is nothing after the last id. */
+async function forEachBatch(step: (afterId: number) => Promise<number | null>): Promise<void> {
+  let afterId = 0;
+  for (;;) {
+    const last = await step(afterId);
+    if (last === null) return;
+    afterId = last;
+  }
+}

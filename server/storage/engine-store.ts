@@ -1,0 +1,370 @@
+/**
+ * The statements of the migration engine: claiming work with a lease, reading a user's meetings in
+ * batches, and writing each batch — rewrites, results, invitation updates and counters — in one transaction.
+ */
+import { sql } from 'kysely';
+import type {
+  Attendee,
+  InvitationUpdate,
+  MeetingMigration,
+  MeetingResultOutcome,
+  OnlineMeetingProperties,
+} from '../domain/model.ts';
+import type { Db } from './database.ts';
+import { fromTime, meetingFromRow, migrationFromRow, toTime } from './rows.ts';
+import type { InvitationUpdateRow } from './tables.ts';
+
+export interface CandidateMeeting {
+  id: number;
+  uid: string;
+  body: string;
+  sequence: number;
+  onlineMeeting: OnlineMeetingProperties | null;
+  attendeeCount: number;
+  /** This run already recorded a result for the meeting (a resumed run skips it). */
+  done: boolean;
+}
+
+export interface MeetingOutcomeRecord {
+  meetingId: number;
+  outcome: MeetingResultOutcome;
+  reason: string;
+  /** For UPDATED meetings: the rewrite and who to tell. */
+  rewrite?: {
+    body: string;
+    sequence: number;
+    onlineMeeting: OnlineMeetingProperties;
+    attendees: Attendee[];
+  };
+}
+
+/** Rows per multi-row insert: well under SQLite's limit of 32,766 parameters. */
+const INSERT_CHUNK = 2_000;
+
+export function invitationFromRow(row: InvitationUpdateRow): InvitationUpdate {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    migrationId: row.migration_id,
+    meetingId: row.meeting_id,
+    sequence: row.sequence,
+    attendee: { email: row.attendee_email, name: row.attendee_name },
+    state: row.state as InvitationUpdate['state'],
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at ? fromTime(row.next_attempt_at) : null,
+    lastError: row.last_error,
+    sentAt: row.sent_at ? fromTime(row.sent_at) : null,
+    createdAt: fromTime(row.created_at),
+  };
+}
+
+export function engineStore(db: Db) {
+  return {
+    /**
+     * Claims the next due migration: a PENDING one past its hold and backoff whose user has none running,
+     * or a running one whose worker's lease expired. One statement, so two workers never claim the same.
+     */
+    async claimNext(workerId: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
+      const at = toTime(now);
+      const row = await db
+        .updateTable('meeting_migrations')
+        .set({
+          state: 'IN_PROGRESS',
+          lease_owner: workerId,
+          lease_expires_at: toTime(leaseUntil),
+          started_at: sql<string>`coalesce(started_at, ${at})`,
+          modified_at: at,
+        })
+        .where(
+          'id',
+          '=',
+          db
+            .selectFrom('meeting_migrations as m')
+            .select('m.id')
+            .where((eb) =>
+              eb.or([
+                eb.and([
+                  eb('m.state', '=', 'PENDING'),
+                  eb('m.not_before', '<=', at),
+                  eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', at)]),
+                  eb.not(
+                    eb.exists(
+                      eb
+                        .selectFrom('meeting_migrations as running')
+                        .select('running.id')
+                        .whereRef('running.user_id', '=', 'm.user_id')
+                        .where('running.state', '=', 'IN_PROGRESS'),
+                    ),
+                  ),
+                ]),
+                eb.and([eb('m.state', '=', 'IN_PROGRESS'), eb('m.lease_expires_at', '<', at)]),
+              ]),
+            )
+            .orderBy('m.not_before')
+            .orderBy('m.id')
+            .limit(1),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      return row ? migrationFromRow(row) : null;
+    },
+
+    /** When the next PENDING migration becomes due, if any. */
+    async nextDueAt(): Promise<Date | null> {
+      const row = await db
+        .selectFrom('meeting_migrations')
+        .select((eb) =>
+          eb.fn.min(sql<string>`max(not_before, coalesce(next_attempt_at, not_before))`).as('due'),
+        )
+        .where('state', '=', 'PENDING')
+        .executeTakeFirst();
+      return row?.due ? fromTime(row.due) : null;
+    },
+
+    /** The meetings a run looks at, in id order: the user's, not ended at the cutoff. */
+    async candidateMeetings(
+      migrationId: number,
+      organizerId: number,
+      cutoff: Date,
+      afterId: number,
+      limit: number,
+    ): Promise<CandidateMeeting[]> {
+      const rows = await db
+        .selectFrom('meetings')
+        .leftJoin('meeting_results', (join) =>
+          join
+            .onRef('meeting_results.meeting_id', '=', 'meetings.id')
+            .on('meeting_results.migration_id', '=', migrationId),
+        )
+        .selectAll('meetings')
+        .select('meeting_results.outcome as done_outcome')
+        .where('meetings.organizer_id', '=', organizerId)
+        .where('meetings.id', '>', afterId)
+        .where((eb) =>
+          eb.or([
+            eb('meetings.last_occurrence_ends_at', 'is', null),
+            eb('meetings.last_occurrence_ends_at', '>', toTime(cutoff)),
+          ]),
+        )
+        .orderBy('meetings.id')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => {
+        const meeting = meetingFromRow(row);
+        return {
+          id: meeting.id,
+          uid: meeting.uid,
+          body: meeting.body,
+          sequence: meeting.sequence,
+          onlineMeeting: meeting.onlineMeeting,
+          attendeeCount: meeting.attendeeCount,
+          done: row.done_outcome !== null,
+        };
+      });
+    },
+
+    /** How many results this run has recorded already. */
+    async recordedResults(migrationId: number): Promise<number> {
+      const row = await db
+        .selectFrom('meeting_results')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('migration_id', '=', migrationId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Sets the total and renews the lease; false when the run is no longer this worker's (cancelled). */
+    async begin(
+      migrationId: number,
+      workerId: string,
+      totalMeetings: number,
+      leaseUntil: Date,
+      now: Date,
+    ): Promise<boolean> {
+      const result = await db
+        .updateTable('meeting_migrations')
+        .set({
+          total_meetings: totalMeetings,
+          lease_expires_at: toTime(leaseUntil),
+          modified_at: toTime(now),
+        })
+        .where('id', '=', migrationId)
+        .where('state', '=', 'IN_PROGRESS')
+        .where('lease_owner', '=', workerId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Writes one batch. Must run in a transaction: the lease check and counters come first, so a run that
+     * was cancelled or taken over writes nothing. Returns the updated migration, or null in that case.
+     */
+    async recordBatch(
+      migration: Pick<MeetingMigration, 'id' | 'tenantId'>,
+      workerId: string,
+      outcomes: MeetingOutcomeRecord[],
+      leaseUntil: Date,
+      now: Date,
+    ): Promise<MeetingMigration | null> {
+      const at = toTime(now);
+      const count = (outcome: MeetingResultOutcome) => outcomes.filter((o) => o.outcome === outcome).length;
+      const invitations = outcomes.flatMap((o) =>
+        o.rewrite
+          ? o.rewrite.attendees.map((attendee) => ({
+              tenant_id: migration.tenantId,
+              migration_id: migration.id,
+              meeting_id: o.meetingId,
+              sequence: o.rewrite?.sequence ?? 0,
+              attendee_email: attendee.email,
+              attendee_name: attendee.name,
+              state: 'QUEUED',
+              attempts: 0,
+              next_attempt_at: null,
+              last_error: null,
+              sent_at: null,
+              created_at: at,
+            }))
+          : [],
+      );
+      const row = await db
+        .updateTable('meeting_migrations')
+        .set((eb) => ({
+          succeeded_meetings: eb('succeeded_meetings', '+', count('UPDATED')),
+          failed_meetings: eb('failed_meetings', '+', count('FAILED')),
+          skipped_meetings: eb('skipped_meetings', '+', count('SKIPPED')),
+          invites_updated: eb('invites_updated', '+', invitations.length),
+          lease_expires_at: toTime(leaseUntil),
+          modified_at: at,
+        }))
+        .where('id', '=', migration.id)
+        .where('state', '=', 'IN_PROGRESS')
+        .where('lease_owner', '=', workerId)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return null;
+      for (const outcome of outcomes) {
+        if (!outcome.rewrite) continue;
+        await db
+          .updateTable('meetings')
+          .set({
+            body: outcome.rewrite.body,
+            sequence: outcome.rewrite.sequence,
+            online_meeting_type: outcome.rewrite.onlineMeeting.type,
+            online_meeting_join_url: outcome.rewrite.onlineMeeting.joinUrl,
+            online_meeting_conference_id: outcome.rewrite.onlineMeeting.conferenceId,
+          })
+          .where('id', '=', outcome.meetingId)
+          .execute();
+      }
+      for (let i = 0; i < outcomes.length; i += INSERT_CHUNK) {
+        await db
+          .insertInto('meeting_results')
+          .values(
+            outcomes.slice(i, i + INSERT_CHUNK).map((o) => ({
+              migration_id: migration.id,
+              meeting_id: o.meetingId,
+              outcome: o.outcome,
+              reason: o.reason,
+              recorded_at: at,
+            })),
+          )
+          .execute();
+      }
+      const rewritten = outcomes.filter((o) => o.rewrite).map((o) => o.meetingId);
+      if (rewritten.length > 0) {
+        // Earlier updates of these meetings that have not gone out yet would carry stale text.
+        await db
+          .updateTable('invitation_updates')
+          .set({ state: 'SUPERSEDED', next_attempt_at: null })
+          .where('meeting_id', 'in', rewritten)
+          .where('state', '=', 'QUEUED')
+          .execute();
+      }
+      for (let i = 0; i < invitations.length; i += INSERT_CHUNK) {
+        await db
+          .insertInto('invitation_updates')
+          .values(invitations.slice(i, i + INSERT_CHUNK))
+          .execute();
+      }
+      return migrationFromRow(row);
+    },
+
+    /** Ends a run; only the worker holding it may. */
+    async finish(
+      migrationId: number,
+      workerId: string,
+      state: 'SUCCEEDED' | 'FAILED',
+      lastMessage: string | null,
+      now: Date,
+    ): Promise<MeetingMigration | null> {
+      const row = await db
+        .updateTable('meeting_migrations')
+        .set({
+          state,
+          last_message: lastMessage,
+          finished_at: toTime(now),
+          modified_at: toTime(now),
+          lease_owner: null,
+          lease_expires_at: null,
+          next_attempt_at: null,
+        })
+        .where('id', '=', migrationId)
+        .where('state', '=', 'IN_PROGRESS')
+        .where('lease_owner', '=', workerId)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? migrationFromRow(row) : null;
+    },
+
+    /** Lets the run go at once (a graceful stop): its lease expires now, so any worker may resume it. */
+    async release(migrationId: number, workerId: string, now: Date): Promise<void> {
+      await db
+        .updateTable('meeting_migrations')
+        .set({ lease_expires_at: toTime(new Date(now.getTime() - 1)) })
+        .where('id', '=', migrationId)
+        .where('state', '=', 'IN_PROGRESS')
+        .where('lease_owner', '=', workerId)
+        .execute();
+    },
+
+    /** A transient failure: back to the queue after a backoff, counting the retry. */
+    async reschedule(
+      migrationId: number,
+      workerId: string,
+      nextAttemptAt: Date,
+      lastMessage: string,
+      now: Date,
+    ): Promise<MeetingMigration | null> {
+      const row = await db
+        .updateTable('meeting_migrations')
+        .set((eb) => ({
+          state: 'PENDING',
+          retry_count: eb('retry_count', '+', 1),
+          next_attempt_at: toTime(nextAttemptAt),
+          last_message: lastMessage,
+          modified_at: toTime(now),
+          lease_owner: null,
+          lease_expires_at: null,
+        }))
+        .where('id', '=', migrationId)
+        .where('state', '=', 'IN_PROGRESS')
+        .where('lease_owner', '=', workerId)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? migrationFromRow(row) : null;
+    },
+
+    /** The reasons of a run's failed meetings, most common first. */
+    async failureReasons(migrationId: number): Promise<{ reason: string; meetings: number }[]> {
+      const rows = await db
+        .selectFrom('meeting_results')
+        .select(['reason', (eb) => eb.fn.countAll<number>().as('meetings')])
+        .where('migration_id', '=', migrationId)
+        .where('outcome', '=', 'FAILED')
+        .groupBy('reason')
+        .orderBy('meetings', 'desc')
+        .execute();
+      return rows.map((row) => ({ reason: row.reason, meetings: Number(row.meetings) }));
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/** The engine end to end over HTTP: what a migration does to meetings, counters and results (SPEC §4). */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let token: string;
+const gql = (query: string, variables?: Record<string, unknown>) => server.gql(token, query, variables);
+
+async function createUser(upn: string) {
+  const made = await gql(
+    `mutation($u: String!) { createUser(input: { userPrincipalName: $u, displayName: "U" }) { ... on CreateUserPayload { user { id } } } }`,
+    { u: upn },
+  );
+  return made.createUser.user.id as string;
+}
+
+async function schedule(organizerId: string, overrides: Record<string, unknown> = {}) {
+  const result = await gql(
+    `mutation($i: ScheduleMeetingInput!) { scheduleMeeting(input: $i) { ... on ScheduleMeetingPayload { meeting { id body sequence } } ... on Error { message } } }`,
+    {
+      i: {
+        organizerId,
+        subject: 'Sync',
+        startsAt: '2030-01-01T08:00:00Z',
+        endsAt: '2030-01-01T09:00:00Z',
+        timeZone: 'Europe/Berlin',
+        attendees: [{ email: 'a@example.com' }, { email: 'b@example.com' }, { email: 'c@example.com' }],
+        ...overrides,
+      },
+    },
+  );
+  if (!result.scheduleMeeting.meeting) throw new Error(result.scheduleMeeting.message);
+  return result.scheduleMeeting.meeting as { id: string; body: string; sequence: number };
+}
+
+const MIGRATION = `query($id: ID!) { node(id: $id) { ... on MeetingMigration {
+  state totalMeetings succeededMeetings failedMeetings skippedMeetings invitesUpdated lastMessage startedAt finishedAt
+  meetingResults(first: 100) { edges { node { outcome reason meeting { id } } } }
+} } }`;
+
+async function waitForEnd(migrationId: string) {
+  for (let i = 0; i < 200; i++) {
+    const { node } = await gql(MIGRATION, { id: migrationId });
+    if (node.state !== 'PENDING' && node.state !== 'IN_PROGRESS') return node;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('migration did not finish');
+}
+
+async function start(userId: string, targetMeetingType = 'CURRENT') {
+  const result = await gql(
+    `mutation($u: ID!, $t: TargetMeetingType!) { startMeetingMigration(input: { userId: $u, targetMeetingType: $t }) { ... on UserChangePayload { meetingMigration { id } } } }`,
+    { u: userId, t: targetMeetingType },
+  );
+  return result.startMeetingMigration.meetingMigration.id as string;
+}
+
+beforeAll(async () => {
+  server = await startServer({ engine: { maxParticipants: 5 }, holdSeconds: 0 });
+  const tenant = await server.gql(
+    server.adminToken,
+    `mutation { createTenant(input: { name: "Contoso", primaryDomain: "contoso.com" }) { ... on CreateTenantPayload { tenant { id } } } }`,
+  );
+  const issued = await server.gql(
+    server.adminToken,
+    `mutation($t: ID!) { createOperatorToken(input: { tenantId: $t, name: "ops" }) { ... on CreateOperatorTokenPayload { token } } }`,
+    { t: tenant.createTenant.tenant.id },
+  );
+  token = issued.createOperatorToken.token;
+});
+afterAll(() => server.stop());
+
+describe('a migration run', () => {
+  test('rewrites the user’s future meetings, skips past ones and ones they only attend, and counts it all', async () => {
+    const alice = await createUser('alice@contoso.com');
+    const bob = await createUser('bob@contoso.com');
+    const future = await schedule(alice, { body: 'Hallo 👋 مرحبا\r\n' });
+    const series = await schedule(alice, {
+      startsAt: '2020-01-06T08:00:00Z',
+      endsAt: '2020-01-06T09:00:00Z',
+      recurrence: 'FREQ=WEEKLY',
+    });
+    const past = await schedule(alice, { startsAt: '2020-01-01T08:00:00Z', endsAt: '2020-01-01T09:00:00Z' });
+    const crowded = await schedule(alice, {
+      attendees: Array.from({ length: 5 }, (_, i) => ({ email: `p${i}@example.com` })),
+    });
+    const bobs = await schedule(bob, { attendees: [{ email: 'alice@contoso.com' }] });
+
+    const migrationId = await start(alice, 'TEAMS');
+    const done = await waitForEnd(migrationId);
+    expect(done).toMatchObject({
+      state: 'FAILED',
+      totalMeetings: 3,
+      succeededMeetings: 2,
+      failedMeetings: 1,
+      skippedMeetings: 0,
+      invitesUpdated: 6,
+      lastMessage: '1 meetings failed: 6 participants (organizer included) exceed the limit of 5 (1)',
+    });
+    const results = Object.fromEntries(
+      done.meetingResults.edges.map((e: { node: { meeting: { id: string }; outcome: string } }) => [
+        e.node.meeting.id,
+        e.node.outcome,
+      ]),
+    );
+    expect(results).toEqual({ [future.id]: 'UPDATED', [series.id]: 'UPDATED', [crowded.id]: 'FAILED' });
+
+    const after = await gql(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Meeting { id body sequence onlineMeeting { type } onlineMeetingBlock { type } } } }`,
+      { ids: [future.id, past.id, bobs.id] },
+    );
+    const [rewritten, untouchedPast, untouchedBobs] = after.nodes;
+    expect(rewritten.body.startsWith('Hallo 👋 مرحبا\r\n')).toBe(true);
+    expect(rewritten).toMatchObject({
+      sequence: 1,
+      onlineMeeting: { type: 'TEAMS' },
+      onlineMeetingBlock: { type: 'TEAMS' },
+    });
+    expect(untouchedPast).toMatchObject({ body: past.body, sequence: 0 });
+    expect(untouchedBobs).toMatchObject({ body: bobs.body, sequence: 0 });
+  });
+
+  test('an ineligible user’s manual start ends FAILED with a clear message', async () => {
+    const carol = await createUser('carol@contoso.com');
+    await gql(
+      `mutation($u: ID!) { setMailboxLocation(input: { userId: $u, mailboxLocation: EXCHANGE_ON_PREMISES }) { __typename } }`,
+      {
+        u: carol,
+      },
+    );
+    const done = await waitForEnd(await start(carol));
+    expect(done).toMatchObject({
+      state: 'FAILED',
+      lastMessage: expect.stringMatching(/^not eligible: .*Exchange on-premises/),
+    });
+  });
+});
