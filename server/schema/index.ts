@@ -5,6 +5,7 @@ import './types/bridge.ts';
 import './types/meeting.ts';
 import './types/meeting-migration.ts';
 import './types/root.ts';
+import './types/subscriptions.ts';
 import './types/tenant.ts';
 import './types/trigger-evaluation.ts';
 import './types/user.ts';

@@ -33,7 +33,7 @@ interface SummaryShape extends MigrationSummary {
   to: Date | null;
 }
 
-const SummaryType = builder.objectRef<SummaryShape>('MeetingMigrationSummary').implement({
+export const SummaryType = builder.objectRef<SummaryShape>('MeetingMigrationSummary').implement({
   description: 'How many users have a migration in each state (Get-CsMeetingMigrationStatus -SummaryOnly).',
   fields: (t) => ({
     from: t.expose('from', { type: 'DateTime', nullable: true }),
@@ -60,7 +60,7 @@ function queryArgument<T>(read: () => T): T {
  * The tenant a tenant-scoped query reads: an operator's own unless another is named (which then reads as
  * one that does not exist); the service admin must name one.
  */
-function queriedTenantId(context: Context, tenantId: string | null | undefined): number {
+export function queriedTenantId(context: Context, tenantId: string | null | undefined): number {
   const viewer = viewerOf(context);
   if (!tenantId) return queryArgument(() => targetTenantId(viewer, null));
   const id = filterId(tenantId, 'Tenant');

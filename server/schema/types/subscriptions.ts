@@ -1,0 +1,104 @@
+/**
+ * Live events (SPEC §5) over graphql-ws and SSE. Each subscription first sends the current state of what
+ * it watches — registered before that state is read — so a client never misses a transition.
+ */
+import type { MeetingMigration, MigrationState } from '../../domain/model.ts';
+import { builder } from '../builder.ts';
+import { filterId, MigrationStateEnum } from '../common.ts';
+import type { Context } from '../context.ts';
+import { MeetingMigrationNode } from './meeting-migration.ts';
+import { queriedTenantId, SummaryType } from './root.ts';
+import { TenantNode } from './tenant.ts';
+
+const OPEN_STATES: MigrationState[] = ['PENDING', 'IN_PROGRESS'];
+const SNAPSHOT_LIMIT = 10_000;
+
+/** Yields the initial items, then the source's; the source listens from before the initial items are read. */
+async function* startingWith<T>(source: AsyncIterable<T>, initial: () => Promise<T[]>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  // The first next() starts the source: from here on no event is lost.
+  let pending = iterator.next();
+  try {
+    for (const item of await initial()) yield item;
+    for (;;) {
+      const result = await pending;
+      if (result.done) return;
+      yield result.value;
+      pending = iterator.next();
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+async function* matching<T>(source: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
+  for await (const item of source) if (keep(item)) yield item;
+}
+
+builder.subscriptionType({ authScopes: { authenticated: true } });
+
+builder.subscriptionFields((t) => ({
+  meetingMigrationUpdated: t.field({
+    type: MeetingMigrationNode,
+    description:
+      'Every state change and progress step of the tenant’s migrations (progress at most ten times a second per ' +
+      'migration; the final counters always arrive). Starts with the current state of the matching open migrations.',
+    args: {
+      tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
+      userId: t.arg.id({ required: false }),
+      states: t.arg({
+        type: [MigrationStateEnum],
+        required: false,
+        description: 'Only events in these states.',
+      }),
+    },
+    subscribe: (_root, args, context: Context) => {
+      const tenantId = queriedTenantId(context, args.tenantId);
+      const userId = args.userId ? filterId(args.userId, 'User') : null;
+      const states = args.states?.length ? new Set<MigrationState>(args.states) : null;
+      const keep = (m: MeetingMigration) =>
+        (userId === null || m.userId === userId) && (!states || states.has(m.state));
+      const snapshot = () =>
+        context.services.store.migrations.list(
+          tenantId,
+          { userId, states: OPEN_STATES.filter((state) => !states || states.has(state)) },
+          { limit: SNAPSHOT_LIMIT },
+        );
+      return matching(
+        startingWith(context.services.events.pubsub.subscribe('meetingMigration', tenantId), snapshot),
+        keep,
+      );
+    },
+    resolve: (migration) => migration,
+  }),
+
+  meetingMigrationSummaryUpdated: t.field({
+    type: SummaryType,
+    description: 'Per-state user counts of the tenant: the current ones first, then after every change.',
+    args: { tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }) },
+    subscribe: (_root, args, context: Context) => {
+      const tenantId = queriedTenantId(context, args.tenantId);
+      const summaryNow = async () => [
+        await context.services.store.migrations.summary(tenantId, { from: null, to: null }),
+      ];
+      return startingWith(
+        context.services.events.pubsub.subscribe('meetingMigrationSummary', tenantId),
+        summaryNow,
+      );
+    },
+    resolve: (summary) => ({ ...summary, from: null, to: null }),
+  }),
+
+  tenantSettingsUpdated: t.field({
+    type: TenantNode,
+    description: 'The tenant after each change of its settings: the current settings first.',
+    args: { tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }) },
+    subscribe: (_root, args, context: Context) => {
+      const tenantId = queriedTenantId(context, args.tenantId);
+      return startingWith(context.services.events.pubsub.subscribe('tenantSettings', tenantId), () =>
+        context.services.store.tenants.byIds([tenantId]),
+      );
+    },
+    resolve: (tenant) => tenant,
+  }),
+}));
