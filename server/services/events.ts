@@ -20,6 +20,8 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
   const pubsub = createPubSub<EventChannels>();
   const progress = new Map<number, { lastAt: number; timer?: NodeJS.Timeout; latest?: MeetingMigration }>();
   const summaries = new Map<number, { lastAt: number; timer?: NodeJS.Timeout }>();
+  /** Subscribers of each tenant's summary: nobody watching, nothing to recompute. */
+  const summaryWatchers = new Map<number, number>();
 
   function sendMigration(migration: MeetingMigration) {
     pubsub.publish('meetingMigration', migration.tenantId, migration);
@@ -33,6 +35,7 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
 
   /** The summary changes with every state change; recomputed at most ten times a second per tenant. */
   function summaryChanged(tenantId: number) {
+    if (!summaryWatchers.get(tenantId)) return;
     const entry = summaries.get(tenantId) ?? { lastAt: 0 };
     summaries.set(tenantId, entry);
     if (entry.timer) return;
@@ -81,6 +84,16 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
         },
         Math.max(0, wait),
       );
+    },
+
+    /** Counts a summary subscriber until the returned function is called. */
+    watchSummary(tenantId: number): () => void {
+      summaryWatchers.set(tenantId, (summaryWatchers.get(tenantId) ?? 0) + 1);
+      return () => {
+        const left = (summaryWatchers.get(tenantId) ?? 1) - 1;
+        if (left > 0) summaryWatchers.set(tenantId, left);
+        else summaryWatchers.delete(tenantId);
+      };
     },
 
     tenantSettingsChanged(tenant: Tenant) {

@@ -57,6 +57,7 @@ afterAll(() => server.stop());
 async function queriesFor(query: string, variables: Record<string, unknown>): Promise<number> {
   const before = server.queries.length;
   await server.gql(token, query, variables);
+  if (process.env.SHOW_QUERIES) console.log(server.queries.slice(before));
   return server.queries.length - before;
 }
 

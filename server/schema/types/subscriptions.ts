@@ -31,6 +31,15 @@ async function* startingWith<T>(source: AsyncIterable<T>, initial: () => Promise
   }
 }
 
+/** Passes the source through; `release` runs when the subscriber goes away. */
+async function* watched<T>(source: AsyncIterable<T>, release: () => void): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } finally {
+    release();
+  }
+}
+
 async function* matching<T>(source: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
   for await (const item of source) if (keep(item)) yield item;
 }
@@ -81,9 +90,12 @@ builder.subscriptionFields((t) => ({
       const summaryNow = async () => [
         await context.services.store.migrations.summary(tenantId, { from: null, to: null }),
       ];
-      return startingWith(
-        context.services.events.pubsub.subscribe('meetingMigrationSummary', tenantId),
-        summaryNow,
+      return watched(
+        startingWith(
+          context.services.events.pubsub.subscribe('meetingMigrationSummary', tenantId),
+          summaryNow,
+        ),
+        context.services.events.watchSummary(tenantId),
       );
     },
     resolve: (summary) => ({ ...summary, from: null, to: null }),
