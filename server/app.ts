@@ -10,6 +10,7 @@ import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
 import type { Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
@@ -23,6 +24,8 @@ export interface AppOptions {
   databasePath: string;
   /** Run the migration engine in this process, with these settings; false to leave it to workers. */
   engine: EngineConfig | false;
+  /** Send invitation updates by SMTP from this process; null or absent keeps them for export. */
+  delivery?: DeliveryConfig | null;
   port?: number;
   host?: string;
   holdSeconds: number;
@@ -56,9 +59,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     summaryOf: (tenantId) => store.migrations.summary(tenantId, { from: null, to: null }),
   });
   const engine = options.engine ? createEngine({ store, events, config: options.engine, now, logger }) : null;
+  const delivery = options.delivery ? createDelivery({ store, config: options.delivery, now, logger }) : null;
   const services = createServices({
     store,
-    config: { holdSeconds: options.holdSeconds },
+    config: { holdSeconds: options.holdSeconds, smtpSender: options.delivery?.sender ?? null },
     now,
     events,
     onMigrationQueued: () => engine?.wake(),
@@ -156,11 +160,13 @@ export async function createApp(options: AppOptions): Promise<App> {
             options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
           url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
           engine?.start();
+          delivery?.start();
           resolve(url);
         });
       }),
     async stop() {
       await engine?.stop();
+      await delivery?.stop();
       events.close();
       await wsServer.dispose();
       webSockets.close();

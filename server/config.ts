@@ -1,5 +1,6 @@
 /** Configuration from the environment. A bad value stops the start with a message naming the variable. */
 import { fileURLToPath } from 'node:url';
+import type { DeliveryConfig } from './engine/delivery.ts';
 import type { EngineConfig } from './engine/engine.ts';
 
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
   /** Run the migration engine in this process (off when separate `npm run worker` processes do). */
   runEngine: boolean;
   engine: EngineConfig;
+  /** Invitation delivery; null keeps updates in the outbox for export. */
+  delivery: DeliveryConfig | null;
 }
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -75,5 +78,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryScheduleMs: durations(env, 'MMS_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
       pollMs: integer(env, 'MMS_POLL_MS', 1000, 10, 60_000),
     },
+    delivery: env.MMS_SMTP_URL
+      ? {
+          smtpUrl: env.MMS_SMTP_URL,
+          sender: env.MMS_SMTP_SENDER || null,
+          retryScheduleMs: durations(env, 'MMS_SMTP_RETRY_SCHEDULE', '1m,5m,15m,1h,4h'),
+          pollMs: integer(env, 'MMS_POLL_MS', 1000, 10, 60_000),
+          batchSize: 50,
+          claimSeconds: 120,
+        }
+      : null,
   };
 }

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     holdSeconds: config.holdSeconds,
     adminToken: config.adminToken,
     engine: config.runEngine ? config.engine : false,
+    delivery: config.runEngine ? config.delivery : null,
   });
   const { store } = app.services;
 

@@ -69,3 +69,28 @@ export function renderInvitation(
   });
   return calendar.toString();
 }
+
+/** The mailbox that sends invitation updates for a tenant's organizers. */
+export function serviceMailbox(tenant: { primaryDomain: string }, configured: string | null): string {
+  return configured ?? `mms@${tenant.primaryDomain}`;
+}
+
+/** The invitation update of an outbox entry, from the meeting as it now stands. */
+export function invitationFor(
+  update: { sequence: number; attendee: Attendee; createdAt: Date },
+  meeting: InvitationMeeting,
+  organizer: { userPrincipalName: string; displayName: string },
+  sentBy: string,
+): string | null {
+  // A later update of the meeting replaced this one: its text is gone, and sending it would mislead.
+  if (meeting.sequence !== update.sequence) return null;
+  return renderInvitation(
+    meeting,
+    {
+      organizer: { email: organizer.userPrincipalName, name: organizer.displayName },
+      sentBy,
+      attendee: update.attendee,
+    },
+    update.createdAt,
+  );
+}

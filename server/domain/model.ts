@@ -35,9 +35,11 @@ export const TARGET_MEETING_TYPES = ['CURRENT', 'TEAMS'] as const;
 export type TargetMeetingType = (typeof TARGET_MEETING_TYPES)[number];
 export const MEETING_RESULT_OUTCOMES = ['UPDATED', 'SKIPPED', 'FAILED'] as const;
 export type MeetingResultOutcome = (typeof MEETING_RESULT_OUTCOMES)[number];
-/** QUEUED for delivery (or export when no SMTP server is configured), SENT, FAILED for good, or SUPERSEDED
- * by a later update of the same meeting before it went out. */
-export const INVITATION_STATES = ['QUEUED', 'SENT', 'FAILED', 'SUPERSEDED'] as const;
+/**
+ * QUEUED for delivery (or for export when no SMTP server is configured), SENDING by a delivery worker,
+ * SENT, FAILED for good, or SUPERSEDED by a later update of the same meeting before it went out.
+ */
+export const INVITATION_STATES = ['QUEUED', 'SENDING', 'SENT', 'FAILED', 'SUPERSEDED'] as const;
 export type InvitationState = (typeof INVITATION_STATES)[number];
 export const CONTENT_ITEM_KINDS = ['WHITEBOARD', 'POLL', 'ATTACHMENT'] as const;
 export type ContentItemKind = (typeof CONTENT_ITEM_KINDS)[number];

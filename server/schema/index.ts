@@ -2,6 +2,7 @@
 import { builder } from './builder.ts';
 import './common.ts';
 import './types/bridge.ts';
+import './types/invitation-update.ts';
 import './types/meeting.ts';
 import './types/meeting-migration.ts';
 import './types/root.ts';

@@ -9,6 +9,8 @@ import { tenantFilter, type Viewer } from './viewer.ts';
 export interface ServiceConfig {
   /** How long a new automatic migration waits for more changes to merge (SPEC §4.1). */
   holdSeconds: number;
+  /** The mailbox invitation updates are sent from; null for mms@<tenant domain>. */
+  smtpSender: string | null;
 }
 
 export interface ServiceDeps {

@@ -2,6 +2,7 @@
 import { bridgeStore } from './bridges.ts';
 import type { Db } from './database.ts';
 import { engineStore } from './engine-store.ts';
+import { invitationStore } from './invitations.ts';
 import { meetingStore } from './meetings.ts';
 import { migrationStore } from './migrations-store.ts';
 import { tenantStore } from './tenants.ts';
@@ -16,6 +17,7 @@ export interface Store {
   migrations: ReturnType<typeof migrationStore>;
   tokens: ReturnType<typeof tokenStore>;
   engine: ReturnType<typeof engineStore>;
+  invitations: ReturnType<typeof invitationStore>;
   /** Runs the work in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 }
@@ -29,6 +31,7 @@ export function createStore(db: Db): Store {
     migrations: migrationStore(db),
     tokens: tokenStore(db),
     engine: engineStore(db),
+    invitations: invitationStore(db),
     transaction: (work) => db.transaction().execute((trx) => work(createStore(trx))),
   };
 }

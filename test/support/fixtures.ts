@@ -196,3 +196,58 @@ export async function startMeetingMigration(
   );
   return { migrationId: started.meetingMigration.id, triggerEvaluationId: started.triggerEvaluation.id };
 }
+
+/**
+ * Everything an operator token can see of its tenant, in one response: compare two snapshots to prove that
+ * nothing changed. Lists are read at their default page size (50), which is plenty for tests.
+ */
+export async function tenantSnapshot(server: TestServer, token: string): Promise<Record<string, any>> {
+  return server.gql(
+    token,
+    `{
+    viewer { kind tenant {
+      id name primaryDomain meetingUrl teamsUpgradeMode createdAt
+      migrationConfiguration { meetingMigrationEnabled }
+      dialInConferencingSettings {
+        automaticallyMigrateUserMeetings automaticallyReplaceAcpProvider automaticallySendEmailsToUsers pinLength
+      }
+      users { edges { node {
+        id userPrincipalName displayName sipAddress skypeHosting teamsUpgradeMode mailboxLocation createdAt
+        audioConferencing {
+          provider licensed dialInEnabled conferenceId thirdPartyProviderName thirdPartyDialInText
+          bridge { id } defaultTollNumber { id } defaultTollFreeNumber { id }
+        }
+        latestMeetingMigration { id }
+      } } }
+      bridges { edges { node {
+        id name isDefault numbers { edges { node { id number tollFree city country language } } }
+      } } }
+      meetings(timing: ALL) { edges { node {
+        id uid subject body sequence startsAt endsAt timeZone recurrence location sharedNotesUrl attendeeCount
+        organizer { id } onlineMeeting { type joinUrl conferenceId }
+        attendees { edges { node { email name } } }
+      } } }
+      triggerEvaluations { edges { node { id kind outcome message detail occurredAt meetingMigration { id } } } }
+    } }
+    meetingMigrations { edges { node {
+      id state modifiedAt notBefore startedAt finishedAt retryCount nextAttemptAt lastMessage
+      sourceMeetingType targetMeetingType triggers { edges { node { id } } }
+    } } }
+    meetingMigrationSummary { pending inProgress succeeded failed cancelled }
+  }`,
+  );
+}
+
+/** The number of rows in every table of the server's database, by table name. */
+export function rowCounts(server: TestServer): Record<string, number> {
+  const { sqlite } = server.app.database;
+  const tables = sqlite
+    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+    .all() as { name: string }[];
+  return Object.fromEntries(
+    tables.map(({ name }) => [
+      name,
+      (sqlite.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n,
+    ]),
+  );
+}

@@ -43,6 +43,8 @@ export interface ServerOptions {
   /** Run the migration engine, with TEST_ENGINE settings and these changes. Off by default. */
   engine?: Partial<EngineConfig> | boolean;
   databasePath?: string;
+  /** Deliver invitation updates by SMTP to this URL. */
+  smtpUrl?: string;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -52,6 +54,16 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const app = await createApp({
     databasePath: options.databasePath ?? ':memory:',
     engine: options.engine ? { ...TEST_ENGINE, ...(options.engine === true ? {} : options.engine) } : false,
+    delivery: options.smtpUrl
+      ? {
+          smtpUrl: options.smtpUrl,
+          sender: null,
+          retryScheduleMs: [50, 50],
+          pollMs: 50,
+          batchSize: 20,
+          claimSeconds: 30,
+        }
+      : null,
     holdSeconds: options.holdSeconds ?? 60,
     adminToken,
     now: options.now,
