@@ -126,11 +126,20 @@ export function languageTag(field: string, value: string): string {
 }
 
 export function timeZone(field: string, value: string): string {
+  let resolved: string;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
   } catch {
     throw new InvalidValueError(field, `"${truncate(value)}" is not an IANA time zone`);
   }
+  // A bare offset such as +02:00 has no daylight saving rules: occurrences would drift by an hour.
+  if (/^[+-]/.test(resolved)) {
+    throw new InvalidValueError(
+      field,
+      `"${truncate(value)}" is not an IANA time zone (an offset has no daylight saving rules; use a name such as Europe/Berlin)`,
+    );
+  }
+  return resolved;
 }
 
 /** A time window whose end, when given, is not before its start. */

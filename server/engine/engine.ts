@@ -176,12 +176,16 @@ export function createEngine(deps: EngineDeps) {
 
     let total = await store.engine.recordedResults(claimed.id);
     await batches(async (batch) => {
+      await new Promise((resolve) => setImmediate(resolve));
       total += batch.filter((m) => !m.done && isSelected(m, claimed.sourceMeetingType)).length;
     });
     if (!(await store.engine.begin(claimed.id, workerId, total, leaseUntil(), now()))) return;
     events.migrationProgressed({ ...claimed, totalMeetings: total });
 
     await batches(async (batch) => {
+      // The driver is synchronous: without this, one run would hold the event loop (and every request,
+      // and WebSocket keep-alive) until its last batch.
+      await new Promise((resolve) => setImmediate(resolve));
       if (stopping) throw new RunLost();
       const todo = batch.filter((m) => !m.done && isSelected(m, claimed.sourceMeetingType));
       if (todo.length === 0) return;

@@ -2,11 +2,11 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import WithInputPlugin from '@pothos/plugin-with-input';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLSchema, isObjectType } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Context } from './context.ts';
 
@@ -40,6 +40,17 @@ export const builder = new SchemaBuilder<{
           }),
   },
   relay: {
+    // A malformed global ID, or one of a type that is no node, names nothing: node and nodes answer null
+    // for it exactly as for an unknown ID (a Tenant id 0, which no row has).
+    decodeGlobalID: (globalId) => {
+      try {
+        const decoded = decodeGlobalID(globalId);
+        if (nodeTypenames.has(decoded.typename)) return decoded;
+      } catch {
+        // not a global ID at all
+      }
+      return { typename: 'Tenant', id: '0' };
+    },
     clientMutationId: 'omit',
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
@@ -55,9 +66,12 @@ export const builder = new SchemaBuilder<{
   },
   validation: {
     validationError: (result) =>
-      new GraphQLError(result.issues.map((issue) => `${issuePath(issue.path)}${issue.message}`).join('; '), {
-        extensions: { code: 'INVALID_VALUE' },
-      }),
+      new GraphQLError(
+        result.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`).join('; '),
+        {
+          extensions: { code: 'INVALID_VALUE', field: issuePath(result.issues[0]?.path) },
+        },
+      ),
   },
 });
 
@@ -66,8 +80,17 @@ function capitalize(name: string): string {
 }
 
 function issuePath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined): string {
-  if (!path || path.length === 0) return '';
-  return `${path.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')}: `;
+  return (path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
+}
+
+/** The object types that implement Node; filled once the schema is built (see index.ts). */
+export const nodeTypenames = new Set<string>();
+
+export function registerNodeTypes(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isObjectType(type) && type.getInterfaces().some((node) => node.name === 'Node'))
+      nodeTypenames.add(type.name);
+  }
 }
 
 builder.addScalarType('DateTime', DateTimeResolver, {});

@@ -134,6 +134,14 @@ export function cursorConnection<T>(
   fetch: (page: PageRequest) => Promise<T[]>,
   keyOf: (node: T) => Cursor,
 ) {
+  for (const size of ['first', 'last'] as const) {
+    const value = args[size];
+    if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
+      throw new GraphQLError(`${size}: must be a whole number of at least 0`, {
+        extensions: { code: 'INVALID_VALUE', field: size },
+      });
+    }
+  }
   return resolveCursorConnection<Promise<T[]>>(
     { args, toCursor: (node: T) => encodeCursor(keyOf(node)), defaultSize: 50, maxSize: 500 },
     ({ before, after, limit, inverted }) =>

@@ -1,5 +1,5 @@
 /** Assembles the GraphQL schema from the builder and every type and mutation module. */
-import { builder } from './builder.ts';
+import { builder, registerNodeTypes } from './builder.ts';
 import './common.ts';
 import './types/bridge.ts';
 import './types/invitation-update.ts';
@@ -16,3 +16,4 @@ import './mutations/user-commands.ts';
 
 /** Pothos sorts the schema, so the printed file is stable. */
 export const schema = builder.toSchema();
+registerNodeTypes(schema);
