@@ -10,6 +10,7 @@ import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { DEFAULT_MAX_PARTICIPANTS } from './config.ts';
 import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
 import type { Context } from './schema/context.ts';
@@ -62,7 +63,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   const delivery = options.delivery ? createDelivery({ store, config: options.delivery, now, logger }) : null;
   const services = createServices({
     store,
-    config: { holdSeconds: options.holdSeconds, smtpSender: options.delivery?.sender ?? null },
+    config: {
+      holdSeconds: options.holdSeconds,
+      smtpSender: options.delivery?.sender ?? null,
+      maxParticipants: options.engine ? options.engine.maxParticipants : DEFAULT_MAX_PARTICIPANTS,
+    },
     now,
     events,
     onMigrationQueued: () => engine?.wake(),

@@ -59,6 +59,9 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 /** MMS retries up to 9 times over 24 hours; these waits add up to exactly that. */
+/** MMS's participant limit (organizer included). */
+export const DEFAULT_MAX_PARTICIPANTS = 250;
+
 export const DEFAULT_RETRY_SCHEDULE = '1m,4m,10m,25m,40m,80m,160m,320m,800m';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,7 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runEngine: flag(env, 'MMS_ENGINE', true),
     engine: {
       concurrency: integer(env, 'MMS_CONCURRENCY', 4, 1, 256),
-      maxParticipants: integer(env, 'MMS_MAX_PARTICIPANTS', 250, 1, 100_000),
+      maxParticipants: integer(env, 'MMS_MAX_PARTICIPANTS', DEFAULT_MAX_PARTICIPANTS, 1, 100_000),
       batchSize: integer(env, 'MMS_BATCH_SIZE', 250, 1, 10_000),
       leaseSeconds: integer(env, 'MMS_LEASE_SECONDS', 30, 1, 3600),
       retryScheduleMs: durations(env, 'MMS_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),

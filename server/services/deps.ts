@@ -11,6 +11,8 @@ export interface ServiceConfig {
   holdSeconds: number;
   /** The mailbox invitation updates are sent from; null for mms@<tenant domain>. */
   smtpSender: string | null;
+  /** Participants allowed per meeting, organizer included, for previews. */
+  maxParticipants: number;
 }
 
 export interface ServiceDeps {

@@ -1,6 +1,7 @@
 /** The application services: every command and query the API offers, free of GraphQL and of SQL. */
 import type { ServiceDeps } from './deps.ts';
 import { migrationControl } from './migration-control.ts';
+import { preview } from './preview.ts';
 import { scheduling } from './scheduling.ts';
 import { tenancy } from './tenancy.ts';
 import { userAdmin } from './user-admin.ts';
@@ -14,5 +15,6 @@ export function createServices(deps: ServiceDeps) {
     users: userAdmin(deps),
     scheduling: scheduling(deps),
     migrations: migrationControl(deps),
+    preview: preview(deps),
   };
 }

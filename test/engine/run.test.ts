@@ -1,5 +1,6 @@
 /** The engine end to end over HTTP: what a migration does to meetings, counters and results (SPEC §4). */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rowCounts } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -133,5 +134,57 @@ describe('a migration run', () => {
       state: 'FAILED',
       lastMessage: expect.stringMatching(/^not eligible: .*Exchange on-premises/),
     });
+  });
+
+  test('a preview shows what a run would do, writes nothing, and the run then does exactly that', async () => {
+    const dave = await createUser('dave@contoso.com');
+    const plain = await schedule(dave, { body: 'Plan ✍🏽\n' });
+    const crowded = await schedule(dave, {
+      attendees: Array.from({ length: 6 }, (_, i) => ({ email: `q${i}@example.com` })),
+    });
+    const PREVIEW = `query($u: ID!) { meetingMigrationPreview(userId: $u, targetMeetingType: TEAMS) {
+      migrationType ineligibleBecause totalMeetings updatedMeetings skippedMeetings failedMeetings
+      meetings { edges { node { meeting { id body } outcome reason newBlock } } }
+    } }`;
+    const countsBefore = rowCounts(server);
+    const { meetingMigrationPreview: preview } = await gql(PREVIEW, { u: dave });
+    expect(rowCounts(server)).toEqual(countsBefore);
+    expect(preview).toMatchObject({
+      migrationType: 'ALL_TO_TEAMS',
+      ineligibleBecause: null,
+      totalMeetings: 2,
+      updatedMeetings: 1,
+      failedMeetings: 1,
+    });
+    const byMeeting = new Map(
+      preview.meetings.edges.map((e: { node: { meeting: { id: string } } }) => [e.node.meeting.id, e.node]),
+    );
+    expect(byMeeting.get(plain.id)).toMatchObject({
+      outcome: 'UPDATED',
+      meeting: { body: plain.body },
+      newBlock: expect.stringContaining('Microsoft Teams meeting'),
+    });
+    expect(byMeeting.get(crowded.id)).toMatchObject({ outcome: 'FAILED', newBlock: null });
+
+    const done = await waitForEnd(await start(dave, 'TEAMS'));
+    const actual = Object.fromEntries(
+      done.meetingResults.edges.map(
+        (e: { node: { meeting: { id: string }; outcome: string; reason: string } }) => [
+          e.node.meeting.id,
+          [e.node.outcome, e.node.reason],
+        ],
+      ),
+    );
+    expect(actual).toEqual({
+      [plain.id]: ['UPDATED', (byMeeting.get(plain.id) as { reason: string }).reason],
+      [crowded.id]: ['FAILED', (byMeeting.get(crowded.id) as { reason: string }).reason],
+    });
+    const after = await gql(
+      `query($id: ID!) { node(id: $id) { ... on Meeting { onlineMeetingBlock { text } } } }`,
+      { id: plain.id },
+    );
+    expect(after.node.onlineMeetingBlock.text).toBe(
+      (byMeeting.get(plain.id) as { newBlock: string }).newBlock,
+    );
   });
 });
