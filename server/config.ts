@@ -80,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseSeconds: integer(env, 'MMS_LEASE_SECONDS', 30, 1, 3600),
       retryScheduleMs: durations(env, 'MMS_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
       pollMs: integer(env, 'MMS_POLL_MS', 1000, 10, 60_000),
+      retentionDays: integer(env, 'MMS_RETENTION_DAYS', 150, 1, 36_500),
     },
     delivery: env.MMS_SMTP_URL
       ? {

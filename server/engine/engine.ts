@@ -23,7 +23,11 @@ export interface EngineConfig {
   retryScheduleMs: number[];
   /** How often to look for due work when nothing announced it. */
   pollMs: number;
+  /** Finished migrations older than this are purged (MMS: 150 days). */
+  retentionDays: number;
 }
+
+const PURGE_INTERVAL_MS = 3_600_000;
 
 export interface EngineDeps {
   store: Store;
@@ -35,10 +39,13 @@ export interface EngineDeps {
   workerId?: string;
 }
 
-/** A failure worth retrying later (the database busy, a dependency away), as opposed to a bug. */
+/** Failures that a later attempt may not meet: the database busy or full, the disk failing, a connection lost. */
+const TRANSIENT_CODES =
+  /^(SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR)|^(ECONNRESET|ETIMEDOUT|ECONNREFUSED)$/;
+
+/** A failure worth retrying later, as opposed to a bug. */
 export function isTransient(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'ECONNRESET' || code === 'ETIMEDOUT';
+  return TRANSIENT_CODES.test((error as { code?: string }).code ?? '');
 }
 
 /** Thrown inside a batch transaction when the run was cancelled or taken over: rolls the batch back. */
@@ -52,6 +59,7 @@ export function createEngine(deps: EngineDeps) {
   const running = new Set<Promise<void>>();
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
   let ticking = false;
   let tickAgain = false;
 
@@ -230,10 +238,25 @@ export function createEngine(deps: EngineDeps) {
     if (finished) events.migrationStateChanged(finished);
   }
 
+  /** Deletes migration records past the retention period. */
+  async function purgeExpired() {
+    const cutoff = new Date(now().getTime() - config.retentionDays * 86_400_000);
+    // A transaction: the results and outbox of a purged migration go with it, or nothing goes.
+    return store.transaction((tx) => tx.migrations.purgeOlderThan(cutoff));
+  }
+
+  function purgeNowAndLater() {
+    purgeExpired().catch((error) => logger.error('engine: could not purge expired records', error));
+    purgeTimer = setTimeout(purgeNowAndLater, PURGE_INTERVAL_MS);
+    purgeTimer.unref();
+  }
+
   return {
     workerId,
+    purgeExpired,
     start() {
       stopping = false;
+      purgeNowAndLater();
       void tick();
     },
     /** Looks for due work now (a migration was just queued, for instance). */
@@ -244,6 +267,7 @@ export function createEngine(deps: EngineDeps) {
     async stop() {
       stopping = true;
       clearTimeout(timer);
+      clearTimeout(purgeTimer);
       await Promise.allSettled([...running]);
     },
   };

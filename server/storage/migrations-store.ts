@@ -155,6 +155,24 @@ export function migrationStore(db: Db) {
       return migrationFromRow(row);
     },
 
+    /** Deletes finished migrations created before the cutoff (with their results and outbox) and old trigger records. */
+    async purgeOlderThan(cutoff: Date): Promise<{ migrations: number; triggerEvaluations: number }> {
+      const at = toTime(cutoff);
+      const migrations = await db
+        .deleteFrom('meeting_migrations')
+        .where('created_at', '<', at)
+        .where('state', 'not in', ['PENDING', 'IN_PROGRESS'])
+        .executeTakeFirst();
+      const evaluations = await db
+        .deleteFrom('trigger_evaluations')
+        .where('occurred_at', '<', at)
+        .executeTakeFirst();
+      return {
+        migrations: Number(migrations.numDeletedRows),
+        triggerEvaluations: Number(evaluations.numDeletedRows),
+      };
+    },
+
     async list(tenantId: number, filter: MigrationFilter, page: PageRequest): Promise<MeetingMigration[]> {
       let query = db.selectFrom('meeting_migrations').selectAll().where('tenant_id', '=', tenantId);
       if (filter.userId != null) query = query.where('user_id', '=', filter.userId);

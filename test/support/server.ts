@@ -35,6 +35,7 @@ export const TEST_ENGINE: EngineConfig = {
   leaseSeconds: 30,
   retryScheduleMs: [50, 50],
   pollMs: 50,
+  retentionDays: 150,
 };
 
 export interface ServerOptions {
