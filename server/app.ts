@@ -43,8 +43,10 @@ export interface App {
   engine: Engine | null;
   /** Set when no admin token was configured and this start generated one. */
   generatedAdminToken: string | null;
-  /** Starts listening; resolves with the GraphQL endpoint URL. */
+  /** Starts listening and the background work; resolves with the GraphQL endpoint URL. */
   listen(): Promise<string>;
+  /** Starts the engine and invitation delivery alone: a worker process that serves no API. */
+  startBackgroundWork(): void;
   readonly url: string;
   stop(): Promise<void>;
 }
@@ -148,7 +150,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   );
 
   let url = '';
+  const startBackgroundWork = () => {
+    engine?.start();
+    delivery?.start();
+  };
   return {
+    startBackgroundWork,
     services,
     database,
     engine,
@@ -164,8 +171,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           const host =
             options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
           url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
-          engine?.start();
-          delivery?.start();
+          startBackgroundWork();
           resolve(url);
         });
       }),

@@ -17,6 +17,8 @@ export interface MigrationFilter {
   /** Created within [from, to]. */
   from?: Date | null;
   to?: Date | null;
+  /** Changed at or after this instant. */
+  modifiedSince?: Date | null;
 }
 
 export type MigrationSummary = Record<MigrationState, number>;
@@ -179,6 +181,7 @@ export function migrationStore(db: Db) {
       if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
       if (filter.from) query = query.where('created_at', '>=', toTime(filter.from));
       if (filter.to) query = query.where('created_at', '<=', toTime(filter.to));
+      if (filter.modifiedSince) query = query.where('modified_at', '>=', toTime(filter.modifiedSince));
       const rows = await keysetPage(query, { key: 'id', id: 'id', direction: 'desc' }, page).execute();
       return rows.map(migrationFromRow);
     },

@@ -46,10 +46,13 @@ export interface ServerOptions {
   databasePath?: string;
   /** Deliver invitation updates by SMTP to this URL. */
   smtpUrl?: string;
+  /** Listen on this port (to restart a server where clients expect it); a free one otherwise. */
+  port?: number;
+  adminToken?: string;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
-  const adminToken = `test-admin-${randomBytes(8).toString('hex')}`;
+  const adminToken = options.adminToken ?? `test-admin-${randomBytes(8).toString('hex')}`;
   const loggedErrors: unknown[][] = [];
   const queries: string[] = [];
   const app = await createApp({
@@ -69,6 +72,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     adminToken,
     now: options.now,
     onQuery: (sql) => queries.push(sql),
+    port: options.port,
     logger: {
       error: (...args: unknown[]) => loggedErrors.push(args),
       warn: () => {},

@@ -51,7 +51,8 @@ builder.subscriptionFields((t) => ({
     type: MeetingMigrationNode,
     description:
       'Every state change and progress step of the tenant’s migrations (progress at most ten times a second per ' +
-      'migration; the final counters always arrive). Starts with the current state of the matching open migrations.',
+      'migration; the final counters always arrive). Starts with the current state of the matching open migrations, ' +
+      'and of those changed since `since` when given, oldest change first.',
     args: {
       tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
       userId: t.arg.id({ required: false }),
@@ -60,6 +61,12 @@ builder.subscriptionFields((t) => ({
         required: false,
         description: 'Only events in these states.',
       }),
+      since: t.arg({
+        type: 'DateTime',
+        required: false,
+        description:
+          'Also replay migrations changed at or after this instant: catching up after a disconnection.',
+      }),
     },
     subscribe: (_root, args, context: Context) => {
       const tenantId = queriedTenantId(context, args.tenantId);
@@ -67,12 +74,23 @@ builder.subscriptionFields((t) => ({
       const states = args.states?.length ? new Set<MigrationState>(args.states) : null;
       const keep = (m: MeetingMigration) =>
         (userId === null || m.userId === userId) && (!states || states.has(m.state));
-      const snapshot = () =>
-        context.services.store.migrations.list(
+      const { migrations } = context.services.store;
+      const snapshot = async () => {
+        const open = await migrations.list(
           tenantId,
           { userId, states: OPEN_STATES.filter((state) => !states || states.has(state)) },
           { limit: SNAPSHOT_LIMIT },
         );
+        const changed = args.since
+          ? await migrations.list(
+              tenantId,
+              { userId, states: states ? [...states] : null, modifiedSince: args.since },
+              { limit: SNAPSHOT_LIMIT },
+            )
+          : [];
+        const byId = new Map([...changed, ...open].map((m) => [m.id, m]));
+        return [...byId.values()].sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime());
+      };
       return matching(
         startingWith(context.services.events.pubsub.subscribe('meetingMigration', tenantId), snapshot),
         keep,

@@ -1,0 +1,32 @@
+/**
+ * `npm run worker`: the migration engine and invitation delivery in a process of their own, beside servers
+ * started with MMS_ENGINE=off. Workers share the database; leases keep each migration with one of them.
+ */
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+try {
+  const config = loadConfig();
+  const app = await createApp({
+    databasePath: config.databasePath,
+    holdSeconds: config.holdSeconds,
+    adminToken: config.adminToken,
+    engine: config.engine,
+    delivery: config.delivery,
+  });
+  app.startBackgroundWork();
+  console.log(
+    `MMS worker ${app.engine?.workerId} running on ${config.databasePath} ` +
+      `(${config.engine.concurrency} users at a time${config.delivery ? ', delivering invitations' : ''})`,
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, async () => {
+      console.log(`${signal}: finishing the current batches`);
+      await app.stop();
+      process.exit(0);
+    });
+  }
+} catch (error) {
+  console.error(error instanceof ConfigError ? `mms worker: ${error.message}` : error);
+  process.exit(1);
+}

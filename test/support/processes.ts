@@ -1,0 +1,69 @@
+/** Runs the project's commands as real child processes and reads what they print. */
+import { type ChildProcess, spawn } from 'node:child_process';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+export interface Running {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: () => string;
+  /** Resolves with the first stdout line (from `from` on) that satisfies the predicate. */
+  line(predicate: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<string>;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export function run(script: string, args: string[], env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [`${root}${script}`, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  let stderr = '';
+  let partial = '';
+  const waiters = new Set<() => void>();
+  child.stdout?.on('data', (chunk: Buffer) => {
+    partial += chunk.toString();
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    stdout.push(...lines);
+    for (const wake of waiters) wake();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    stdout,
+    stderr: () => stderr,
+    exited,
+    line(predicate, timeoutMs = 15_000, from = 0) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = stdout.slice(from).find(predicate);
+          if (found !== undefined) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(
+            new Error(
+              `no matching line in ${timeoutMs} ms; stdout: ${stdout.join('\n').slice(-2000)}; stderr: ${stderr.slice(-2000)}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

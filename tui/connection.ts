@@ -1,0 +1,78 @@
+/**
+ * How terminal clients find and reach an MMS server: the URL and token from flags, then MMS_URL and
+ * MMS_TOKEN, then the local demo credentials that `npm start` leaves. And a graphql-ws client that rides
+ * out server restarts but gives up at once on a refused token.
+ */
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { DEFAULT_CREDENTIALS_FILE } from '../server/config.ts';
+import { readLocalCredentials } from '../server/local-credentials.ts';
+
+export const DEFAULT_URL = 'http://localhost:4000/graphql';
+/** graphql-ws closes with this code when the token is missing or wrong. */
+export const FORBIDDEN = 4403;
+
+export interface ServerAddress {
+  url: string;
+  token: string;
+}
+
+export class ConnectionSetupError extends Error {}
+
+export function serverAddress(
+  flags: { url?: string; token?: string },
+  env: NodeJS.ProcessEnv = process.env,
+  credentialsFile = env.MMS_CREDENTIALS_FILE || DEFAULT_CREDENTIALS_FILE,
+): ServerAddress {
+  const url = flags.url ?? env.MMS_URL ?? DEFAULT_URL;
+  let token = flags.token ?? env.MMS_TOKEN;
+  if (!token) {
+    const local = readLocalCredentials(credentialsFile);
+    if (local && local.url === url) token = local.operatorToken;
+  }
+  if (!token) {
+    throw new ConnectionSetupError(
+      `no token for ${url}: pass --token or set MMS_TOKEN (an operator token from createOperatorToken); ` +
+        'for the local demo server, `npm start` prints one and leaves it for this command',
+    );
+  }
+  try {
+    new URL(url);
+  } catch {
+    throw new ConnectionSetupError(`"${url}" is not a URL; pass --url or set MMS_URL such as ${DEFAULT_URL}`);
+  }
+  return { url, token };
+}
+
+export interface LiveClientEvents {
+  connected?: () => void;
+  /** The connection dropped and will be retried. */
+  reconnecting?: () => void;
+  /** The server refused the token: nothing will be retried. */
+  refused?: () => void;
+}
+
+export function liveClient(address: ServerAddress, on: LiveClientEvents = {}): Client {
+  let refused = false;
+  return createClient({
+    url: address.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { Authorization: `Bearer ${address.token}` },
+    lazy: false,
+    retryAttempts: Number.POSITIVE_INFINITY,
+    // A server that restarts refuses connections for a while: retry that, never a refused token.
+    shouldRetry: (event) => {
+      refused = (event as { code?: number }).code === FORBIDDEN;
+      return !refused;
+    },
+    retryWait: async (retries) =>
+      new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** retries))),
+    on: {
+      connected: () => on.connected?.(),
+      closed: (event) => {
+        if ((event as { code?: number }).code === FORBIDDEN) on.refused?.();
+        else if (!refused) on.reconnecting?.();
+      },
+    },
+  });
+}
