@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: (a) end-to-end migration throughput, (b) the same writes by plain SQL as a baseline
+ * measured in the same run, and (c) commit-to-delivery latency for 1,000 graphql-ws subscribers.
+ * Prints a table and one JSON line. Flags shrink it for a quick look: --users, --meetings, --subscribers.
+ */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApp } from '../server/app.ts';
+import type { EngineConfig } from '../server/engine/engine.ts';
+import { openDatabase } from '../server/storage/database.ts';
+import { runBaseline } from './baseline.ts';
+import { writeDataset } from './dataset.ts';
+import { run } from '../test/support/processes.ts';
+
+const TARGETS = { meetingsPerSecond: 5_000, ratio: 0.25, p99Ms: 100, peakRssMb: 512 };
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '2000' },
+    meetings: { type: 'string', default: '50' },
+    attendees: { type: 'string', default: '5' },
+    subscribers: { type: 'string', default: '1000' },
+    'subscriber-migrations': { type: 'string', default: '20' },
+  },
+});
+const size = { users: Number(values.users), meetingsPerUser: Number(values.meetings), attendees: Number(values.attendees) };
+const subscriberCount = Number(values.subscribers);
+const subscriberMigrations = Number(values['subscriber-migrations']);
+const ENGINE: EngineConfig = {
+  concurrency: 4,
+  maxParticipants: 250,
+  batchSize: 250,
+  leaseSeconds: 30,
+  retryScheduleMs: [1_000],
+  pollMs: 100,
+  retentionDays: 150,
+};
+const ADMIN = 'bench-admin-token';
+const admin = { kind: 'serviceAdmin' } as const;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const dir = mkdtempSync(join(tmpdir(), 'mms-bench-'));
+const enginePath = join(dir, 'engine.sqlite');
+const baselinePath = join(dir, 'baseline.sqlite');
+try {
+  log(`seeding ${size.users} users × ${size.meetingsPerUser} meetings × ${size.attendees} attendees…`);
+  const seeded = await openDatabase(enginePath);
+  const dataset = writeDataset(seeded, size, new Date());
+  const numbers = seeded.sqlite.prepare('select * from bridge_numbers order by id').all() as never[];
+  await seeded.close();
+  copyFileSync(enginePath, baselinePath);
+  const total = dataset.meetings;
+
+  // (b) The baseline: plain SQL, same rewrites, same outbox rows.
+  log('baseline: plain SQL in batched transactions…');
+  const baselineDb = await openDatabase(baselinePath);
+  const baselineStarted = performance.now();
+  const baselineRewritten = runBaseline(
+    baselineDb.sqlite,
+    dataset.tenant,
+    dataset.users,
+    (numbers as { id: number; tenant_id: number; bridge_id: number; number: string; toll_free: number; city: string; country: string; language: string }[]).map((n) => ({
+      id: n.id,
+      tenantId: n.tenant_id,
+      bridgeId: n.bridge_id,
+      number: n.number,
+      tollFree: n.toll_free === 1,
+      city: n.city,
+      country: n.country,
+      language: n.language,
+    })),
+  );
+  const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+  await baselineDb.close();
+
+  // (a) End to end: every user's migration triggered at once, until the last one SUCCEEDED.
+  log('end to end: triggering every user at once…');
+  const app = await createApp({ databasePath: enginePath, engine: ENGINE, holdSeconds: 0, adminToken: ADMIN });
+  const events = app.services.events.pubsub.subscribe('meetingMigration', dataset.tenant.id);
+  const watch = (async () => {
+    let succeeded = 0;
+    for await (const migration of events) {
+      if (migration.state === 'SUCCEEDED' && ++succeeded === dataset.users.length) return performance.now();
+      if (migration.state === 'FAILED') throw new Error(`migration failed: ${migration.lastMessage}`);
+    }
+    throw new Error('events ended');
+  })();
+  app.startBackgroundWork();
+  const endToEndStarted = performance.now();
+  for (const user of dataset.users) {
+    await app.services.users.startMeetingMigration(admin, { userId: user.id, sourceMeetingType: 'ALL', targetMeetingType: 'TEAMS' });
+  }
+  const endToEndSeconds = ((await watch) - endToEndStarted) / 1000;
+  await events.return?.();
+  const check = app.database.sqlite;
+  const rewritten = (check.prepare('select count(*) as n from meetings where sequence = 1').get() as { n: number }).n;
+  const outbox = (check.prepare('select count(*) as n from invitation_updates').get() as { n: number }).n;
+  await app.stop();
+  if (rewritten !== total || outbox !== total * size.attendees || baselineRewritten !== total) {
+    throw new Error(`wrong result: ${rewritten} rewritten, ${outbox} outbox rows, baseline ${baselineRewritten}, of ${total}`);
+  }
+
+  // (c) Subscribers in their own process, against a server whose engine runs the migrations.
+  log(`latency: ${subscriberCount} graphql-ws subscribers…`);
+  const live = await createApp({ databasePath: enginePath, engine: ENGINE, holdSeconds: 3600, adminToken: ADMIN, port: 0 });
+  const url = await live.listen();
+  const { token } = await live.services.tenancy.createOperatorToken(admin, { tenantId: dataset.tenant.id, name: 'bench' });
+  // A held migration: every subscription starts with it, which tells the subscriber it is live.
+  const [first, ...others] = dataset.users;
+  if (!first) throw new Error('no users');
+  await live.services.users.grantTeamsUpgradePolicy(admin, { userId: first.id, mode: 'TEAMS_ONLY', migrateMeetingsToTeams: true });
+  const subscribers = run('bench/subscribers.ts', [url, token, String(subscriberCount), String(subscriberMigrations)], {});
+  await subscribers.line((line) => line === 'ready', 120_000);
+  for (const user of others.slice(0, subscriberMigrations)) {
+    await live.services.users.startMeetingMigration(admin, { userId: user.id, sourceMeetingType: 'ALL', targetMeetingType: 'CURRENT' });
+  }
+  const report = JSON.parse(await subscribers.line((line) => line.startsWith('{'), 120_000)) as { latencies: number[] };
+  await subscribers.stop();
+  await live.stop();
+
+  const sorted = report.latencies.sort((a, b) => a - b);
+  const percentile = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+  const result = {
+    meetings: total,
+    users: size.users,
+    attendees: size.attendees,
+    endToEndSeconds: round(endToEndSeconds),
+    endToEndMeetingsPerSecond: Math.round(total / endToEndSeconds),
+    baselineSeconds: round(baselineSeconds),
+    baselineMeetingsPerSecond: Math.round(total / baselineSeconds),
+    ratio: round(baselineSeconds / endToEndSeconds),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    subscribers: subscriberCount,
+    deliveries: sorted.length,
+    latencyP50Ms: percentile(50),
+    latencyP99Ms: percentile(99),
+  };
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  console.log(`
+| measure | value | target |
+| --- | --- | --- |
+| end to end (${total} meetings, ${size.users} users, ${size.attendees} attendees each) | ${result.endToEndMeetingsPerSecond} meetings/s (${result.endToEndSeconds} s) | ≥ ${TARGETS.meetingsPerSecond}: ${met(result.endToEndMeetingsPerSecond >= TARGETS.meetingsPerSecond)} |
+| plain SQL baseline, same writes | ${result.baselineMeetingsPerSecond} meetings/s (${result.baselineSeconds} s) | |
+| ratio end to end / baseline | ${result.ratio} | ≥ ${TARGETS.ratio}: ${met(result.ratio >= TARGETS.ratio)} |
+| peak RSS of the benchmark process | ${result.peakRssMb} MB | ≤ ${TARGETS.peakRssMb}: ${met(result.peakRssMb <= TARGETS.peakRssMb)} |
+| commit → delivery, ${subscriberCount} subscribers, ${result.deliveries} deliveries | p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms | p99 ≤ ${TARGETS.p99Ms}: ${met(result.latencyP99Ms <= TARGETS.p99Ms)} |
+`);
+  console.log(JSON.stringify(result));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
