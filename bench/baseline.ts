@@ -9,9 +9,15 @@ import type { BridgeNumber, OnlineMeetingType, Tenant, User } from '../server/do
 
 const BATCH = 1_000;
 
-export function runBaseline(sqlite: SQLite.Database, tenant: Tenant, users: User[], numbers: BridgeNumber[]): number {
+export function runBaseline(
+  sqlite: SQLite.Database,
+  tenant: Tenant,
+  users: User[],
+  numbers: BridgeNumber[],
+): number {
   const now = new Date().toISOString();
-  const insertMigration = sqlite.prepare(`insert into meeting_migrations (correlation_id, tenant_id, user_id, state,
+  const insertMigration =
+    sqlite.prepare(`insert into meeting_migrations (correlation_id, tenant_id, user_id, state,
     source_meeting_type, target_meeting_type, created_at, modified_at, not_before, retry_count, total_meetings,
     succeeded_meetings, failed_meetings, skipped_meetings, invites_updated)
     values (?, ?, ?, 'SUCCEEDED', 'ALL', 'TEAMS', ?, ?, ?, 0, 0, 0, 0, 0, 0)`);
@@ -19,14 +25,17 @@ export function runBaseline(sqlite: SQLite.Database, tenant: Tenant, users: User
     `select id, uid, body, sequence, online_meeting_type, online_meeting_join_url, online_meeting_conference_id, attendee_count
      from meetings where organizer_id = ? and (last_occurrence_ends_at is null or last_occurrence_ends_at > ?)`,
   );
-  const selectAttendees = sqlite.prepare('select email, name from meeting_attendees where meeting_id = ? order by position');
+  const selectAttendees = sqlite.prepare(
+    'select email, name from meeting_attendees where meeting_id = ? order by position',
+  );
   const updateMeeting = sqlite.prepare(
     'update meetings set body = ?, sequence = ?, online_meeting_type = ?, online_meeting_join_url = ?, online_meeting_conference_id = ? where id = ?',
   );
   const insertResult = sqlite.prepare(
     'insert into meeting_results (migration_id, meeting_id, outcome, reason, recorded_at) values (?, ?, ?, ?, ?)',
   );
-  const insertInvitation = sqlite.prepare(`insert into invitation_updates (tenant_id, migration_id, meeting_id, sequence,
+  const insertInvitation =
+    sqlite.prepare(`insert into invitation_updates (tenant_id, migration_id, meeting_id, sequence,
     attendee_email, attendee_name, state, attempts, created_at) values (?, ?, ?, ?, ?, ?, 'QUEUED', 0, ?)`);
 
   let rewritten = 0;
@@ -35,7 +44,9 @@ export function runBaseline(sqlite: SQLite.Database, tenant: Tenant, users: User
     for (const write of pending) write();
   });
   for (const user of users) {
-    const migrationId = Number(insertMigration.run(randomUUID(), tenant.id, user.id, now, now, now).lastInsertRowid);
+    const migrationId = Number(
+      insertMigration.run(randomUUID(), tenant.id, user.id, now, now, now).lastInsertRowid,
+    );
     const rows = selectMeetings.all(user.id, now) as {
       id: number;
       uid: string;
@@ -74,7 +85,15 @@ export function runBaseline(sqlite: SQLite.Database, tenant: Tenant, users: User
         );
         insertResult.run(migrationId, row.id, 'UPDATED', decision.reason, now);
         for (const attendee of attendees) {
-          insertInvitation.run(tenant.id, migrationId, row.id, decision.sequence, attendee.email, attendee.name, now);
+          insertInvitation.run(
+            tenant.id,
+            migrationId,
+            row.id,
+            decision.sequence,
+            attendee.email,
+            attendee.name,
+            now,
+          );
         }
       });
       rewritten += 1;

@@ -1,7 +1,12 @@
 /** The benchmark data set: many users, each with future meetings scheduled by the add-in. */
 import { meetingCoordinates } from '../server/domain/coordinates.ts';
 import { appendBlock } from '../server/domain/meeting-block.ts';
-import { DEFAULT_TENANT_SETTINGS, NO_AUDIO_CONFERENCING, type Tenant, type User } from '../server/domain/model.ts';
+import {
+  DEFAULT_TENANT_SETTINGS,
+  NO_AUDIO_CONFERENCING,
+  type Tenant,
+  type User,
+} from '../server/domain/model.ts';
 import { type BulkMeeting, bulkWriter } from '../server/storage/bulk.ts';
 import type { OpenedDatabase } from '../server/storage/database.ts';
 
@@ -60,7 +65,13 @@ export function writeDataset(
         const startsAt = new Date(now.getTime() + (m + 1) * 86_400_000);
         const endsAt = new Date(startsAt.getTime() + 3_600_000);
         // Scheduled before the coordinates changed: an older conference ID in the block.
-        const before = meetingCoordinates({ tenant, user: { ...user, conferenceId: '9999999' }, numbers, type: 'SKYPE_FOR_BUSINESS', meetingUid: uid });
+        const before = meetingCoordinates({
+          tenant,
+          user: { ...user, conferenceId: '9999999' },
+          numbers,
+          type: 'SKYPE_FOR_BUSINESS',
+          meetingUid: uid,
+        });
         batch.push({
           tenantId: tenant.id,
           organizerId: user.id,
@@ -76,7 +87,10 @@ export function writeDataset(
           sequence: 0,
           sharedNotesUrl: null,
           onlineMeeting: { type: 'SKYPE_FOR_BUSINESS', joinUrl: before.joinUrl, conferenceId: '9999999' },
-          attendees: Array.from({ length: size.attendees }, (_, a) => ({ email: `guest${a}.${m}@example.org`, name: null })),
+          attendees: Array.from({ length: size.attendees }, (_, a) => ({
+            email: `guest${a}.${m}@example.org`,
+            name: null,
+          })),
           contentItems: [],
         });
       }

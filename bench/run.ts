@@ -10,9 +10,9 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../server/app.ts';
 import type { EngineConfig } from '../server/engine/engine.ts';
 import { openDatabase } from '../server/storage/database.ts';
+import { run } from '../test/support/processes.ts';
 import { runBaseline } from './baseline.ts';
 import { writeDataset } from './dataset.ts';
-import { run } from '../test/support/processes.ts';
 
 const TARGETS = { meetingsPerSecond: 5_000, ratio: 0.25, p99Ms: 100, peakRssMb: 512 };
 
@@ -25,7 +25,11 @@ const { values } = parseArgs({
     'subscriber-migrations': { type: 'string', default: '20' },
   },
 });
-const size = { users: Number(values.users), meetingsPerUser: Number(values.meetings), attendees: Number(values.attendees) };
+const size = {
+  users: Number(values.users),
+  meetingsPerUser: Number(values.meetings),
+  attendees: Number(values.attendees),
+};
 const subscriberCount = Number(values.subscribers);
 const subscriberMigrations = Number(values['subscriber-migrations']);
 const ENGINE: EngineConfig = {
@@ -61,7 +65,18 @@ try {
     baselineDb.sqlite,
     dataset.tenant,
     dataset.users,
-    (numbers as { id: number; tenant_id: number; bridge_id: number; number: string; toll_free: number; city: string; country: string; language: string }[]).map((n) => ({
+    (
+      numbers as {
+        id: number;
+        tenant_id: number;
+        bridge_id: number;
+        number: string;
+        toll_free: number;
+        city: string;
+        country: string;
+        language: string;
+      }[]
+    ).map((n) => ({
       id: n.id,
       tenantId: n.tenant_id,
       bridgeId: n.bridge_id,
@@ -77,7 +92,12 @@ try {
 
   // (a) End to end: every user's migration triggered at once, until the last one SUCCEEDED.
   log('end to end: triggering every user at once…');
-  const app = await createApp({ databasePath: enginePath, engine: ENGINE, holdSeconds: 0, adminToken: ADMIN });
+  const app = await createApp({
+    databasePath: enginePath,
+    engine: ENGINE,
+    holdSeconds: 0,
+    adminToken: ADMIN,
+  });
   const events = app.services.events.pubsub.subscribe('meetingMigration', dataset.tenant.id);
   const watch = (async () => {
     let succeeded = 0;
@@ -90,38 +110,70 @@ try {
   app.startBackgroundWork();
   const endToEndStarted = performance.now();
   for (const user of dataset.users) {
-    await app.services.users.startMeetingMigration(admin, { userId: user.id, sourceMeetingType: 'ALL', targetMeetingType: 'TEAMS' });
+    await app.services.users.startMeetingMigration(admin, {
+      userId: user.id,
+      sourceMeetingType: 'ALL',
+      targetMeetingType: 'TEAMS',
+    });
   }
   const endToEndSeconds = ((await watch) - endToEndStarted) / 1000;
   await events.return?.();
   const check = app.database.sqlite;
-  const rewritten = (check.prepare('select count(*) as n from meetings where sequence = 1').get() as { n: number }).n;
+  const rewritten = (
+    check.prepare('select count(*) as n from meetings where sequence = 1').get() as { n: number }
+  ).n;
   const outbox = (check.prepare('select count(*) as n from invitation_updates').get() as { n: number }).n;
   await app.stop();
   if (rewritten !== total || outbox !== total * size.attendees || baselineRewritten !== total) {
-    throw new Error(`wrong result: ${rewritten} rewritten, ${outbox} outbox rows, baseline ${baselineRewritten}, of ${total}`);
+    throw new Error(
+      `wrong result: ${rewritten} rewritten, ${outbox} outbox rows, baseline ${baselineRewritten}, of ${total}`,
+    );
   }
 
   // (c) Subscribers in their own process, against a server whose engine runs the migrations.
   log(`latency: ${subscriberCount} graphql-ws subscribers…`);
-  const live = await createApp({ databasePath: enginePath, engine: ENGINE, holdSeconds: 3600, adminToken: ADMIN, port: 0 });
+  const live = await createApp({
+    databasePath: enginePath,
+    engine: ENGINE,
+    holdSeconds: 3600,
+    adminToken: ADMIN,
+    port: 0,
+  });
   const url = await live.listen();
-  const { token } = await live.services.tenancy.createOperatorToken(admin, { tenantId: dataset.tenant.id, name: 'bench' });
+  const { token } = await live.services.tenancy.createOperatorToken(admin, {
+    tenantId: dataset.tenant.id,
+    name: 'bench',
+  });
   // A held migration: every subscription starts with it, which tells the subscriber it is live.
   const [first, ...others] = dataset.users;
   if (!first) throw new Error('no users');
-  await live.services.users.grantTeamsUpgradePolicy(admin, { userId: first.id, mode: 'TEAMS_ONLY', migrateMeetingsToTeams: true });
-  const subscribers = run('bench/subscribers.ts', [url, token, String(subscriberCount), String(subscriberMigrations)], {});
+  await live.services.users.grantTeamsUpgradePolicy(admin, {
+    userId: first.id,
+    mode: 'TEAMS_ONLY',
+    migrateMeetingsToTeams: true,
+  });
+  const subscribers = run(
+    'bench/subscribers.ts',
+    [url, token, String(subscriberCount), String(subscriberMigrations)],
+    {},
+  );
   await subscribers.line((line) => line === 'ready', 120_000);
   for (const user of others.slice(0, subscriberMigrations)) {
-    await live.services.users.startMeetingMigration(admin, { userId: user.id, sourceMeetingType: 'ALL', targetMeetingType: 'CURRENT' });
+    await live.services.users.startMeetingMigration(admin, {
+      userId: user.id,
+      sourceMeetingType: 'ALL',
+      targetMeetingType: 'CURRENT',
+    });
   }
-  const report = JSON.parse(await subscribers.line((line) => line.startsWith('{'), 120_000)) as { latencies: number[] };
+  const report = JSON.parse(await subscribers.line((line) => line.startsWith('{'), 120_000)) as {
+    latencies: number[];
+  };
   await subscribers.stop();
   await live.stop();
 
   const sorted = report.latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+  const percentile = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
   const result = {
     meetings: total,
     users: size.users,

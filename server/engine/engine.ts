@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { decideMeeting, ineligibility, isSelected, type RunSettings } from '../domain/migration-run.ts';
 import type { MeetingMigration } from '../domain/model.ts';
 import type { Events } from '../services/events.ts';
-import type { MeetingOutcomeRecord } from '../storage/engine-store.ts';
+import type { CandidateMeeting, MeetingOutcomeRecord } from '../storage/engine-store.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface EngineConfig {
@@ -132,7 +132,12 @@ export function createEngine(deps: EngineDeps) {
       const lastMessage = isTransient(error)
         ? `gave up after ${config.retryScheduleMs.length} retries: ${message}`
         : 'an internal error stopped the migration; see the server log';
-      const failed = await store.engine.finish(migration.id, workerId, 'FAILED', lastMessage, now());
+      const failed = await store.engine.finish(
+        migration.id,
+        workerId,
+        { state: 'FAILED', lastMessage },
+        now(),
+      );
       if (failed) events.migrationStateChanged(failed);
     } catch (inner) {
       // The lease expires and the run is claimed again.
@@ -149,8 +154,7 @@ export function createEngine(deps: EngineDeps) {
       const failed = await store.engine.finish(
         claimed.id,
         workerId,
-        'FAILED',
-        `not eligible: ${notEligible}`,
+        { state: 'FAILED', lastMessage: `not eligible: ${notEligible}` },
         now(),
       );
       if (failed) events.migrationStateChanged(failed);
@@ -167,35 +171,37 @@ export function createEngine(deps: EngineDeps) {
     };
     // Meetings that had ended when the run first started stay out, also after a resume.
     const cutoff = claimed.startedAt ?? now();
-    const batches = (
-      visit: (batch: Awaited<ReturnType<typeof store.engine.candidateMeetings>>) => Promise<void>,
-    ) =>
-      forEachBatch(async (afterId) => {
-        const batch = await store.engine.candidateMeetings(
-          claimed.id,
-          user.id,
-          cutoff,
-          afterId,
-          config.batchSize,
-        );
-        if (batch.length > 0) await visit(batch);
-        return batch.at(-1)?.id ?? null;
-      });
+    const selected = (batch: CandidateMeeting[]) =>
+      batch.filter((m) => !m.done && isSelected(m, claimed.sourceMeetingType));
+    /** Visits the candidate meetings batch by batch; a short batch is the last. */
+    const eachBatch = async (
+      visit: (batch: CandidateMeeting[]) => Promise<void>,
+      first?: CandidateMeeting[],
+    ) => {
+      let batch =
+        first ?? (await store.engine.candidateMeetings(claimed.id, user.id, cutoff, 0, config.batchSize));
+      for (;;) {
+        // The driver is synchronous: without this, one run would hold the event loop (and every request,
+        // and WebSocket keep-alive) until its last batch.
+        await new Promise((resolve) => setImmediate(resolve));
+        await visit(batch);
+        const last = batch.at(-1);
+        if (!last || batch.length < config.batchSize) return;
+        batch = await store.engine.candidateMeetings(claimed.id, user.id, cutoff, last.id, config.batchSize);
+      }
+    };
 
+    // Count first, so progress has a total; a user whose meetings fit in one batch is read only once.
+    const firstBatch = await store.engine.candidateMeetings(claimed.id, user.id, cutoff, 0, config.batchSize);
     let total = await store.engine.recordedResults(claimed.id);
-    await batches(async (batch) => {
-      await new Promise((resolve) => setImmediate(resolve));
-      total += batch.filter((m) => !m.done && isSelected(m, claimed.sourceMeetingType)).length;
-    });
-    if (!(await store.engine.begin(claimed.id, workerId, total, leaseUntil(), now()))) return;
-    events.migrationProgressed({ ...claimed, totalMeetings: total });
+    await eachBatch(async (batch) => {
+      total += selected(batch).length;
+    }, firstBatch);
+    const oneBatch = firstBatch.length < config.batchSize ? firstBatch : undefined;
 
-    await batches(async (batch) => {
-      // The driver is synchronous: without this, one run would hold the event loop (and every request,
-      // and WebSocket keep-alive) until its last batch.
-      await new Promise((resolve) => setImmediate(resolve));
+    await eachBatch(async (batch) => {
       if (stopping) throw new RunLost();
-      const todo = batch.filter((m) => !m.done && isSelected(m, claimed.sourceMeetingType));
+      const todo = selected(batch);
       if (todo.length === 0) return;
       const decisions = todo.map((meeting) => ({ meeting, decision: decideMeeting(meeting, settings) }));
       const updatedIds = decisions.filter((d) => d.decision.outcome === 'UPDATED').map((d) => d.meeting.id);
@@ -215,26 +221,27 @@ export function createEngine(deps: EngineDeps) {
             : undefined,
       }));
       const progressed = await store.transaction(async (tx) => {
-        const updated = await tx.engine.recordBatch(claimed, workerId, outcomes, leaseUntil(), now());
+        const updated = await tx.engine.recordBatch(claimed, workerId, total, outcomes, leaseUntil(), now());
         if (!updated) throw new RunLost();
         return updated;
       });
       events.migrationProgressed(progressed);
-    });
+    }, oneBatch);
 
     const reasons = await store.engine.failureReasons(claimed.id);
-    const finished =
+    const failedMeetings = reasons.reduce((sum, r) => sum + r.meetings, 0);
+    const finished = await store.engine.finish(
+      claimed.id,
+      workerId,
       reasons.length > 0
-        ? await store.engine.finish(
-            claimed.id,
-            workerId,
-            'FAILED',
-            `${reasons.reduce((sum, r) => sum + r.meetings, 0)} meetings failed: ${reasons
-              .map((r) => `${r.reason} (${r.meetings})`)
-              .join('; ')}`,
-            now(),
-          )
-        : await store.engine.finish(claimed.id, workerId, 'SUCCEEDED', null, now());
+        ? {
+            state: 'FAILED',
+            lastMessage: `${failedMeetings} meetings failed: ${reasons.map((r) => `${r.reason} (${r.meetings})`).join('; ')}`,
+            totalMeetings: total,
+          }
+        : { state: 'SUCCEEDED', lastMessage: null, totalMeetings: total },
+      now(),
+    );
     if (finished) events.migrationStateChanged(finished);
   }
 
@@ -271,14 +278,4 @@ export function createEngine(deps: EngineDeps) {
       await Promise.allSettled([...running]);
     },
   };
-}
-
-/** Walks keyset batches until `step` says there is nothing after the last id. */
-async function forEachBatch(step: (afterId: number) => Promise<number | null>): Promise<void> {
-  let afterId = 0;
-  for (;;) {
-    const last = await step(afterId);
-    if (last === null) return;
-    afterId = last;
-  }
 }

@@ -173,28 +173,6 @@ export function engineStore(db: Db) {
       return Number(row.n);
     },
 
-    /** Sets the total and renews the lease; false when the run is no longer this worker's (cancelled). */
-    async begin(
-      migrationId: number,
-      workerId: string,
-      totalMeetings: number,
-      leaseUntil: Date,
-      now: Date,
-    ): Promise<boolean> {
-      const result = await db
-        .updateTable('meeting_migrations')
-        .set({
-          total_meetings: totalMeetings,
-          lease_expires_at: toTime(leaseUntil),
-          modified_at: toTime(now),
-        })
-        .where('id', '=', migrationId)
-        .where('state', '=', 'IN_PROGRESS')
-        .where('lease_owner', '=', workerId)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
-
     /**
      * Writes one batch. Must run in a transaction: the lease check and counters come first, so a run that
      * was cancelled or taken over writes nothing. Returns the updated migration, or null in that case.
@@ -202,6 +180,7 @@ export function engineStore(db: Db) {
     async recordBatch(
       migration: Pick<MeetingMigration, 'id' | 'tenantId'>,
       workerId: string,
+      totalMeetings: number,
       outcomes: MeetingOutcomeRecord[],
       leaseUntil: Date,
       now: Date,
@@ -229,6 +208,7 @@ export function engineStore(db: Db) {
       const row = await db
         .updateTable('meeting_migrations')
         .set((eb) => ({
+          total_meetings: totalMeetings,
           succeeded_meetings: eb('succeeded_meetings', '+', count('UPDATED')),
           failed_meetings: eb('failed_meetings', '+', count('FAILED')),
           skipped_meetings: eb('skipped_meetings', '+', count('SKIPPED')),
@@ -293,15 +273,15 @@ export function engineStore(db: Db) {
     async finish(
       migrationId: number,
       workerId: string,
-      state: 'SUCCEEDED' | 'FAILED',
-      lastMessage: string | null,
+      end: { state: 'SUCCEEDED' | 'FAILED'; lastMessage: string | null; totalMeetings?: number },
       now: Date,
     ): Promise<MeetingMigration | null> {
       const row = await db
         .updateTable('meeting_migrations')
         .set({
-          state,
-          last_message: lastMessage,
+          state: end.state,
+          total_meetings: end.totalMeetings,
+          last_message: end.lastMessage,
           finished_at: toTime(now),
           modified_at: toTime(now),
           lease_owner: null,

@@ -274,6 +274,18 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0003-outbox-by-meeting-and-state': {
+    async up(db: Kysely<unknown>) {
+      // Superseding a meeting's queued updates looks them up by meeting and state; without this index
+      // SQLite walks every queued update of every meeting instead.
+      await db.schema
+        .createIndex('invitation_updates_meeting_state')
+        .on('invitation_updates')
+        .columns(['meeting_id', 'state'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
