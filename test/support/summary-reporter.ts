@@ -7,9 +7,11 @@ export default class SummaryReporter implements Reporter {
     let failed = unhandledErrors.length;
     let skipped = 0;
     for (const testModule of testModules) {
-      // A module that failed to load has no tests but must still count as a failure.
-      if (testModule.state() === 'failed' && [...testModule.children.allTests()].length === 0) failed++;
-      for (const test of testModule.children.allTests()) {
+      const tests = [...testModule.children.allTests()];
+      const failedTests = tests.filter((test) => test.result().state === 'failed').length;
+      // A module that failed to load, or whose setup hook failed (its tests then read as skipped), failed.
+      if (testModule.state() === 'failed' && failedTests === 0) failed++;
+      for (const test of tests) {
         const state = test.result().state;
         if (state === 'passed') passed++;
         else if (state === 'failed') failed++;
