@@ -1,18 +1,20 @@
 /**
  * A separate process of N graphql-ws subscribers (so they do not share the server's event loop). Each
  * measures, for every state change it receives, the time from the migration's commit to its arrival.
- * Prints "ready" once every subscriber is live, then one JSON line of latencies when all are done.
+ * Prints "ready" once every subscriber is live, and one JSON line of what it measured on SIGUSR2.
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-const [url, token, countText, expectText] = process.argv.slice(2);
+const [url, token, countText] = process.argv.slice(2);
 const count = Number(countText);
-/** Migrations to see finish before reporting. */
-const expected = Number(expectText);
 const latencies: number[] = [];
 let ready = 0;
-let finished = 0;
+
+process.on('SIGUSR2', () => {
+  // Exit only once the line is out: stdout to a pipe is written asynchronously.
+  process.stdout.write(`${JSON.stringify({ latencies })}\n`, () => process.exit(0));
+});
 
 for (let i = 0; i < count; i++) {
   const client = createClient({
@@ -22,7 +24,6 @@ for (let i = 0; i < count; i++) {
   });
   const lastState = new Map<string, string>();
   let seenFirst = false;
-  let done = 0;
   client.subscribe<{ meetingMigrationUpdated: { id: string; state: string; modifiedAt: string } }>(
     { query: 'subscription { meetingMigrationUpdated { id state modifiedAt } }' },
     {
@@ -40,10 +41,6 @@ for (let i = 0; i < count; i++) {
         if (lastState.get(migration.id) !== migration.state) {
           latencies.push(arrived - Date.parse(migration.modifiedAt));
           lastState.set(migration.id, migration.state);
-        }
-        if (migration.state === 'SUCCEEDED' && ++done === expected && ++finished === count) {
-          console.log(JSON.stringify({ latencies }));
-          process.exit(0);
         }
       },
       error: (error) => {

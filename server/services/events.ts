@@ -2,6 +2,7 @@
  * Live events (SPEC §5). Callers publish only after their transaction has committed. Every state change
  * goes out at once; progress of one migration at most ten times a second, the latest always last.
  */
+import { setMaxListeners } from 'node:events';
 import { createPubSub } from 'graphql-yoga';
 import type { MeetingMigration, Tenant } from '../domain/model.ts';
 import type { MigrationSummary } from '../storage/migrations-store.ts';
@@ -17,7 +18,10 @@ const PROGRESS_INTERVAL_MS = 100;
 export type Events = ReturnType<typeof createEvents>;
 
 export function createEvents(options: { summaryOf: (tenantId: number) => Promise<MigrationSummary> }) {
-  const pubsub = createPubSub<EventChannels>();
+  // Every subscriber listens on this target: lift Node's leak warning, which assumes ten at most.
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  const pubsub = createPubSub<EventChannels>({ eventTarget: eventTarget as never });
   const progress = new Map<number, { lastAt: number; timer?: NodeJS.Timeout; latest?: MeetingMigration }>();
   const summaries = new Map<number, { lastAt: number; timer?: NodeJS.Timeout }>();
   /** Subscribers of each tenant's summary: nobody watching, nothing to recompute. */
