@@ -31,6 +31,13 @@ async function main(): Promise<void> {
   }
 
   const url = await app.listen();
+  const shutdown = async (signal: string) => {
+    console.log(`${signal}: stopping`);
+    await app.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   const previous = readLocalCredentials(config.credentialsFile);
   let operatorToken: string | null = null;
   if (demo) {
@@ -62,14 +69,6 @@ ${operatorToken ? `  Operator token (demo tenant ${DEMO_DOMAIN}):  ${operatorTok
 }  In GraphiQL, set the header  {"Authorization": "Bearer <token>"}.
   Terminal UI:  npm run tui      Live events as NDJSON:  npm run watch
 `);
-
-  const shutdown = async (signal: string) => {
-    console.log(`${signal}: stopping`);
-    await app.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

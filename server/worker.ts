@@ -14,11 +14,6 @@ try {
     engine: config.engine,
     delivery: config.delivery,
   });
-  app.startBackgroundWork();
-  console.log(
-    `MMS worker ${app.engine?.workerId} running on ${config.databasePath} ` +
-      `(${config.engine.concurrency} users at a time${config.delivery ? ', delivering invitations' : ''})`,
-  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, async () => {
       console.log(`${signal}: finishing the current batches`);
@@ -26,6 +21,11 @@ try {
       process.exit(0);
     });
   }
+  app.startBackgroundWork();
+  console.log(
+    `MMS worker ${app.engine?.workerId} running on ${config.databasePath} ` +
+      `(${config.engine.concurrency} users at a time${config.delivery ? ', delivering invitations' : ''})`,
+  );
 } catch (error) {
   console.error(error instanceof ConfigError ? `mms worker: ${error.message}` : error);
   process.exit(1);

@@ -187,4 +187,84 @@ describe('a migration run', () => {
       (byMeeting.get(plain.id) as { newBlock: string }).newBlock,
     );
   });
+
+  test('a same-type run rewrites the dial-in part in place, skips pasted blocks, and keeps every other byte', async () => {
+    const erin = await createUser('erin@contoso.com');
+    const bridge = await gql(
+      `mutation { createBridge(input: { name: "US" }) { ... on CreateBridgePayload { bridge { id } } } }`,
+    );
+    await gql(
+      `mutation($b: ID!) { addBridgeNumber(input: { bridgeId: $b, number: "+14255550199", city: "Redmond", country: "US", language: "en-US" }) { __typename } }`,
+      { b: bridge.createBridge.bridge.id },
+    );
+    const licensed = await gql(
+      `mutation($u: ID!) { assignAudioConferencingLicense(input: { userId: $u }) { ... on UserChangePayload { meetingMigration { id } } } }`,
+      { u: erin },
+    );
+    // That change started a migration of its own: let it finish before any meeting exists.
+    await waitForEnd(licensed.assignAudioConferencingLicense.meetingMigration.id);
+    const texts = [
+      'Hello, world 👋🏽 — café, naïve, Zoë\r\n',
+      'مرحبا بكم في الاجتماع\u200f — שלום לכולם\n',
+      '会議のお知らせ：来週の予定 🗓️ / 회의 안내 / การประชุม\n',
+      'Ελληνικά, Русский, हिन्दी, e\u0301\u0301 combining, 👨‍👩‍👧‍👦 family\n',
+    ];
+    const scheduled = [];
+    for (const body of texts) scheduled.push(await schedule(erin, { body }));
+    // A block pasted by hand: the same text, but no add-in properties.
+    const pasted = await schedule(erin, { body: 'Pasted by hand:\n' });
+    server.app.database.sqlite
+      .prepare(
+        'update meetings set online_meeting_type = null, online_meeting_join_url = null, online_meeting_conference_id = null where id = ?',
+      )
+      .run(Number(Buffer.from(pasted.id, 'base64').toString().split(':')[1]));
+    const oldConference = await gql(
+      `query($u: ID!) { node(id: $u) { ... on User { audioConferencing { conferenceId } } } }`,
+      { u: erin },
+    );
+    // The change itself starts the migration (audio conferencing changes keep each meeting's type).
+    const changed = await gql(
+      `mutation($u: ID!) { setConferenceId(input: { userId: $u, conferenceId: "5550123" }) { ... on UserChangePayload { meetingMigration { id migrationType } } } }`,
+      { u: erin },
+    );
+    expect(changed.setConferenceId.meetingMigration.migrationType).toBe('TO_SAME_TYPE');
+    const done = await waitForEnd(changed.setConferenceId.meetingMigration.id);
+    expect(done).toMatchObject({
+      state: 'SUCCEEDED',
+      totalMeetings: 5,
+      succeededMeetings: 4,
+      skippedMeetings: 1,
+    });
+    const pastedResult = done.meetingResults.edges.find(
+      (e: { node: { meeting: { id: string } } }) => e.node.meeting.id === pasted.id,
+    );
+    expect(pastedResult.node).toMatchObject({
+      outcome: 'SKIPPED',
+      reason: 'online meeting block was not created by the add-in',
+    });
+
+    const after = await gql(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Meeting { id body sequence onlineMeetingBlock { type conferenceId start end } } } }`,
+      { ids: [...scheduled, pasted].map((m) => m.id) },
+    );
+    for (const [index, meeting] of after.nodes.slice(0, texts.length).entries()) {
+      const before = scheduled[index]?.body ?? '';
+      const block = meeting.onlineMeetingBlock;
+      expect(block).toMatchObject({ type: 'SKYPE_FOR_BUSINESS', conferenceId: '5550123' });
+      expect(meeting.sequence).toBe(1);
+      // Every UTF-8 byte before and after the block is as it was.
+      const oldBlockStart = before.indexOf('.'.repeat(80));
+      expect(Buffer.from(meeting.body.slice(0, block.start))).toEqual(
+        Buffer.from(before.slice(0, oldBlockStart)),
+      );
+      expect(Buffer.from(meeting.body.slice(block.end))).toEqual(
+        Buffer.from(
+          before.slice(before.lastIndexOf('.'.repeat(80)) + 80 + (before.endsWith('\r\n') ? 2 : 1)),
+        ),
+      );
+    }
+    expect(oldConference.node.audioConferencing.conferenceId).not.toBe('5550123');
+    const untouched = after.nodes.at(-1);
+    expect(untouched).toMatchObject({ body: pasted.body, sequence: 0 });
+  });
 });

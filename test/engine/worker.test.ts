@@ -50,5 +50,5 @@ test('a worker process claims and runs the migrations the API queues', async () 
   } finally {
     await worker.stop();
   }
-  expect(await worker.exited).toBe(0);
+  expect({ code: await worker.exited, signal: worker.child.signalCode, stderr: worker.stderr(), out: worker.stdout }).toMatchObject({ code: 0, signal: null, stderr: '' });
 });
