@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     console.log(`${signal}: stopping`);
     await app.stop();
-    process.exit(0);
+    // Nothing is left to run: the process ends by itself once its output is written.
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -18,7 +18,7 @@ try {
     process.once(signal, async () => {
       console.log(`${signal}: finishing the current batches`);
       await app.stop();
-      process.exit(0);
+      // Nothing is left to run: the process ends by itself once its output is written.
     });
   }
   app.startBackgroundWork();

@@ -97,8 +97,8 @@ export function createEngine(deps: EngineDeps) {
   function schedule() {
     if (stopping) return;
     clearTimeout(timer);
+    // Not unref'd: in a worker process this timer is what keeps the process alive.
     timer = setTimeout(() => void tick(), config.pollMs);
-    timer.unref();
   }
 
   async function execute(migration: MeetingMigration): Promise<void> {
