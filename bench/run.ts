@@ -14,6 +14,10 @@ import { run } from '../test/support/processes.ts';
 import { runBaseline } from './baseline.ts';
 import { writeDataset } from './dataset.ts';
 
+/** Processes the 1,000 subscribers are spread over. */
+const SUBSCRIBER_PROCESSES = 4;
+/** One migration started every this many milliseconds during the latency measurement. */
+const SUBSCRIPTION_MIGRATION_INTERVAL_MS = 250;
 const TARGETS = { meetingsPerSecond: 5_000, ratio: 0.25, p99Ms: 100, peakRssMb: 512 };
 
 const { values } = parseArgs({
@@ -129,8 +133,23 @@ try {
     mode: 'TEAMS_ONLY',
     migrateMeetingsToTeams: true,
   });
-  const subscribers = run('bench/subscribers.ts', [url, token, String(subscriberCount)], {});
-  await subscribers.line((line) => line === 'ready', 120_000);
+  // The subscribers are spread over a few processes: one process parsing every delivery would measure
+  // its own backlog rather than the server's.
+  const groups = Array.from({ length: SUBSCRIBER_PROCESSES }, (_, i) =>
+    run(
+      'bench/subscribers.ts',
+      [
+        url,
+        token,
+        String(
+          Math.floor(subscriberCount / SUBSCRIBER_PROCESSES) +
+            (i < subscriberCount % SUBSCRIBER_PROCESSES ? 1 : 0),
+        ),
+      ],
+      {},
+    ),
+  );
+  await Promise.all(groups.map((group) => group.line((line) => line === 'ready', 120_000)));
   const liveEvents = live.services.events.pubsub.subscribe('meetingMigration', dataset.tenant.id);
   const lastFinished = (async () => {
     let succeeded = 0;
@@ -138,22 +157,28 @@ try {
       if (migration.state === 'SUCCEEDED' && ++succeeded === subscriberMigrations) return;
     }
   })();
+  // A steady stream of migrations, as operators start them: latency is measured, not a backlog.
   for (const user of others.slice(0, subscriberMigrations)) {
     await live.services.users.startMeetingMigration(admin, {
       userId: user.id,
       sourceMeetingType: 'ALL',
       targetMeetingType: 'CURRENT',
     });
+    await new Promise((resolve) => setTimeout(resolve, SUBSCRIPTION_MIGRATION_INTERVAL_MS));
   }
   await lastFinished;
   await liveEvents.return?.();
   // Let the last deliveries drain, then ask the subscribers what arrived.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  subscribers.child.kill('SIGUSR2');
-  const report = JSON.parse(await subscribers.line((line) => line.startsWith('{'), 60_000)) as {
-    latencies: number[];
-  };
-  await subscribers.stop();
+  const reports = await Promise.all(
+    groups.map(async (group) => {
+      group.child.kill('SIGUSR2');
+      const line = await group.line((l) => l.startsWith('{'), 60_000);
+      await group.stop();
+      return JSON.parse(line) as { latencies: number[] };
+    }),
+  );
+  const report = { latencies: reports.flatMap((r) => r.latencies) };
   await live.stop();
   // Each migration changes state three times (PENDING, IN_PROGRESS, SUCCEEDED), for every subscriber.
   const expectedDeliveries = subscriberMigrations * 3 * subscriberCount;
@@ -185,7 +210,7 @@ try {
 | plain SQL baseline, same writes | ${result.baselineMeetingsPerSecond} meetings/s (${result.baselineSeconds} s) | |
 | ratio end to end / baseline | ${result.ratio} | ≥ ${TARGETS.ratio}: ${met(result.ratio >= TARGETS.ratio)} |
 | peak RSS of the server process, end to end | ${result.peakRssMb} MB | ≤ ${TARGETS.peakRssMb}: ${met(result.peakRssMb <= TARGETS.peakRssMb)} |
-| commit → delivery of state changes, ${subscriberCount} subscribers, ${result.deliveries} deliveries (${result.missedDeliveries} missed) | p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms | p99 ≤ ${TARGETS.p99Ms}: ${met(result.latencyP99Ms <= TARGETS.p99Ms)} |
+| commit → delivery of state changes, ${subscriberCount} subscribers, a migration every ${SUBSCRIPTION_MIGRATION_INTERVAL_MS} ms, ${result.deliveries} deliveries (${result.missedDeliveries} missed) | p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms | p99 ≤ ${TARGETS.p99Ms}: ${met(result.latencyP99Ms <= TARGETS.p99Ms)} |
 `);
   console.log(JSON.stringify(result));
 } finally {
