@@ -1,5 +1,6 @@
 /** Lists cost a fixed number of queries, however many items they hold: no N+1. */
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createTenantWithOperator } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -8,16 +9,7 @@ const USERS = 24;
 
 beforeAll(async () => {
   server = await startServer();
-  const tenant = await server.gql(
-    server.adminToken,
-    `mutation { createTenant(input: { name: "Contoso", primaryDomain: "contoso.com" }) { ... on CreateTenantPayload { tenant { id } } } }`,
-  );
-  const issued = await server.gql(
-    server.adminToken,
-    `mutation($t: ID!) { createOperatorToken(input: { tenantId: $t, name: "ops" }) { ... on CreateOperatorTokenPayload { token } } }`,
-    { t: tenant.createTenant.tenant.id },
-  );
-  token = issued.createOperatorToken.token;
+  ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
   const gql = (query: string, variables?: Record<string, unknown>) => server.gql(token, query, variables);
   const bridge = await gql(
     `mutation { createBridge(input: { name: "US" }) { ... on CreateBridgePayload { bridge { id } } } }`,

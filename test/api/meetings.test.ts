@@ -1,5 +1,6 @@
 /** scheduleMeeting and the meeting lists, over HTTP. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTenantWithOperator } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -36,16 +37,7 @@ function meetingInput(overrides: Record<string, unknown> = {}) {
 
 beforeAll(async () => {
   server = await startServer({ now: () => clock });
-  const tenant = await server.gql(
-    server.adminToken,
-    `mutation { createTenant(input: { name: "Contoso", primaryDomain: "contoso.com" }) { ... on CreateTenantPayload { tenant { id } } } }`,
-  );
-  const issued = await server.gql(
-    server.adminToken,
-    `mutation($t: ID!) { createOperatorToken(input: { tenantId: $t, name: "ops" }) { ... on CreateOperatorTokenPayload { token } } }`,
-    { t: tenant.createTenant.tenant.id },
-  );
-  token = issued.createOperatorToken.token;
+  ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
   const bridge = await gql(
     `mutation { createBridge(input: { name: "US" }) { ... on CreateBridgePayload { bridge { id } } } }`,
   );

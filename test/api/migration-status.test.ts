@@ -1,5 +1,6 @@
 /** Get-CsMeetingMigrationStatus over HTTP: the summary, the list and its filters, paging, retry and cancel. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTenantWithOperator } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -33,16 +34,7 @@ async function start(label: string, user: number) {
 
 beforeAll(async () => {
   server = await startServer({ now: () => clock });
-  const tenant = await server.gql(
-    server.adminToken,
-    `mutation { createTenant(input: { name: "Fabrikam", primaryDomain: "fabrikam.com" }) { ... on CreateTenantPayload { tenant { id } } } }`,
-  );
-  const issued = await server.gql(
-    server.adminToken,
-    `mutation($t: ID!) { createOperatorToken(input: { tenantId: $t, name: "ops" }) { ... on CreateOperatorTokenPayload { token } } }`,
-    { t: tenant.createTenant.tenant.id },
-  );
-  token = issued.createOperatorToken.token;
+  ({ token } = await createTenantWithOperator(server, 'fabrikam.com', 'Fabrikam'));
   for (let i = 0; i < 4; i++) {
     const made = await gql(
       `mutation($u: String!) { createUser(input: { userPrincipalName: $u, displayName: "U" }) { ... on CreateUserPayload { user { id } } } }`,

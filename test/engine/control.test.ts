@@ -1,5 +1,6 @@
 /** Cancel, retry, transient failures and retention, against a running engine (SPEC §4.6, §5). */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTenantWithOperator } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -15,16 +16,7 @@ beforeAll(async () => {
     holdSeconds: 0,
     now: () => new Date(Date.now() + clockOffsetMs),
   });
-  const tenant = await server.gql(
-    server.adminToken,
-    `mutation { createTenant(input: { name: "Contoso", primaryDomain: "contoso.com" }) { ... on CreateTenantPayload { tenant { id } } } }`,
-  );
-  const issued = await server.gql(
-    server.adminToken,
-    `mutation($t: ID!) { createOperatorToken(input: { tenantId: $t, name: "ops" }) { ... on CreateOperatorTokenPayload { token } } }`,
-    { t: tenant.createTenant.tenant.id },
-  );
-  token = issued.createOperatorToken.token;
+  ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
 });
 afterAll(() => server.stop());
 

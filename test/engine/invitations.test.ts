@@ -4,6 +4,7 @@ import ICAL from 'ical.js';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createTenantWithOperator } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 interface Received {
@@ -48,16 +49,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const { port } = smtp.server.address() as AddressInfo;
   server = await startServer({ engine: true, holdSeconds: 0, smtpUrl: `smtp://127.0.0.1:${port}` });
-  const tenant = await server.gql(
-    server.adminToken,
-    `mutation { createTenant(input: { name: "Contoso", primaryDomain: "contoso.com" }) { ... on CreateTenantPayload { tenant { id } } } }`,
-  );
-  const issued = await server.gql(
-    server.adminToken,
-    `mutation($t: ID!) { createOperatorToken(input: { tenantId: $t, name: "ops" }) { ... on CreateOperatorTokenPayload { token } } }`,
-    { t: tenant.createTenant.tenant.id },
-  );
-  token = issued.createOperatorToken.token;
+  ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
 });
 afterAll(async () => {
   await server.stop();

@@ -1,5 +1,6 @@
 /** Live events over a real WebSocket and over SSE: every transition, with the summary agreeing with queries. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTenantWithOperator } from '../support/fixtures.ts';
 import { type LiveSubscription, subscribeOverSse, subscribeOverWebSocket } from '../support/live.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -30,16 +31,7 @@ type SummaryEvent = { meetingMigrationSummaryUpdated: Record<string, number> };
 beforeAll(async () => {
   // Hold new migrations for a second, so the PENDING state can be observed at rest.
   server = await startServer({ engine: true, holdSeconds: 1 });
-  const tenant = await server.gql(
-    server.adminToken,
-    `mutation { createTenant(input: { name: "Contoso", primaryDomain: "contoso.com" }) { ... on CreateTenantPayload { tenant { id } } } }`,
-  );
-  const issued = await server.gql(
-    server.adminToken,
-    `mutation($t: ID!) { createOperatorToken(input: { tenantId: $t, name: "ops" }) { ... on CreateOperatorTokenPayload { token } } }`,
-    { t: tenant.createTenant.tenant.id },
-  );
-  token = issued.createOperatorToken.token;
+  ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
 });
 afterAll(() => server.stop());
 

@@ -1,6 +1,6 @@
 /** The engine end to end over HTTP: what a migration does to meetings, counters and results (SPEC §4). */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { rowCounts } from '../support/fixtures.ts';
+import { createTenantWithOperator, rowCounts } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -58,16 +58,7 @@ async function start(userId: string, targetMeetingType = 'CURRENT') {
 
 beforeAll(async () => {
   server = await startServer({ engine: { maxParticipants: 5 }, holdSeconds: 0 });
-  const tenant = await server.gql(
-    server.adminToken,
-    `mutation { createTenant(input: { name: "Contoso", primaryDomain: "contoso.com" }) { ... on CreateTenantPayload { tenant { id } } } }`,
-  );
-  const issued = await server.gql(
-    server.adminToken,
-    `mutation($t: ID!) { createOperatorToken(input: { tenantId: $t, name: "ops" }) { ... on CreateOperatorTokenPayload { token } } }`,
-    { t: tenant.createTenant.tenant.id },
-  );
-  token = issued.createOperatorToken.token;
+  ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
 });
 afterAll(() => server.stop());
 
