@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+// Renamed: graphql-ws's useServer is no React hook, whatever its name says.
+import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_MAX_PARTICIPANTS } from './config.ts';
@@ -110,7 +111,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const server: Server = createServer(yoga);
   const webSockets = new WebSocketServer({ server, path: GRAPHQL_PATH });
-  const wsServer = useServer<Record<string, unknown>>(
+  const wsServer = serveGraphqlWs<Record<string, unknown>>(
     {
       // Close 4403 before any operation when the token is missing or wrong.
       onConnect: async (ctx) => {

@@ -14,8 +14,13 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export function run(script: string, args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [`${root}${script}`, ...args], {
+export function run(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Running {
+  const child = spawn(process.execPath, [...nodeArgs, `${root}${script}`, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

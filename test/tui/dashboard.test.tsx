@@ -1,0 +1,51 @@
+/** The dashboard against a real server: counts change live while migrations are queued and run. */
+import { render } from 'ink-testing-library';
+import { Provider } from 'urql';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { mmsClient } from '../../tui/client.ts';
+import { Dashboard } from '../../tui/components/Dashboard.tsx';
+import { liveClient } from '../../tui/connection.ts';
+import {
+  createTenantWithOperator,
+  createUser,
+  scheduleMeeting,
+  startMeetingMigration,
+} from '../support/fixtures.ts';
+import { startServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let token: string;
+
+beforeAll(async () => {
+  server = await startServer({ engine: true, holdSeconds: 0 });
+  ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
+});
+afterAll(() => server.stop());
+
+async function frameMatching(frame: () => string | undefined, pattern: RegExp) {
+  for (let i = 0; i < 200; i++) {
+    if (pattern.test(frame() ?? '')) return frame() ?? '';
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`the screen never showed ${pattern}:\n${frame()}`);
+}
+
+test('per-state counts update live as a migration runs', async () => {
+  const live = liveClient({ url: server.url, token });
+  const view = render(
+    <Provider value={mmsClient({ url: server.url, token }, live)}>
+      <Dashboard tenantName="Contoso" connection="live" />
+    </Provider>,
+  );
+  try {
+    await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+0 failed\s+0 succeeded/);
+    expect(view.lastFrame()).toMatch(/MMS · Contoso\s+● live/);
+    const alice = await createUser(server, token, { userPrincipalName: 'alice@contoso.com' });
+    await scheduleMeeting(server, token, alice);
+    await startMeetingMigration(server, token, alice);
+    await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+0 failed\s+1 succeeded/);
+  } finally {
+    view.unmount();
+    await live.dispose();
+  }
+});

@@ -1,0 +1,64 @@
+/** The first screen: the tenant, the connection, and per-state counts that update live. */
+import { Box, Text } from 'ink';
+import { useSubscription } from 'urql';
+
+export type ConnectionState = 'live' | 'reconnecting' | 'offline';
+
+export const SUMMARY_SUBSCRIPTION = `subscription {
+  meetingMigrationSummaryUpdated { pending inProgress succeeded failed cancelled }
+}`;
+
+export interface Summary {
+  pending: number;
+  inProgress: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+const COUNTS: { key: keyof Summary; label: string; color: string }[] = [
+  { key: 'pending', label: 'pending', color: 'yellow' },
+  { key: 'inProgress', label: 'in progress', color: 'cyan' },
+  { key: 'failed', label: 'failed', color: 'red' },
+  { key: 'succeeded', label: 'succeeded', color: 'green' },
+  { key: 'cancelled', label: 'cancelled', color: 'gray' },
+];
+
+const CONNECTION_COLORS: Record<ConnectionState, string> = {
+  live: 'green',
+  reconnecting: 'yellow',
+  offline: 'red',
+};
+
+export function SummaryCounts({ summary }: { summary: Summary | null }) {
+  return (
+    <Box gap={3}>
+      {COUNTS.map(({ key, label, color }) => (
+        <Text key={key}>
+          <Text color={color} bold>
+            {summary ? summary[key] : '…'}
+          </Text>{' '}
+          {label}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+export function Dashboard({ tenantName, connection }: { tenantName: string; connection: ConnectionState }) {
+  const [{ data }] = useSubscription<{ meetingMigrationSummaryUpdated: Summary }>({
+    query: SUMMARY_SUBSCRIPTION,
+  });
+  return (
+    <Box flexDirection="column" gap={1}>
+      <Box justifyContent="space-between">
+        <Text bold>MMS · {tenantName}</Text>
+        <Text color={CONNECTION_COLORS[connection]}>● {connection}</Text>
+      </Box>
+      <Box flexDirection="column">
+        <Text dimColor>Users by migration state</Text>
+        <SummaryCounts summary={data?.meetingMigrationSummaryUpdated ?? null} />
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,32 @@
+/** Without a terminal, the TUI prints the dashboard once as plain text. */
+import type { Summary } from './components/Dashboard.tsx';
+
+export const SNAPSHOT_QUERY = `{
+  viewer { tenant { name } }
+  meetingMigrationSummary { pending inProgress succeeded failed cancelled }
+  meetingMigrations(first: 5, states: [IN_PROGRESS]) { edges { node { user { userPrincipalName } succeededMeetings totalMeetings } } }
+}`;
+
+export interface SnapshotData {
+  viewer: { tenant: { name: string } | null };
+  meetingMigrationSummary: Summary;
+  meetingMigrations: {
+    edges: {
+      node: { user: { userPrincipalName: string }; succeededMeetings: number; totalMeetings: number };
+    }[];
+  };
+}
+
+export function plainSnapshot(data: SnapshotData, url: string, at: Date): string {
+  const s = data.meetingMigrationSummary;
+  const running = data.meetingMigrations.edges.map(
+    ({ node }) =>
+      `  ${node.user.userPrincipalName}: ${node.succeededMeetings} of ${node.totalMeetings} meetings`,
+  );
+  return [
+    `MMS · ${data.viewer.tenant?.name ?? 'all tenants'} · ${url} · ${at.toISOString()}`,
+    `pending ${s.pending}  in progress ${s.inProgress}  failed ${s.failed}  succeeded ${s.succeeded}  cancelled ${s.cancelled}`,
+    ...(running.length > 0 ? ['in progress:', ...running] : []),
+    '',
+  ].join('\n');
+}
