@@ -44,6 +44,16 @@ test('per-state counts update live as a migration runs', async () => {
     await scheduleMeeting(server, token, alice);
     await startMeetingMigration(server, token, alice);
     await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+0 failed\s+1 succeeded/);
+    expect(view.lastFrame()).toMatch(/\d+ meetings\/s/);
+
+    // A failure shows with its lastMessage.
+    const bob = await createUser(server, token, {
+      userPrincipalName: 'bob@contoso.com',
+      mailboxLocation: 'EXCHANGE_ON_PREMISES',
+    });
+    await startMeetingMigration(server, token, bob);
+    await frameMatching(view.lastFrame, /✗ bob@contoso\.com: not eligible: .*Exchange on-premises/);
+    await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+1 failed\s+1 succeeded/);
   } finally {
     view.unmount();
     await live.dispose();

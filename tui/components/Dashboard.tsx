@@ -1,6 +1,8 @@
 /** The first screen: the tenant, the connection, and per-state counts that update live. */
 import { Box, Text } from 'ink';
 import { useSubscription } from 'urql';
+import { useLiveMigrations } from '../live-migrations.ts';
+import { LivePanels } from './LivePanels.tsx';
 
 export type ConnectionState = 'live' | 'reconnecting' | 'offline';
 
@@ -49,6 +51,7 @@ export function Dashboard({ tenantName, connection }: { tenantName: string; conn
   const [{ data }] = useSubscription<{ meetingMigrationSummaryUpdated: Summary }>({
     query: SUMMARY_SUBSCRIPTION,
   });
+  const live = useLiveMigrations();
   return (
     <Box flexDirection="column" gap={1}>
       <Box justifyContent="space-between">
@@ -59,6 +62,7 @@ export function Dashboard({ tenantName, connection }: { tenantName: string; conn
         <Text dimColor>Users by migration state</Text>
         <SummaryCounts summary={data?.meetingMigrationSummaryUpdated ?? null} />
       </Box>
+      <LivePanels view={live} />
     </Box>
   );
 }

@@ -1,0 +1,101 @@
+/**
+ * The migrations the dashboard follows, kept from the meetingMigrationUpdated stream: the open ones, the
+ * latest failures, and the rate of meetings updated. Events are gathered as they come and handed to
+ * React at most ten times a second, so a burst of events is one redraw.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useSubscription } from 'urql';
+
+export const MIGRATION_EVENTS = `subscription($since: DateTime) {
+  meetingMigrationUpdated(since: $since) {
+    id state createdAt modifiedAt totalMeetings succeededMeetings failedMeetings skippedMeetings lastMessage
+    user { userPrincipalName }
+  }
+}`;
+
+export interface LiveMigration {
+  id: string;
+  state: string;
+  createdAt: string;
+  modifiedAt: string;
+  totalMeetings: number;
+  succeededMeetings: number;
+  failedMeetings: number;
+  skippedMeetings: number;
+  lastMessage: string | null;
+  user: { userPrincipalName: string };
+}
+
+export interface LiveView {
+  open: LiveMigration[];
+  failures: LiveMigration[];
+  /** Meetings updated per second over the last few seconds, oldest first (for the sparkline). */
+  rates: number[];
+}
+
+const REDRAW_MS = 100;
+const RATE_WINDOW = 30;
+const FAILURES_SHOWN = 5;
+
+export function useLiveMigrations(now: () => number = Date.now): LiveView {
+  const since = useRef(new Date(now()).toISOString());
+  const migrations = useRef(new Map<string, LiveMigration>());
+  const updatedThisSecond = useRef(0);
+  const [view, setView] = useState<LiveView>({ open: [], failures: [], rates: [] });
+  const rates = useRef<number[]>([]);
+
+  // The handler sees every event, also those that arrive between two renders.
+  useSubscription<{ meetingMigrationUpdated: LiveMigration }, null>(
+    { query: MIGRATION_EVENTS, variables: { since: since.current } },
+    (_previous, { meetingMigrationUpdated: event }) => {
+      const previous = migrations.current.get(event.id);
+      updatedThisSecond.current += Math.max(0, event.succeededMeetings - (previous?.succeededMeetings ?? 0));
+      migrations.current.set(event.id, event);
+      return null;
+    },
+  );
+
+  useEffect(() => {
+    let ticks = 0;
+    const timer = setInterval(() => {
+      ticks += 1;
+      if (ticks % (1000 / REDRAW_MS) === 0) {
+        rates.current = [...rates.current, updatedThisSecond.current].slice(-RATE_WINDOW);
+        updatedThisSecond.current = 0;
+      }
+      const all = [...migrations.current.values()];
+      setView({
+        open: all.filter((m) => m.state === 'PENDING' || m.state === 'IN_PROGRESS'),
+        failures: all
+          .filter((m) => m.state === 'FAILED')
+          .sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt))
+          .slice(0, FAILURES_SHOWN),
+        rates: rates.current,
+      });
+    }, REDRAW_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return view;
+}
+
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+export function sparkline(values: number[]): string {
+  const max = Math.max(1, ...values);
+  return values
+    .map((v) => SPARKS[Math.min(SPARKS.length - 1, Math.round((v / max) * (SPARKS.length - 1)))])
+    .join('');
+}
+
+export function progressBar(done: number, total: number, width: number): string {
+  const filled = total > 0 ? Math.round((Math.min(done, total) / total) * width) : 0;
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+/** "3 s", "4 min", "2 h": how long ago, roughly. */
+export function age(fromIso: string, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - Date.parse(fromIso)) / 1000));
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
