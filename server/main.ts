@@ -67,7 +67,7 @@ ${operatorToken ? `  Operator token (demo tenant ${DEMO_DOMAIN}):  ${operatorTok
     ? `  Service-admin token (generated now; shown once, also kept in ${config.credentialsFile}):\n    ${app.generatedAdminToken}\n`
     : ''
 }  In GraphiQL, set the header  {"Authorization": "Bearer <token>"}.
-  Live events as NDJSON:  npm run watch
+  Terminal UI:  npm run tui      Live events as NDJSON:  npm run watch
 `);
 }
 
