@@ -1,6 +1,9 @@
 /** The whole TUI in a real terminal (tmux): start, watch a migration finish on the dashboard, quit with q. */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   createTenantWithOperator,
@@ -13,13 +16,21 @@ import { startServer, type TestServer } from '../support/server.ts';
 const root = new URL('../..', import.meta.url).pathname;
 const socket = `mms-test-${randomBytes(4).toString('hex')}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
+const screen = (session = 'tui') => tmux('capture-pane', '-p', '-t', session);
 
 let server: TestServer;
 let token: string;
+let dir: string;
+const adminToken = 'terminal-test-admin';
 
 beforeAll(async () => {
-  server = await startServer({ engine: true, holdSeconds: 0 });
+  dir = mkdtempSync(join(tmpdir(), 'mms-tui-'));
+  server = await startServer({
+    engine: true,
+    holdSeconds: 0,
+    databasePath: join(dir, 'mms.sqlite'),
+    adminToken,
+  });
   ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
 });
 afterAll(async () => {
@@ -29,25 +40,30 @@ afterAll(async () => {
     // already gone
   }
   await server.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
-async function screenShowing(pattern: RegExp): Promise<string> {
-  for (let i = 0; i < 300; i++) {
-    const shown = screen();
+async function screenShowing(pattern: RegExp, session = 'tui'): Promise<string> {
+  for (let i = 0; i < 400; i++) {
+    const shown = screen(session);
     if (pattern.test(shown)) return shown;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`the terminal never showed ${pattern}:\n${screen()}`);
+  throw new Error(`the terminal never showed ${pattern}:\n${screen(session)}`);
 }
 
-test('start, see the dashboard, watch a migration finish, quit with q, exit code 0', async () => {
+function startTui(session: string) {
   const command = [
     `cd ${root}`,
     `MMS_URL=${server.url} MMS_TOKEN=${token} ${process.execPath} --import tsx tui/main.tsx`,
     'echo "exited with $?"',
     'sleep 60',
   ].join('; ');
-  tmux('new-session', '-d', '-s', 'tui', '-x', '100', '-y', '30', command);
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
+}
+
+test('start, see the dashboard, watch a migration finish, quit with q, exit code 0', async () => {
+  startTui('tui');
   await screenShowing(/MMS · Contoso\s+● live/);
   await screenShowing(/0 pending\s+0 in progress\s+0 failed\s+0 succeeded/);
 
@@ -61,4 +77,26 @@ test('start, see the dashboard, watch a migration finish, quit with q, exit code
   expect(after).toMatch(/exited with 0/);
   // Ink leaves the last frame and a clean prompt line: no raw-mode garbage after the exit line.
   expect(after.split('\n').filter((line) => line.includes('exited with'))).toHaveLength(1);
+}, 60_000);
+
+test('after a server restart it shows reconnecting, comes back by itself and shows fresh counts', async () => {
+  startTui('restart');
+  await screenShowing(/● live/, 'restart');
+  const port = Number(new URL(server.url).port);
+  await server.stop();
+  await screenShowing(/● reconnecting/, 'restart');
+  server = await startServer({
+    engine: true,
+    holdSeconds: 0,
+    databasePath: join(dir, 'mms.sqlite'),
+    adminToken,
+    port,
+  });
+  // A migration runs right after the restart, likely before the TUI is back: it must not keep the old count.
+  const bob = await createUser(server, token, { userPrincipalName: 'bob@contoso.com' });
+  await startMeetingMigration(server, token, bob);
+  await screenShowing(/● live/, 'restart');
+  await screenShowing(/0 pending\s+0 in progress\s+0 failed\s+2 succeeded/, 'restart');
+  tmux('send-keys', '-t', 'restart', 'q');
+  expect(await screenShowing(/exited with \d+/, 'restart')).toMatch(/exited with 0/);
 }, 60_000);
