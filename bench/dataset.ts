@@ -2,6 +2,7 @@
 import { meetingCoordinates } from '../server/domain/coordinates.ts';
 import { appendBlock } from '../server/domain/meeting-block.ts';
 import {
+  type BridgeNumber,
   DEFAULT_TENANT_SETTINGS,
   NO_AUDIO_CONFERENCING,
   type Tenant,
@@ -13,6 +14,8 @@ import type { OpenedDatabase } from '../server/storage/database.ts';
 export interface Dataset {
   tenant: Tenant;
   users: User[];
+  /** The users' default toll and toll-free numbers. */
+  numbers: BridgeNumber[];
   meetings: number;
 }
 
@@ -96,6 +99,6 @@ export function writeDataset(
       }
       meetings += writer.insertMeetings(batch, now).meetings;
     }
-    return { tenant, users, meetings };
+    return { tenant, users, numbers, meetings };
   });
 }

@@ -56,7 +56,6 @@ try {
   log(`seeding ${size.users} users × ${size.meetingsPerUser} meetings × ${size.attendees} attendees…`);
   const seeded = await openDatabase(enginePath);
   const dataset = writeDataset(seeded, size, new Date());
-  const numbers = seeded.sqlite.prepare('select * from bridge_numbers order by id').all() as never[];
   await seeded.close();
   copyFileSync(enginePath, baselinePath);
   const total = dataset.meetings;
@@ -65,32 +64,7 @@ try {
   log('baseline: plain SQL in batched transactions…');
   const baselineDb = await openDatabase(baselinePath);
   const baselineStarted = performance.now();
-  const baselineRewritten = runBaseline(
-    baselineDb.sqlite,
-    dataset.tenant,
-    dataset.users,
-    (
-      numbers as {
-        id: number;
-        tenant_id: number;
-        bridge_id: number;
-        number: string;
-        toll_free: number;
-        city: string;
-        country: string;
-        language: string;
-      }[]
-    ).map((n) => ({
-      id: n.id,
-      tenantId: n.tenant_id,
-      bridgeId: n.bridge_id,
-      number: n.number,
-      tollFree: n.toll_free === 1,
-      city: n.city,
-      country: n.country,
-      language: n.language,
-    })),
-  );
+  const baselineRewritten = runBaseline(baselineDb.sqlite, dataset.tenant, dataset.users, dataset.numbers);
   const baselineSeconds = (performance.now() - baselineStarted) / 1000;
   await baselineDb.close();
 
