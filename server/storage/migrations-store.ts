@@ -4,6 +4,7 @@ import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
 import { migrationFromRow, toTime, triggerEvaluationFromRow } from './rows.ts';
+import { containsPattern, userMatches } from './search.ts';
 import type { MeetingMigrationTable } from './tables.ts';
 
 export type NewMigration = Pick<
@@ -19,6 +20,8 @@ export interface MigrationFilter {
   to?: Date | null;
   /** Changed at or after this instant. */
   modifiedSince?: Date | null;
+  /** Part of the user principal name or display name of the migration's user, any case. */
+  userSearch?: string | null;
 }
 
 export type MigrationSummary = Record<MigrationState, number>;
@@ -182,6 +185,12 @@ export function migrationStore(db: Db) {
       if (filter.from) query = query.where('created_at', '>=', toTime(filter.from));
       if (filter.to) query = query.where('created_at', '<=', toTime(filter.to));
       if (filter.modifiedSince) query = query.where('modified_at', '>=', toTime(filter.modifiedSince));
+      const pattern = containsPattern(filter.userSearch);
+      if (pattern) {
+        query = query.where('user_id', 'in', (eb) =>
+          eb.selectFrom('users').select('id').where('tenant_id', '=', tenantId).where(userMatches(pattern)),
+        );
+      }
       const rows = await keysetPage(query, { key: 'id', id: 'id', direction: 'desc' }, page).execute();
       return rows.map(migrationFromRow);
     },

@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import type { User } from '../domain/model.ts';
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
 import { toFlag, toTime, userChangesToRow, userFromRow } from './rows.ts';
+import { containsPattern, userMatches } from './search.ts';
 
 export type NewUser = Omit<User, 'id' | 'createdAt'>;
 
@@ -60,13 +60,8 @@ export function userStore(db: Db) {
 
     async list(tenantId: number, filter: UserFilter, page: PageRequest): Promise<User[]> {
       let query = db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
-      const search = filter.search?.trim().toLowerCase();
-      if (search) {
-        const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        query = query.where(
-          sql<boolean>`(lower(user_principal_name) like ${pattern} escape '\\' or lower(display_name) like ${pattern} escape '\\')`,
-        );
-      }
+      const pattern = containsPattern(filter.search);
+      if (pattern) query = query.where(userMatches(pattern));
       const rows = await keysetPage(
         query,
         { key: 'user_principal_name', id: 'id', direction: 'asc' },

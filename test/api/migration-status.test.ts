@@ -111,8 +111,8 @@ describe('meetingMigrationSummary', () => {
   });
 });
 
-const LIST = `query($userId: ID, $states: [MeetingMigrationState!], $from: DateTime, $to: DateTime, $first: Int, $after: String, $last: Int, $before: String) {
-  meetingMigrations(userId: $userId, states: $states, from: $from, to: $to, first: $first, after: $after, last: $last, before: $before) {
+const LIST = `query($userId: ID, $userSearch: String, $states: [MeetingMigrationState!], $from: DateTime, $to: DateTime, $first: Int, $after: String, $last: Int, $before: String) {
+  meetingMigrations(userId: $userId, userSearch: $userSearch, states: $states, from: $from, to: $to, first: $first, after: $after, last: $last, before: $before) {
     edges { cursor node { id state createdAt user { userPrincipalName } } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
@@ -146,6 +146,11 @@ describe('meetingMigrations', () => {
     expect(await listed({ from: '2026-05-01T10:00:00.000Z', to: '2026-05-02T10:00:00.000Z' })).toEqual(
       idsOf(['u1-b', 'u2-a', 'u1-a', 'u0-b']),
     );
+  });
+
+  test('filters by part of the user’s principal name, any case', async () => {
+    expect(await listed({ userSearch: 'USER1@' })).toEqual(idsOf(['u1-b', 'u1-a']));
+    expect(await listed({ userSearch: 'nobody' })).toEqual([]);
   });
 
   test('combines filters', async () => {

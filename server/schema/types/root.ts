@@ -1,7 +1,7 @@
 /** Root query fields: the viewer, tenants, and Get-CsMeetingMigrationStatus. */
 import { z } from 'zod';
 import { InvalidValueError } from '../../domain/errors.ts';
-import { timeWindow } from '../../domain/validation.ts';
+import { MAX_NAME_LENGTH, timeWindow } from '../../domain/validation.ts';
 import { targetTenantId } from '../../services/viewer.ts';
 import type { MigrationSummary } from '../../storage/migrations-store.ts';
 import { builder } from '../builder.ts';
@@ -95,6 +95,11 @@ builder.queryFields((t) => ({
     args: {
       tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
       userId: t.arg.id({ required: false }),
+      userSearch: t.arg.string({
+        required: false,
+        description: 'Part of the user principal name or display name of the migration’s user.',
+        validate: z.string().max(MAX_NAME_LENGTH).nullish(),
+      }),
       states: t.arg({
         type: [MigrationStateEnum],
         required: false,
@@ -110,7 +115,11 @@ builder.queryFields((t) => ({
       return cursorConnection(
         args,
         (page) =>
-          context.services.store.migrations.list(tenantId, { userId, states: args.states, ...window }, page),
+          context.services.store.migrations.list(
+            tenantId,
+            { userId, userSearch: args.userSearch, states: args.states, ...window },
+            page,
+          ),
         (migration) => ({ key: migration.id, id: migration.id }),
       );
     },
