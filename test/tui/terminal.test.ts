@@ -72,6 +72,14 @@ test('start, see the dashboard, watch a migration finish, quit with q, exit code
   await startMeetingMigration(server, token, alice);
   await screenShowing(/0 pending\s+0 in progress\s+0 failed\s+1 succeeded/);
 
+  // The migrations list shows the finished run; help lists the keys; any key comes back.
+  tmux('send-keys', '-t', 'tui', 'm');
+  await screenShowing(/Migrations · all states[\s\S]*SUCCEEDED .* 3\/3\s+alice@contoso\.com/);
+  tmux('send-keys', '-t', 'tui', '?');
+  await screenShowing(/Keys[\s\S]*q or Ctrl-C quit/);
+  tmux('send-keys', '-t', 'tui', 'x');
+  await screenShowing(/Migrations · all states/);
+
   tmux('send-keys', '-t', 'tui', 'q');
   const after = await screenShowing(/exited with \d+/);
   expect(after).toMatch(/exited with 0/);
