@@ -108,3 +108,20 @@ test('after a server restart it shows reconnecting, comes back by itself and sho
   tmux('send-keys', '-t', 'restart', 'q');
   expect(await screenShowing(/exited with \d+/, 'restart')).toMatch(/exited with 0/);
 }, 60_000);
+
+test('NO_COLOR: the same screen without a single colour', async () => {
+  // An SGR sequence that sets a foreground colour: ESC [ 30–37, 90–97 or 38;…
+  const colours = new RegExp(`${String.fromCharCode(27)}\\[(3[0-7]|9[0-7]|38;)`);
+  // Colours forced on in both: NO_COLOR must still win.
+  for (const [session, noColor] of [
+    ['coloured', ''],
+    ['plain', 'NO_COLOR=1 '],
+  ] as const) {
+    const command = `cd ${root}; FORCE_COLOR=1 ${noColor}MMS_URL=${server.url} MMS_TOKEN=${token} ${process.execPath} --import tsx tui/main.tsx; sleep 60`;
+    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
+    await screenShowing(/● live/, session);
+    const withEscapes = tmux('capture-pane', '-p', '-e', '-t', session);
+    expect(colours.test(withEscapes)).toBe(noColor === '');
+    tmux('send-keys', '-t', session, 'q');
+  }
+}, 60_000);
