@@ -5,19 +5,12 @@
  */
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
-import type { Attendee } from './model.ts';
+import type { Attendee, Meeting } from './model.ts';
 
-export interface InvitationMeeting {
-  uid: string;
-  subject: string;
-  startsAt: Date;
-  endsAt: Date;
-  timeZone: string;
-  recurrence: string | null;
-  location: string | null;
-  body: string;
-  sequence: number;
-}
+export type InvitationMeeting = Pick<
+  Meeting,
+  'uid' | 'subject' | 'startsAt' | 'endsAt' | 'timeZone' | 'recurrence' | 'location' | 'body' | 'sequence'
+>;
 
 export interface InvitationParties {
   organizer: { email: string; name: string };

@@ -2,7 +2,7 @@
  * The statements of the migration engine: claiming work with a lease, reading a user's meetings in
  * batches, and writing each batch — rewrites, results, invitation updates and counters — in one transaction.
  */
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type {
   Attendee,
   InvitationUpdate,
@@ -12,7 +12,7 @@ import type {
 } from '../domain/model.ts';
 import type { Db } from './database.ts';
 import { fromTime, meetingFromRow, migrationFromRow, toTime } from './rows.ts';
-import type { InvitationUpdateRow } from './tables.ts';
+import type { Database, InvitationUpdateRow } from './tables.ts';
 
 export interface CandidateMeeting {
   id: number;
@@ -56,6 +56,12 @@ export function invitationFromRow(row: InvitationUpdateRow): InvitationUpdate {
     sentAt: row.sent_at ? fromTime(row.sent_at) : null,
     createdAt: fromTime(row.created_at),
   };
+}
+
+/** The run is still this worker's: running, and its lease not taken over (nor the run cancelled). */
+function heldBy(migrationId: number, workerId: string) {
+  return (eb: ExpressionBuilder<Database, 'meeting_migrations'>) =>
+    eb.and([eb('id', '=', migrationId), eb('state', '=', 'IN_PROGRESS'), eb('lease_owner', '=', workerId)]);
 }
 
 export function engineStore(db: Db) {
@@ -216,9 +222,7 @@ export function engineStore(db: Db) {
           lease_expires_at: toTime(leaseUntil),
           modified_at: at,
         }))
-        .where('id', '=', migration.id)
-        .where('state', '=', 'IN_PROGRESS')
-        .where('lease_owner', '=', workerId)
+        .where(heldBy(migration.id, workerId))
         .returningAll()
         .executeTakeFirst();
       if (!row) return null;
@@ -288,9 +292,7 @@ export function engineStore(db: Db) {
           lease_expires_at: null,
           next_attempt_at: null,
         })
-        .where('id', '=', migrationId)
-        .where('state', '=', 'IN_PROGRESS')
-        .where('lease_owner', '=', workerId)
+        .where(heldBy(migrationId, workerId))
         .returningAll()
         .executeTakeFirst();
       return row ? migrationFromRow(row) : null;
@@ -301,9 +303,7 @@ export function engineStore(db: Db) {
       await db
         .updateTable('meeting_migrations')
         .set({ lease_expires_at: toTime(new Date(now.getTime() - 1)) })
-        .where('id', '=', migrationId)
-        .where('state', '=', 'IN_PROGRESS')
-        .where('lease_owner', '=', workerId)
+        .where(heldBy(migrationId, workerId))
         .execute();
     },
 
@@ -326,9 +326,7 @@ export function engineStore(db: Db) {
           lease_owner: null,
           lease_expires_at: null,
         }))
-        .where('id', '=', migrationId)
-        .where('state', '=', 'IN_PROGRESS')
-        .where('lease_owner', '=', workerId)
+        .where(heldBy(migrationId, workerId))
         .returningAll()
         .executeTakeFirst();
       return row ? migrationFromRow(row) : null;
