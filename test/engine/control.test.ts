@@ -1,6 +1,6 @@
 /** Cancel, retry, transient failures and retention, against a running engine (SPEC §4.6, §5). */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTenantWithOperator } from '../support/fixtures.ts';
+import { createTenantWithOperator, createUser, scheduleMeeting } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -23,24 +23,9 @@ afterAll(() => server.stop());
 /** A user with `meetings` future meetings, `crowded` of them over the participant limit. */
 async function userWithMeetings(meetings: number, crowded = 0) {
   users += 1;
-  const made = await gql(
-    `mutation($u: String!) { createUser(input: { userPrincipalName: $u, displayName: "U" }) { ... on CreateUserPayload { user { id } } } }`,
-    { u: `user${users}@contoso.com` },
-  );
-  const id = made.createUser.user.id as string;
-  for (let i = 0; i < meetings; i++) {
-    const attendees = Array.from({ length: i < crowded ? 6 : 2 }, (_, a) => ({ email: `a${a}@example.com` }));
-    await gql(`mutation($i: ScheduleMeetingInput!) { scheduleMeeting(input: $i) { __typename } }`, {
-      i: {
-        organizerId: id,
-        subject: `M${i}`,
-        startsAt: '2031-01-01T08:00:00Z',
-        endsAt: '2031-01-01T09:00:00Z',
-        timeZone: 'UTC',
-        attendees,
-      },
-    });
-  }
+  const id = await createUser(server, token, { userPrincipalName: `user${users}@contoso.com` });
+  const crowd = { attendees: Array.from({ length: 6 }, (_, a) => ({ email: `a${a}@example.com` })) };
+  for (let i = 0; i < meetings; i++) await scheduleMeeting(server, token, id, i < crowded ? crowd : {});
   return id;
 }
 

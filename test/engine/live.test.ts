@@ -1,6 +1,6 @@
 /** Live events over a real WebSocket and over SSE: every transition, with the summary agreeing with queries. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTenantWithOperator } from '../support/fixtures.ts';
+import { createTenantWithOperator, createUser, type NewUser, scheduleMeeting } from '../support/fixtures.ts';
 import { type LiveSubscription, subscribeOverSse, subscribeOverWebSocket } from '../support/live.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -36,25 +36,16 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 /** A user with a few future meetings; mailbox on-premises makes a run fail as ineligible. */
-async function userWithMeetings(meetings: number, mailboxLocation = 'EXCHANGE_ONLINE') {
+async function userWithMeetings(
+  meetings: number,
+  mailboxLocation: NewUser['mailboxLocation'] = 'EXCHANGE_ONLINE',
+) {
   userCount += 1;
-  const made = await gql(
-    `mutation($u: String!, $m: MailboxLocation!) { createUser(input: { userPrincipalName: $u, displayName: "U", mailboxLocation: $m }) { ... on CreateUserPayload { user { id } } } }`,
-    { u: `user${userCount}@contoso.com`, m: mailboxLocation },
-  );
-  const id = made.createUser.user.id as string;
-  for (let i = 0; i < meetings; i++) {
-    await gql(`mutation($i: ScheduleMeetingInput!) { scheduleMeeting(input: $i) { __typename } }`, {
-      i: {
-        organizerId: id,
-        subject: `M${i}`,
-        startsAt: '2031-01-01T08:00:00Z',
-        endsAt: '2031-01-01T09:00:00Z',
-        timeZone: 'UTC',
-        attendees: [{ email: 'x@example.com' }, { email: 'y@example.com' }],
-      },
-    });
-  }
+  const id = await createUser(server, token, {
+    userPrincipalName: `user${userCount}@contoso.com`,
+    mailboxLocation,
+  });
+  for (let i = 0; i < meetings; i++) await scheduleMeeting(server, token, id);
   return id;
 }
 
