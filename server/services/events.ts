@@ -4,13 +4,14 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createPubSub } from 'graphql-yoga';
-import type { MeetingMigration, Tenant } from '../domain/model.ts';
+import type { MeetingMigration, Tenant, TriggerEvaluation } from '../domain/model.ts';
 import type { MigrationSummary } from '../storage/migrations-store.ts';
 
 export type EventChannels = {
   meetingMigration: [tenantId: number, migration: MeetingMigration];
   meetingMigrationSummary: [tenantId: number, summary: MigrationSummary];
   tenantSettings: [tenantId: number, tenant: Tenant];
+  triggerEvaluation: [tenantId: number, evaluation: TriggerEvaluation];
 };
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -102,6 +103,10 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
 
     tenantSettingsChanged(tenant: Tenant) {
       pubsub.publish('tenantSettings', tenant.id, tenant);
+    },
+
+    triggerEvaluated(evaluation: TriggerEvaluation) {
+      pubsub.publish('triggerEvaluation', evaluation.tenantId, evaluation);
     },
 
     /** Stops pending timers (at shutdown). */

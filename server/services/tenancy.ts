@@ -13,7 +13,7 @@ import * as validate from '../domain/validation.ts';
 import type { Store } from '../storage/store.ts';
 import { generateToken, hashToken } from './access.ts';
 import { requireBridge, requireTenant, type ServiceDeps } from './deps.ts';
-import { recordTrigger } from './triggers.ts';
+import { announceTriggers, recordTrigger, type TriggerRecord } from './triggers.ts';
 import { targetTenantId, type Viewer } from './viewer.ts';
 
 export interface NewUserInput {
@@ -33,8 +33,8 @@ export function tenancy(deps: ServiceDeps) {
     if (viewer.kind !== 'serviceAdmin') throw new NotAllowedError('only the service admin may do this');
   }
 
-  /** Changes a tenant in one transaction, then tells subscribers of its settings. */
-  async function changeTenant<T extends { tenant: Tenant }>(
+  /** Changes a tenant in one transaction, then tells subscribers of its settings and of the trigger, if any. */
+  async function changeTenant<T extends { tenant: Tenant } & Partial<TriggerRecord>>(
     viewer: Viewer,
     tenantId: number | null | undefined,
     change: (tx: Store, tenant: Tenant, now: Date) => Promise<T>,
@@ -43,6 +43,8 @@ export function tenancy(deps: ServiceDeps) {
       change(tx, await requireTenant(tx, viewer, targetTenantId(viewer, tenantId), 'tenantId'), deps.now()),
     );
     deps.events.tenantSettingsChanged(result.tenant);
+    if (result.evaluation)
+      announceTriggers(deps, [{ evaluation: result.evaluation, migration: result.migration ?? null }]);
     return result;
   }
 

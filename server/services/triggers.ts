@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { MeetingMigration, Tenant, TriggerEvaluation, User } from '../domain/model.ts';
 import { decideTrigger, describeOutcome, type ProposedTrigger, planMigration } from '../domain/triggers.ts';
 import type { Store } from '../storage/store.ts';
-import type { ServiceDeps } from './deps.ts';
+import { announceMigrations, type ServiceDeps } from './deps.ts';
 
 export interface TriggerRecord {
   evaluation: TriggerEvaluation;
@@ -72,4 +72,13 @@ export async function recordTrigger(
     migrationId: migration.id,
   });
   return { evaluation, migration };
+}
+
+/** Tells subscribers and the engine what a committed transaction's triggers came to. */
+export function announceTriggers(deps: ServiceDeps, records: TriggerRecord[]): void {
+  for (const record of records) deps.events.triggerEvaluated(record.evaluation);
+  announceMigrations(
+    deps,
+    records.map((record) => record.migration),
+  );
 }

@@ -14,7 +14,6 @@ import * as commands from '../domain/user-commands.ts';
 import * as validate from '../domain/validation.ts';
 import type { Store } from '../storage/store.ts';
 import {
-  announceMigrations,
   newConferenceId,
   requireBridge,
   requireBridgeNumber,
@@ -22,7 +21,7 @@ import {
   type ServiceDeps,
   tenantOf,
 } from './deps.ts';
-import { recordTrigger, type TriggerRecord } from './triggers.ts';
+import { announceTriggers, recordTrigger, type TriggerRecord } from './triggers.ts';
 import type { Viewer } from './viewer.ts';
 
 export interface UserCommandResult extends TriggerRecord {
@@ -45,7 +44,7 @@ export function userAdmin(deps: ServiceDeps) {
         Object.keys(change.changes).length > 0 ? await tx.users.update(user.id, change.changes) : user;
       return { user: updated, ...(await recordTrigger(tx, deps, now, tenant, updated, change.trigger)) };
     });
-    announceMigrations(deps, [result.migration]);
+    announceTriggers(deps, [result]);
     return result;
   }
 
@@ -188,10 +187,7 @@ export function userAdmin(deps: ServiceDeps) {
         const [bridge] = await tx.bridges.byIds(null, [removed.bridgeId]);
         return { removed: removed satisfies BridgeNumber, bridge: bridge ?? null, records };
       });
-      announceMigrations(
-        deps,
-        result.records.map((record) => record.migration),
-      );
+      announceTriggers(deps, result.records);
       return result;
     },
 

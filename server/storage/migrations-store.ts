@@ -265,6 +265,23 @@ export function migrationStore(db: Db) {
       return rows.map(triggerEvaluationFromRow);
     },
 
+    /** A tenant's evaluations at or after an instant, in the order they were recorded. */
+    async triggerEvaluationsSince(
+      tenantId: number,
+      since: Date,
+      filter: { userId?: number | null },
+      limit: number,
+    ): Promise<TriggerEvaluation[]> {
+      let query = db
+        .selectFrom('trigger_evaluations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('occurred_at', '>=', toTime(since));
+      if (filter.userId != null) query = query.where('user_id', '=', filter.userId);
+      const rows = await query.orderBy('id').limit(limit).execute();
+      return rows.map(triggerEvaluationFromRow);
+    },
+
     async meetingResults(migrationId: number, page: PageRequest): Promise<MeetingResult[]> {
       const rows = await keysetPage(
         db.selectFrom('meeting_results').selectAll().where('migration_id', '=', migrationId),

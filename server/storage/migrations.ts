@@ -286,6 +286,17 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0004-trigger-evaluations-by-time': {
+    async up(db: Kysely<unknown>) {
+      // Live subscribers catching up after a disconnection ask for a tenant's evaluations since an instant.
+      await db.schema
+        .createIndex('trigger_evaluations_tenant_time')
+        .on('trigger_evaluations')
+        .columns(['tenant_id', 'occurred_at'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,6 +9,7 @@ import type { Context } from '../context.ts';
 import { MeetingMigrationNode } from './meeting-migration.ts';
 import { queriedTenantId, SummaryType } from './root.ts';
 import { TenantNode } from './tenant.ts';
+import { TriggerEvaluationNode } from './trigger-evaluation.ts';
 
 const OPEN_STATES: MigrationState[] = ['PENDING', 'IN_PROGRESS'];
 const SNAPSHOT_LIMIT = 10_000;
@@ -42,6 +43,16 @@ async function* watched<T>(source: AsyncIterable<T>, release: () => void): Async
 
 async function* matching<T>(source: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
   for await (const item of source) if (keep(item)) yield item;
+}
+
+/** Drops an item whose id is not above the last one yielded: one committed during the replay comes twice. */
+async function* newerThanYielded<T extends { id: number }>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  let lastId = 0;
+  for await (const item of source) {
+    if (item.id <= lastId) continue;
+    lastId = item.id;
+    yield item;
+  }
 }
 
 builder.subscriptionType({ authScopes: { authenticated: true } });
@@ -130,5 +141,41 @@ builder.subscriptionFields((t) => ({
       );
     },
     resolve: (tenant) => tenant,
+  }),
+
+  triggerEvaluated: t.field({
+    type: TriggerEvaluationNode,
+    description:
+      'Every change that may start a migration, as it is evaluated, with its outcome. Starts with those evaluated ' +
+      'since `since` when given, oldest first.',
+    args: {
+      tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
+      userId: t.arg.id({ required: false }),
+      since: t.arg({
+        type: 'DateTime',
+        required: false,
+        description: 'Also replay evaluations at or after this instant: catching up after a disconnection.',
+      }),
+    },
+    subscribe: (_root, args, context: Context) => {
+      const tenantId = queriedTenantId(context, args.tenantId);
+      const userId = args.userId ? filterId(args.userId, 'User') : null;
+      const { since } = args;
+      const replay = async () =>
+        since
+          ? context.services.store.migrations.triggerEvaluationsSince(
+              tenantId,
+              since,
+              { userId },
+              SNAPSHOT_LIMIT,
+            )
+          : [];
+      const live = matching(
+        context.services.events.pubsub.subscribe('triggerEvaluation', tenantId),
+        (evaluation) => userId === null || evaluation.userId === userId,
+      );
+      return newerThanYielded(startingWith(live, replay));
+    },
+    resolve: (evaluation) => evaluation,
   }),
 }));
