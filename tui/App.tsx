@@ -1,16 +1,55 @@
+/**
+ * The operator console: a header with the tenant and the connection, one screen at a time, and a footer
+ * with the keys of that screen. The app's keys switch screens; a screen that captures the keyboard (a
+ * search, a question) holds them off.
+ */
 import type { Client } from '@urql/core';
 import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Provider } from 'urql';
+import { Activity } from './components/Activity.tsx';
 import { type ConnectionState, Dashboard } from './components/Dashboard.tsx';
+import { MigrationDetail } from './components/MigrationDetail.tsx';
 import { MigrationsList } from './components/MigrationsList.tsx';
+import { Settings } from './components/Settings.tsx';
+import { USER_CARD_LINES, Users } from './components/Users.tsx';
+import { KeyboardContext } from './keyboard.ts';
 
-type Screen = 'dashboard' | 'migrations' | 'help';
+type Screen = 'dashboard' | 'migrations' | 'migration' | 'users' | 'activity' | 'settings' | 'help';
+
+/** The app's keys for its screens. */
+const SCREEN_KEYS: Record<string, Screen> = {
+  d: 'dashboard',
+  m: 'migrations',
+  u: 'users',
+  e: 'activity',
+  t: 'settings',
+};
+
+const SCREEN_NAMES: Record<Screen, string> = {
+  dashboard: 'dashboard',
+  migrations: 'migrations',
+  migration: 'migration',
+  users: 'users',
+  activity: 'activity',
+  settings: 'settings',
+  help: 'help',
+};
 
 const KEYS: Record<Screen, string> = {
-  dashboard: 'm migrations · ? help · q quit',
-  migrations: 'a/p/i/f/s/c state · / user · ←/→ page · d dashboard · ? help · q quit',
-  help: 'any key back · q quit',
+  dashboard: 'd m u e t screens',
+  migrations: 'a/p/i/f/s/c state · / user · ↑/↓ · ←/→ page · ⏎ open',
+  migration: 'r retry · c cancel · ←/→ results · esc back',
+  users: '/ search · ↑/↓ · ←/→ page · s start · ⏎ latest migration',
+  activity: 'd m u e t screens',
+  settings: '1/2/3 toggle',
+  help: 'any key back',
+};
+
+const CONNECTION_COLORS: Record<ConnectionState, string> = {
+  live: 'green',
+  reconnecting: 'yellow',
+  offline: 'red',
 };
 
 function Help() {
@@ -18,13 +57,30 @@ function Help() {
     <Box flexDirection="column">
       <Text bold>Keys</Text>
       <Text>d dashboard: counts, rate, running migrations and failures, live</Text>
-      <Text>
-        m migrations: newest first; a all, p pending, i in progress, f failed, s succeeded, c cancelled
-      </Text>
-      <Text>/ search migrations by part of a user's name; ←/→ (or b/n) previous and next page</Text>
-      <Text>q or Ctrl-C quit</Text>
+      <Text>m migrations: newest first; a all, p pending, i in progress, f failed, s succeeded,</Text>
+      <Text>{'  '}c cancelled; / search by user; ↑/↓ select; ←/→ (or b/n) page; ⏎ open the detail</Text>
+      <Text>{'  '}detail: r retry, c cancel (each asks y/n first); ←/→ page the meeting results</Text>
+      <Text>u users: / search by UPN or name; s preview then start a migration; ⏎ latest migration</Text>
+      <Text>e activity: each trigger as it is evaluated, and why it did or did not migrate</Text>
+      <Text>t settings: 1, 2, 3 toggle the tenant's switches (asks y/n first)</Text>
+      <Text>esc back · ? this help · q or Ctrl-C quit</Text>
     </Box>
   );
+}
+
+/** Columns and rows of the terminal, following resizes. */
+function useTerminalSize(): { columns: number; rows: number } {
+  const stdout = useStdout().stdout as NodeJS.WriteStream;
+  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const update = () => setSize(read());
+    stdout.on('resize', update);
+    return () => {
+      stdout.off('resize', update);
+    };
+  });
+  return size;
 }
 
 export function App({
@@ -38,38 +94,67 @@ export function App({
 }) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
-  const { stdout } = useStdout();
-  const [screen, setScreen] = useState<Screen>('dashboard');
-  const [previous, setPrevious] = useState<Screen>('dashboard');
-  // While a search is typed, letters are text, not commands.
-  const [typing, setTyping] = useState(false);
+  const { columns, rows } = useTerminalSize();
+  const [history, setHistory] = useState<Screen[]>(['dashboard']);
+  const [migrationId, setMigrationId] = useState<string | null>(null);
+  const [captured, setCaptured] = useState(false);
+  const screen = history.at(-1) ?? 'dashboard';
+  const active = isRawModeSupported === true;
+  const keyboard = useMemo(() => ({ active, capture: setCaptured }), [active]);
+
+  const go = (next: Screen) => setHistory((h) => (h.at(-1) === next ? h : [...h, next].slice(-20)));
+  const back = () => setHistory((h) => (h.length > 1 ? h.slice(0, -1) : h));
+  const openMigration = (id: string) => {
+    setMigrationId(id);
+    go('migration');
+  };
   useInput(
     (input, key) => {
       if (input === 'q' || (key.ctrl && input === 'c')) return exit();
-      if (screen === 'help') return setScreen(previous);
-      if (input === '?') {
-        setPrevious(screen);
-        setScreen('help');
-      } else if (input === 'd') setScreen('dashboard');
-      else if (input === 'm') setScreen('migrations');
+      if (screen === 'help') return back();
+      if (input === '?') go('help');
+      else if (key.escape || key.backspace || key.delete) back();
+      else if (SCREEN_KEYS[input]) go(SCREEN_KEYS[input]);
     },
-    { isActive: isRawModeSupported === true && !typing },
+    { isActive: active && !captured },
   );
-  const rows = (stdout as NodeJS.WriteStream).rows || 24;
+
+  // Header, footer and the gaps around the screen; one row spare, so a frame never fills the terminal.
+  const body = Math.max(6, rows - 5);
   return (
     <Provider value={client}>
-      <Box flexDirection="column" gap={1}>
-        {screen === 'dashboard' ? <Dashboard tenantName={tenantName} connection={connection} /> : null}
-        {screen === 'migrations' ? (
-          <MigrationsList
-            pageSize={Math.max(5, rows - 6)}
-            isActive={isRawModeSupported === true}
-            onTyping={setTyping}
-          />
-        ) : null}
-        {screen === 'help' ? <Help /> : null}
-        <Text dimColor>{KEYS[screen]}</Text>
-      </Box>
+      <KeyboardContext.Provider value={keyboard}>
+        <Box flexDirection="column" width={columns}>
+          <Box justifyContent="space-between">
+            <Text>
+              <Text bold>MMS · {tenantName}</Text> <Text dimColor>› {SCREEN_NAMES[screen]}</Text>
+            </Text>
+            <Text color={CONNECTION_COLORS[connection]}>● {connection}</Text>
+          </Box>
+          <Box flexDirection="column" marginY={1} height={body} overflow="hidden">
+            {screen === 'dashboard' ? <Dashboard width={columns} height={body} /> : null}
+            {screen === 'migrations' ? (
+              <MigrationsList pageSize={Math.max(3, body - 2)} width={columns} onOpen={openMigration} />
+            ) : null}
+            {screen === 'migration' && migrationId ? (
+              <MigrationDetail id={migrationId} resultsPageSize={Math.max(1, body - 17)} />
+            ) : null}
+            {screen === 'users' ? (
+              <Users
+                pageSize={Math.max(3, body - 3 - USER_CARD_LINES)}
+                width={columns}
+                onOpen={openMigration}
+              />
+            ) : null}
+            {screen === 'activity' ? <Activity shown={Math.max(1, Math.floor((body - 1) / 2))} /> : null}
+            {screen === 'settings' ? <Settings /> : null}
+            {screen === 'help' ? <Help /> : null}
+          </Box>
+          <Text dimColor wrap="truncate-end">
+            {KEYS[screen]} · ? help · q quit
+          </Text>
+        </Box>
+      </KeyboardContext.Provider>
     </Provider>
   );
 }

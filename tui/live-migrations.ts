@@ -77,25 +77,3 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
   }, []);
   return view;
 }
-
-const SPARKS = '▁▂▃▄▅▆▇█';
-
-export function sparkline(values: number[]): string {
-  const max = Math.max(1, ...values);
-  return values
-    .map((v) => SPARKS[Math.min(SPARKS.length - 1, Math.round((v / max) * (SPARKS.length - 1)))])
-    .join('');
-}
-
-export function progressBar(done: number, total: number, width: number): string {
-  const filled = total > 0 ? Math.round((Math.min(done, total) / total) * width) : 0;
-  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-}
-
-/** "3 s", "4 min", "2 h": how long ago, roughly. */
-export function age(fromIso: string, nowMs: number): string {
-  const seconds = Math.max(0, Math.round((nowMs - Date.parse(fromIso)) / 1000));
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds / 3600)} h`;
-}

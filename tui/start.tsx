@@ -84,7 +84,7 @@ if (!process.stdout.isTTY) {
     return <App client={client} tenantName={first.viewer.tenant?.name ?? 'all tenants'} connection={state} />;
   }
   // A terminal is at hand (checked above): stay live even where a CI variable is set. Redraws are bounded.
-  const instance = render(<Root />, { interactive: true, maxFps: 15 });
+  const instance = render(<Root />, { interactive: true, alternateScreen: true, maxFps: 15 });
   await instance.waitUntilExit();
   await live.dispose();
 }

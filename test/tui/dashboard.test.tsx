@@ -1,9 +1,8 @@
 /** The dashboard against a real server: counts change live while migrations are queued and run. */
 import { render } from 'ink-testing-library';
-import { Provider } from 'urql';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { App } from '../../tui/App.tsx';
 import { mmsClient } from '../../tui/client.ts';
-import { Dashboard } from '../../tui/components/Dashboard.tsx';
 import { liveClient } from '../../tui/connection.ts';
 import {
   createTenantWithOperator,
@@ -33,13 +32,11 @@ async function frameMatching(frame: () => string | undefined, pattern: RegExp) {
 test('per-state counts update live as a migration runs', async () => {
   const live = liveClient({ url: server.url, token });
   const view = render(
-    <Provider value={mmsClient({ url: server.url, token }, live)}>
-      <Dashboard tenantName="Contoso" connection="live" />
-    </Provider>,
+    <App client={mmsClient({ url: server.url, token }, live)} tenantName="Contoso" connection="live" />,
   );
   try {
     await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+0 failed\s+0 succeeded/);
-    expect(view.lastFrame()).toMatch(/MMS · Contoso\s+● live/);
+    expect(view.lastFrame()).toMatch(/MMS · Contoso › dashboard\s+● live/);
     const alice = await createUser(server, token, { userPrincipalName: 'alice@contoso.com' });
     await scheduleMeeting(server, token, alice);
     await startMeetingMigration(server, token, alice);

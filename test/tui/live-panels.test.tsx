@@ -1,7 +1,8 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, test } from 'vitest';
 import { LivePanels } from '../../tui/components/LivePanels.tsx';
-import { age, type LiveMigration, progressBar, sparkline } from '../../tui/live-migrations.ts';
+import { age, progressBar, sparkline } from '../../tui/format.ts';
+import type { LiveMigration } from '../../tui/live-migrations.ts';
 
 const migration = (overrides: Partial<LiveMigration>): LiveMigration => ({
   id: 'm',

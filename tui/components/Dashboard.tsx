@@ -1,4 +1,4 @@
-/** The first screen: the tenant, the connection, and per-state counts that update live. */
+/** The first screen: per-state counts, the rate, running migrations and failures, all live. */
 import { Box, Text } from 'ink';
 import { useSubscription } from 'urql';
 import { useLiveMigrations } from '../live-migrations.ts';
@@ -26,12 +26,6 @@ const COUNTS: { key: keyof Summary; label: string; color: string }[] = [
   { key: 'cancelled', label: 'cancelled', color: 'gray' },
 ];
 
-const CONNECTION_COLORS: Record<ConnectionState, string> = {
-  live: 'green',
-  reconnecting: 'yellow',
-  offline: 'red',
-};
-
 export function SummaryCounts({ summary }: { summary: Summary | null }) {
   return (
     <Box gap={3}>
@@ -47,22 +41,18 @@ export function SummaryCounts({ summary }: { summary: Summary | null }) {
   );
 }
 
-export function Dashboard({ tenantName, connection }: { tenantName: string; connection: ConnectionState }) {
+export function Dashboard({ width, height }: { width: number; height: number }) {
   const [{ data }] = useSubscription<{ meetingMigrationSummaryUpdated: Summary }>({
     query: SUMMARY_SUBSCRIPTION,
   });
   const live = useLiveMigrations();
   return (
     <Box flexDirection="column" gap={1}>
-      <Box justifyContent="space-between">
-        <Text bold>MMS · {tenantName}</Text>
-        <Text color={CONNECTION_COLORS[connection]}>● {connection}</Text>
-      </Box>
       <Box flexDirection="column">
         <Text dimColor>Users by migration state</Text>
         <SummaryCounts summary={data?.meetingMigrationSummaryUpdated ?? null} />
       </Box>
-      <LivePanels view={live} />
+      <LivePanels view={live} width={width} height={height - 3} />
     </Box>
   );
 }

@@ -1,14 +1,18 @@
 /** The running migrations with their progress, the rate of meetings updated, and the latest failures. */
 import { Box, Text } from 'ink';
-import { age, type LiveView, progressBar, sparkline } from '../live-migrations.ts';
+import { age, meetingsDone, progressBar, sparkline } from '../format.ts';
+import type { LiveView } from '../live-migrations.ts';
 
 export function LivePanels({
   view,
   width = 80,
+  height = 20,
   now = Date.now(),
 }: {
   view: LiveView;
   width?: number;
+  /** Lines available: running migrations beyond them are counted, not listed. */
+  height?: number;
   now?: number;
 }) {
   const running = view.open.filter((m) => m.state === 'IN_PROGRESS');
@@ -17,14 +21,15 @@ export function LivePanels({
     (oldest, m) => (!oldest || m.createdAt < oldest ? m.createdAt : oldest),
     null,
   );
-  const done = running.reduce(
-    (sum, m) => sum + m.succeededMeetings + m.failedMeetings + m.skippedMeetings,
-    0,
-  );
+  const done = running.reduce((sum, m) => sum + meetingsDone(m), 0);
   const total = running.reduce((sum, m) => sum + m.totalMeetings, 0);
   const rate = view.rates.at(-1) ?? 0;
   const secondsLeft = rate > 0 ? Math.ceil((total - done) / rate) : null;
   const bar = Math.max(10, Math.min(40, width - 50));
+  // Rate and progress (2), three labels, two gaps, and the failures: what is left lists running ones.
+  const failuresShown = view.failures.slice(0, Math.max(1, Math.min(5, height - 9)));
+  const runningLines = Math.max(1, height - 7 - Math.max(1, failuresShown.length));
+  const runningShown = running.slice(0, running.length > runningLines ? runningLines - 1 : runningLines);
   return (
     <Box flexDirection="column" gap={1}>
       <Box flexDirection="column">
@@ -41,18 +46,20 @@ export function LivePanels({
       </Box>
       <Box flexDirection="column">
         <Text dimColor>In progress ({running.length})</Text>
-        {running.slice(0, 8).map((m) => (
+        {runningShown.map((m) => (
           <Text key={m.id}>
-            {progressBar(m.succeededMeetings + m.failedMeetings + m.skippedMeetings, m.totalMeetings, 20)}{' '}
-            {m.user.userPrincipalName} {m.succeededMeetings + m.failedMeetings + m.skippedMeetings}/
+            {progressBar(meetingsDone(m), m.totalMeetings, 20)} {m.user.userPrincipalName} {meetingsDone(m)}/
             {m.totalMeetings}
           </Text>
         ))}
+        {running.length > runningShown.length ? (
+          <Text dimColor>… and {running.length - runningShown.length} more</Text>
+        ) : null}
       </Box>
       <Box flexDirection="column">
         <Text dimColor>Latest failures</Text>
         {view.failures.length === 0 ? <Text dimColor>none</Text> : null}
-        {view.failures.map((m) => (
+        {failuresShown.map((m) => (
           <Text key={m.id} wrap="truncate-end">
             <Text color="red">✗</Text> {m.user.userPrincipalName}: {m.lastMessage ?? 'failed'}
           </Text>

@@ -1,12 +1,15 @@
 /**
  * Every migration of the tenant, newest first, a page at a time through the connection: a key per state
- * filter, `/` to search by user, ←/→ to page. Refreshed every second while shown.
+ * filter, `/` to search by user, ↑/↓ to select (running on across pages), ←/→ to turn a page, Enter to
+ * open one. Refreshed every second while shown.
  */
 import { TextInput } from '@inkjs/ui';
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { useQuery } from 'urql';
-import { progressBar } from '../live-migrations.ts';
+import { dateTime, fit, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
+import { useCapture } from '../keyboard.ts';
+import { type PageInfo, usePaging } from '../paging.ts';
 
 export const MIGRATIONS_PAGE = `query($states: [MeetingMigrationState!], $userSearch: String, $first: Int, $after: String, $last: Int, $before: String) {
   meetingMigrations(states: $states, userSearch: $userSearch, first: $first, after: $after, last: $last, before: $before) {
@@ -37,48 +40,30 @@ export const STATE_KEYS: Record<string, string | null> = {
   c: 'CANCELLED',
 };
 
-const STATE_COLORS: Record<string, string> = {
-  PENDING: 'yellow',
-  IN_PROGRESS: 'cyan',
-  FAILED: 'red',
-  SUCCEEDED: 'green',
-  CANCELLED: 'gray',
-};
-
-type Page = { after?: string; before?: string };
-const REFRESH_MS = 1_000;
+/** How often a shown list or detail asks again: the engine changes them all the time. */
+export const REFRESH_MS = 1_000;
 
 export function MigrationsList({
   pageSize,
-  isActive,
-  onTyping,
+  width = 80,
+  onOpen,
 }: {
   pageSize: number;
-  isActive: boolean;
-  onTyping?: (typing: boolean) => void;
+  width?: number;
+  onOpen?: (id: string) => void;
 }) {
+  // Marker, state, counts, bar, time and the spaces between take 50 columns; the user gets the rest.
+  const userWidth = Math.max(12, width - 51);
   const [state, setState] = useState<string | null>(null);
   const [search, setSearch] = useState('');
-  const [searching, setSearchingState] = useState(false);
-  const setSearching = (value: boolean) => {
-    setSearchingState(value);
-    onTyping?.(value);
-  };
-  const [page, setPage] = useState<Page>({});
+  const [searching, setSearching] = useState(false);
+  const active = useCapture(searching);
+  const paging = usePaging(pageSize);
   const [result, refresh] = useQuery<{
-    meetingMigrations: {
-      edges: { node: Row }[];
-      pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
-    };
+    meetingMigrations: { edges: { node: Row }[]; pageInfo: PageInfo };
   }>({
     query: MIGRATIONS_PAGE,
-    variables: {
-      states: state ? [state] : null,
-      userSearch: search || null,
-      ...(page.before
-        ? { last: pageSize, before: page.before }
-        : { first: pageSize, after: page.after ?? null }),
-    },
+    variables: { states: state ? [state] : null, userSearch: search || null, ...paging.variables },
   });
 
   useEffect(() => {
@@ -87,20 +72,22 @@ export function MigrationsList({
   }, [refresh]);
 
   const connection = result.data?.meetingMigrations;
+  const rows = connection?.edges.map((edge) => edge.node) ?? [];
+  const selected = paging.selectedOf(rows.length);
   useInput(
     (input, key) => {
+      if (paging.onKey(input, key, connection?.pageInfo, rows.length)) return;
       if (input in STATE_KEYS) {
         setState(STATE_KEYS[input] ?? null);
-        setPage({});
+        paging.reset();
       } else if (input === '/') {
         setSearching(true);
-      } else if ((key.rightArrow || input === 'n') && connection?.pageInfo.hasNextPage) {
-        setPage({ after: connection.pageInfo.endCursor });
-      } else if ((key.leftArrow || input === 'b') && page.after !== undefined) {
-        setPage(connection?.pageInfo.startCursor ? { before: connection.pageInfo.startCursor } : {});
+      } else if (key.return) {
+        const row = rows[paging.selectedOf(rows.length)];
+        if (row) onOpen?.(row.id);
       }
     },
-    { isActive: isActive && !searching },
+    { isActive: active && !searching },
   );
 
   return (
@@ -122,20 +109,22 @@ export function MigrationsList({
             onSubmit={(value) => {
               setSearch(value.trim());
               setSearching(false);
-              setPage({});
+              paging.reset();
             }}
           />
         </Box>
       ) : null}
       {result.error ? <Text color="red">{result.error.message}</Text> : null}
       {connection?.edges.length === 0 ? <Text dimColor>no migrations</Text> : null}
-      {connection?.edges.map(({ node }) => {
-        const done = node.succeededMeetings + node.failedMeetings + node.skippedMeetings;
+      {rows.map((node, index) => {
+        const done = meetingsDone(node);
         return (
-          <Text key={node.id} wrap="truncate-end">
+          <Text key={node.id} wrap="truncate-end" bold={index === selected}>
+            {index === selected ? '›' : ' '}{' '}
             <Text color={STATE_COLORS[node.state] ?? 'white'}>{node.state.padEnd(11)}</Text>{' '}
-            {node.createdAt.slice(0, 19).replace('T', ' ')} {progressBar(done, node.totalMeetings, 10)}{' '}
-            {String(done).padStart(5)}/{String(node.totalMeetings).padEnd(5)} {node.user.userPrincipalName}
+            {fit(node.user.userPrincipalName, userWidth)} {String(done).padStart(5)}/
+            {String(node.totalMeetings).padEnd(5)} {progressBar(done, node.totalMeetings, 8)}{' '}
+            {dateTime(node.createdAt).slice(5)}
           </Text>
         );
       })}

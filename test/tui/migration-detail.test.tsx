@@ -1,0 +1,99 @@
+/**
+ * A migration's detail against a real server with the engine running: every field, the trigger it absorbed,
+ * cancel and retry (each after a question), then the per-meeting results of the run the retry started.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { MigrationDetail } from '../../tui/components/MigrationDetail.tsx';
+import { createTenantWithOperator, createUser, scheduleMeeting } from '../support/fixtures.ts';
+import { renderAgainst } from '../support/ink.tsx';
+import { startServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let token: string;
+
+beforeAll(async () => {
+  // Automatic migrations wait an hour to merge more changes: long enough to cancel one at leisure.
+  server = await startServer({ engine: true, holdSeconds: 3600 });
+  ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
+});
+afterAll(() => server.stop());
+
+const stateOf = async (id: string) =>
+  (await server.gql(token, 'query($id: ID!) { node(id: $id) { ... on MeetingMigration { state } } }', { id }))
+    .node.state;
+
+test('shows every field and the trigger; c and r act only after y; the retried run shows each meeting', async () => {
+  const carol = await createUser(server, token, { userPrincipalName: 'carol@contoso.com' });
+  await scheduleMeeting(server, token, carol, { subject: 'Budget review' });
+  await scheduleMeeting(server, token, carol, {
+    subject: 'Team lunch',
+    startsAt: '2030-05-01T11:00:00.000Z',
+    endsAt: '2030-05-01T12:00:00.000Z',
+  });
+  // Licensing her is a trigger: a migration held for the hour.
+  const licensed = await server.gql(
+    token,
+    'mutation($u: ID!) { assignAudioConferencingLicense(input: { userId: $u }) { ... on UserChangePayload { meetingMigration { id } } } }',
+    { u: carol },
+  );
+  const id: string = licensed.assignAudioConferencingLicense.meetingMigration.id;
+
+  const screen = renderAgainst(server, token, <MigrationDetail id={id} resultsPageSize={10} />);
+  try {
+    const first = await screen.frameShowing(/Migration of carol@contoso\.com[\s\S]*PENDING/);
+    for (const field of [
+      /correlation [0-9a-f-]{36}/,
+      /created\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/,
+      /not before/,
+      /started\s+—/,
+      /finished\s+—/,
+      /next try/,
+      /retries 0/,
+      /0\/0 meetings/,
+      /last message: —/,
+    ])
+      expect(first).toMatch(field);
+    expect(first).toMatch(
+      /Triggers absorbed[\s\S]*LICENSE_ASSIGNED STARTED audio conferencing license assigned/,
+    );
+    expect(first).toMatch(/none looked at yet/);
+
+    // No: nothing changes.
+    await screen.press('c');
+    await screen.frameShowing(/\? Cancel the migration of carol@contoso\.com\? y yes · n no/);
+    await screen.press('n');
+    await screen.frameShowing((f) => !f.includes('Cancel the migration'), 'the question gone');
+    expect(await stateOf(id)).toBe('PENDING');
+
+    await screen.press('c', 'y');
+    await screen.frameShowing(/✓ cancelled: now CANCELLED/);
+    expect(await stateOf(id)).toBe('CANCELLED');
+    await screen.frameShowing(/CANCELLED/);
+
+    // Cancelling again is refused, in the server's words.
+    await screen.press('c', 'y');
+    await screen.frameShowing(/✗ NotAllowedError: .+/);
+
+    await screen.press('r', 'y');
+    await screen.frameShowing(/✓ retried: now PENDING/);
+    const ran = await screen.frameShowing(/SUCCEEDED[\s\S]*2\/2 meetings: 2 updated/);
+    expect(ran).toMatch(/UPDATED .* Budget review · .+/);
+    expect(ran).toMatch(/UPDATED .* Team lunch · .+/);
+    expect(await stateOf(id)).toBe('SUCCEEDED');
+  } finally {
+    await screen.close();
+  }
+});
+
+test('an unknown id says so', async () => {
+  const screen = renderAgainst(
+    server,
+    token,
+    <MigrationDetail id="TWVldGluZ01pZ3JhdGlvbjo5OTk5OTk=" resultsPageSize={5} />,
+  );
+  try {
+    await screen.frameShowing(/no such migration/);
+  } finally {
+    await screen.close();
+  }
+});

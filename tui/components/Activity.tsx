@@ -1,0 +1,72 @@
+/**
+ * Trigger evaluations as they happen, newest first, with their outcomes in words: why a change did or did
+ * not start a migration. The latest ones are read once; then triggerEvaluated adds each new one, and
+ * replays from when the screen opened after a reconnection, so none is missed or shown twice.
+ */
+import { Box, Text } from 'ink';
+import { useMemo, useState } from 'react';
+import { useQuery, useSubscription } from 'urql';
+import { dateTime, OUTCOME_COLORS } from '../format.ts';
+
+const FIELDS = 'id kind detail outcome message occurredAt user { userPrincipalName }';
+export const LATEST_EVALUATIONS = `query($first: Int) { tenant { triggerEvaluations(first: $first) { edges { node { ${FIELDS} } } } } }`;
+export const EVALUATIONS_SUBSCRIPTION = `subscription($since: DateTime) { triggerEvaluated(since: $since) { ${FIELDS} } }`;
+
+interface Evaluation {
+  id: string;
+  kind: string;
+  detail: string;
+  outcome: string;
+  message: string;
+  occurredAt: string;
+  user: { userPrincipalName: string } | null;
+}
+
+/** Evaluations kept on screen at most, newest first. */
+const KEPT = 200;
+
+export function Activity({ shown }: { shown: number }) {
+  const [since] = useState(() => new Date().toISOString());
+  const [latest] = useQuery<{ tenant: { triggerEvaluations: { edges: { node: Evaluation }[] } } | null }>({
+    query: LATEST_EVALUATIONS,
+    variables: { first: KEPT },
+  });
+  const [live] = useSubscription<{ triggerEvaluated: Evaluation }, Evaluation[]>(
+    { query: EVALUATIONS_SUBSCRIPTION, variables: { since } },
+    (arrived = [], { triggerEvaluated }) => [triggerEvaluated, ...arrived].slice(0, KEPT),
+  );
+  const evaluations = useMemo(() => {
+    const byId = new Map<string, Evaluation>();
+    for (const evaluation of [
+      ...(live.data ?? []),
+      ...(latest.data?.tenant?.triggerEvaluations.edges ?? []).map((e) => e.node),
+    ])
+      if (!byId.has(evaluation.id)) byId.set(evaluation.id, evaluation);
+    // A replay after a reconnection brings back ones already shown: order by when they happened.
+    return [...byId.values()].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, shown);
+  }, [live.data, latest.data, shown]);
+
+  const error = latest.error ?? live.error;
+  return (
+    <Box flexDirection="column">
+      <Text>
+        <Text bold>Activity</Text>
+        <Text dimColor> · each change that may start a migration, and what came of it</Text>
+      </Text>
+      {error ? <Text color="red">{error.message}</Text> : null}
+      {latest.data && evaluations.length === 0 ? <Text dimColor>nothing evaluated yet</Text> : null}
+      {evaluations.map((e) => (
+        <Box key={e.id} flexDirection="column">
+          <Text wrap="truncate-end">
+            {dateTime(e.occurredAt)} <Text color={OUTCOME_COLORS[e.outcome]}>{e.outcome.padEnd(7)}</Text>{' '}
+            {e.kind} · {e.user?.userPrincipalName ?? 'tenant-wide'}
+          </Text>
+          <Text wrap="truncate-end" dimColor>
+            {'  '}
+            {e.detail}: {e.message}
+          </Text>
+        </Box>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,203 @@
+/**
+ * One migration: every field, the triggers it absorbed with their outcomes, and the result for each
+ * meeting with its reason, a page at a time. r retries a failed or cancelled one, c cancels an open one,
+ * each after a y/n question. Refreshed every second while shown.
+ */
+import { Box, Text, useInput } from 'ink';
+import { useEffect, useState } from 'react';
+import { useQuery } from 'urql';
+import { commandDocument, type Outcome, useCommand } from '../commands.ts';
+import { dateTime, meetingsDone, OUTCOME_COLORS, progressBar, STATE_COLORS } from '../format.ts';
+import { useCapture } from '../keyboard.ts';
+import { type PageInfo, usePaging } from '../paging.ts';
+import { Confirm, OutcomeLine } from './Confirm.tsx';
+import { REFRESH_MS } from './MigrationsList.tsx';
+
+export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  node(id: $id) { ... on MeetingMigration {
+    id correlationId state migrationType sourceMeetingType targetMeetingType
+    createdAt modifiedAt notBefore startedAt finishedAt nextAttemptAt retryCount
+    totalMeetings succeededMeetings failedMeetings skippedMeetings invitesUpdated lastMessage
+    user { userPrincipalName displayName }
+    triggers(first: 3) { edges { node { id kind detail outcome message occurredAt } } }
+    meetingResults(first: $first, after: $after, last: $last, before: $before) {
+      edges { node { outcome reason meeting { id subject startsAt } } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  } }
+}`;
+
+interface Detail {
+  id: string;
+  correlationId: string;
+  state: string;
+  migrationType: string;
+  sourceMeetingType: string;
+  targetMeetingType: string;
+  createdAt: string;
+  modifiedAt: string;
+  notBefore: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  nextAttemptAt: string | null;
+  retryCount: number;
+  totalMeetings: number;
+  succeededMeetings: number;
+  failedMeetings: number;
+  skippedMeetings: number;
+  invitesUpdated: number;
+  lastMessage: string | null;
+  user: { userPrincipalName: string; displayName: string };
+  triggers: {
+    edges: {
+      node: {
+        id: string;
+        kind: string;
+        detail: string;
+        outcome: string;
+        message: string;
+        occurredAt: string;
+      };
+    }[];
+  };
+  meetingResults: {
+    edges: {
+      node: { outcome: string; reason: string; meeting: { id: string; subject: string; startsAt: string } };
+    }[];
+    pageInfo: PageInfo;
+  };
+}
+
+const RETRY = commandDocument(
+  'retryMeetingMigration',
+  'RetryMeetingMigrationInput',
+  '... on RetryMeetingMigrationPayload { meetingMigration { state } }',
+);
+const CANCEL = commandDocument(
+  'cancelMeetingMigration',
+  'CancelMeetingMigrationInput',
+  '... on CancelMeetingMigrationPayload { meetingMigration { state } }',
+);
+const stateOf = (payload: Record<string, unknown>) => (payload.meetingMigration as { state: string }).state;
+
+type Action = 'retry' | 'cancel';
+
+/** Two columns of labelled instants. */
+function Times({ pairs }: { pairs: [string, string | null, string, string | null][] }) {
+  return (
+    <Box flexDirection="column">
+      {pairs.map(([leftLabel, left, rightLabel, right]) => (
+        <Text key={leftLabel}>
+          {leftLabel.padEnd(9)} {dateTime(left).padEnd(21)}
+          {rightLabel.padEnd(11)} {dateTime(right)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+export function MigrationDetail({ id, resultsPageSize }: { id: string; resultsPageSize: number }) {
+  const paging = usePaging(resultsPageSize);
+  const [asking, setAsking] = useState<Action | null>(null);
+  const active = useCapture(asking !== null);
+  const [result, refresh] = useQuery<{ node: Detail | null }>({
+    query: MIGRATION_DETAIL,
+    variables: { id, ...paging.variables },
+  });
+  const retry = useCommand(RETRY, 'retryMeetingMigration');
+  const cancel = useCommand(CANCEL, 'cancelMeetingMigration');
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  useEffect(() => {
+    const timer = setInterval(() => refresh({ requestPolicy: 'network-only' }), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  const m = result.data?.node;
+  const results = m?.meetingResults;
+  useInput(
+    (input, key) => {
+      if (!m) return;
+      if (input === 'r') setAsking('retry');
+      else if (input === 'c') setAsking('cancel');
+      else if (key.rightArrow || key.leftArrow || input === 'n' || input === 'b')
+        paging.onKey(input, key, results?.pageInfo, results?.edges.length ?? 0);
+    },
+    { isActive: active && asking === null },
+  );
+
+  if (result.error) return <Text color="red">{result.error.message}</Text>;
+  if (!result.data) return <Text dimColor>loading…</Text>;
+  if (!m) return <Text color="red">no such migration (it may have been purged)</Text>;
+  const done = meetingsDone(m);
+  return (
+    <Box flexDirection="column">
+      <Box justifyContent="space-between">
+        <Text wrap="truncate-end">
+          <Text bold>Migration</Text> of {m.user.userPrincipalName}{' '}
+          <Text dimColor>({m.user.displayName})</Text>
+        </Text>
+        <Text color={STATE_COLORS[m.state]} bold>
+          {m.state}
+        </Text>
+      </Box>
+      <Text wrap="truncate-end">
+        {m.migrationType} · {m.sourceMeetingType} → {m.targetMeetingType} · correlation {m.correlationId}
+      </Text>
+      <Times
+        pairs={[
+          ['created', m.createdAt, 'not before', m.notBefore],
+          ['started', m.startedAt, 'finished', m.finishedAt],
+          ['modified', m.modifiedAt, 'next try', m.nextAttemptAt],
+        ]}
+      />
+      <Text>retries {m.retryCount}</Text>
+      <Text wrap="truncate-end">
+        {progressBar(done, m.totalMeetings, 12)} {done}/{m.totalMeetings} meetings: {m.succeededMeetings}{' '}
+        updated, {m.failedMeetings} failed, {m.skippedMeetings} skipped · {m.invitesUpdated} invitations
+      </Text>
+      <Text wrap="truncate-end" color={m.state === 'FAILED' ? 'red' : undefined}>
+        last message: {m.lastMessage ?? '—'}
+      </Text>
+      {asking ? (
+        <Confirm
+          question={`${asking === 'retry' ? 'Retry' : 'Cancel'} the migration of ${m.user.userPrincipalName}?`}
+          onAnswer={(yes) => {
+            const action = asking;
+            setAsking(null);
+            if (!yes) return;
+            const command = action === 'retry' ? retry : cancel;
+            void command(
+              { migrationId: m.id },
+              (payload) => `${action === 'retry' ? 'retried' : 'cancelled'}: now ${stateOf(payload)}`,
+            ).then((said) => {
+              setOutcome(said);
+              refresh({ requestPolicy: 'network-only' });
+            });
+          }}
+        />
+      ) : (
+        <OutcomeLine outcome={outcome} />
+      )}
+      <Box flexDirection="column" marginTop={1}>
+        <Text dimColor>Triggers absorbed (newest first)</Text>
+        {m.triggers.edges.length === 0 ? <Text dimColor>none</Text> : null}
+        {m.triggers.edges.map(({ node: t }) => (
+          <Text key={t.id} wrap="truncate-end">
+            {dateTime(t.occurredAt).slice(11)} {t.kind}{' '}
+            <Text color={OUTCOME_COLORS[t.outcome]}>{t.outcome}</Text> {t.detail} · {t.message}
+          </Text>
+        ))}
+      </Box>
+      <Box flexDirection="column" marginTop={1}>
+        <Text dimColor>Meetings</Text>
+        {results?.edges.length === 0 ? <Text dimColor>none looked at yet</Text> : null}
+        {results?.edges.map(({ node: r }) => (
+          <Text key={r.meeting.id} wrap="truncate-end">
+            <Text color={OUTCOME_COLORS[r.outcome]}>{r.outcome.padEnd(7)}</Text>{' '}
+            {dateTime(r.meeting.startsAt)} {r.meeting.subject} · {r.reason}
+          </Text>
+        ))}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * The tenant's three switches that decide whether meetings migrate by themselves. 1/2/3 toggle one after a
+ * y/n question; a change made anywhere else shows at once (tenantSettingsUpdated).
+ */
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { useSubscription } from 'urql';
+import { commandDocument, type Outcome, useCommand } from '../commands.ts';
+import { useCapture } from '../keyboard.ts';
+import { Confirm, OutcomeLine } from './Confirm.tsx';
+
+export const SETTINGS_SUBSCRIPTION = `subscription { tenantSettingsUpdated {
+  name
+  migrationConfiguration { meetingMigrationEnabled }
+  dialInConferencingSettings { automaticallyMigrateUserMeetings automaticallyReplaceAcpProvider }
+} }`;
+
+interface TenantSettings {
+  name: string;
+  migrationConfiguration: { meetingMigrationEnabled: boolean };
+  dialInConferencingSettings: {
+    automaticallyMigrateUserMeetings: boolean;
+    automaticallyReplaceAcpProvider: boolean;
+  };
+}
+
+const SET_MIGRATION_CONFIGURATION = commandDocument(
+  'setTenantMigrationConfiguration',
+  'SetTenantMigrationConfigurationInput',
+  '... on SetTenantMigrationConfigurationPayload { tenant { id } }',
+);
+const SET_DIAL_IN_SETTINGS = commandDocument(
+  'setDialInConferencingTenantSettings',
+  'SetDialInConferencingTenantSettingsInput',
+  '... on SetDialInConferencingTenantSettingsPayload { tenant { id } }',
+);
+
+interface Setting {
+  key: string;
+  name: string;
+  explanation: string;
+  value: (settings: TenantSettings) => boolean;
+  /** Which command sets it. */
+  command: 'migrationConfiguration' | 'dialInSettings';
+}
+
+export const SETTINGS: Setting[] = [
+  {
+    key: '1',
+    name: 'meetingMigrationEnabled',
+    explanation: 'off: no meeting is ever migrated automatically; manual starts still run',
+    value: (s) => s.migrationConfiguration.meetingMigrationEnabled,
+    command: 'migrationConfiguration',
+  },
+  {
+    key: '2',
+    name: 'automaticallyMigrateUserMeetings',
+    explanation: 'off: audio conferencing changes start no migration; moves, upgrades still do',
+    value: (s) => s.dialInConferencingSettings.automaticallyMigrateUserMeetings,
+    command: 'dialInSettings',
+  },
+  {
+    key: '3',
+    name: 'automaticallyReplaceAcpProvider',
+    explanation: 'on: licensing a third-party-provider user switches them to Microsoft',
+    value: (s) => s.dialInConferencingSettings.automaticallyReplaceAcpProvider,
+    command: 'dialInSettings',
+  },
+];
+
+export function Settings() {
+  const [{ data, error }] = useSubscription<{ tenantSettingsUpdated: TenantSettings }>({
+    query: SETTINGS_SUBSCRIPTION,
+  });
+  const [asking, setAsking] = useState<Setting | null>(null);
+  const active = useCapture(asking !== null);
+  const setMigrationConfiguration = useCommand(
+    SET_MIGRATION_CONFIGURATION,
+    'setTenantMigrationConfiguration',
+  );
+  const setDialInSettings = useCommand(SET_DIAL_IN_SETTINGS, 'setDialInConferencingTenantSettings');
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const settings = data?.tenantSettingsUpdated;
+  useInput(
+    (input) => {
+      const setting = SETTINGS.find((s) => s.key === input);
+      if (setting && settings) setAsking(setting);
+    },
+    { isActive: active && asking === null },
+  );
+
+  if (error) return <Text color="red">{error.message}</Text>;
+  if (!settings) return <Text dimColor>loading…</Text>;
+  return (
+    <Box flexDirection="column">
+      <Text bold>Settings</Text>
+      {SETTINGS.map((setting) => {
+        const on = setting.value(settings);
+        return (
+          <Box key={setting.key} flexDirection="column" marginTop={1}>
+            <Text>
+              {setting.key} <Text color={on ? 'green' : 'yellow'}>{on ? '[on] ' : '[off]'}</Text>{' '}
+              {setting.name}
+            </Text>
+            <Text dimColor wrap="truncate-end">
+              {'    '}
+              {setting.explanation}
+            </Text>
+          </Box>
+        );
+      })}
+      <Box marginTop={1}>
+        {asking ? (
+          <Confirm
+            question={`Turn ${asking.name} ${asking.value(settings) ? 'off' : 'on'}?`}
+            onAnswer={(yes) => {
+              const setting = asking;
+              setAsking(null);
+              if (!yes) return;
+              const value = !setting.value(settings);
+              const command =
+                setting.command === 'migrationConfiguration' ? setMigrationConfiguration : setDialInSettings;
+              void command(
+                { [setting.name]: value },
+                () => `${setting.name} is now ${value ? 'on' : 'off'}`,
+              ).then(setOutcome);
+            }}
+          />
+        ) : (
+          <OutcomeLine outcome={outcome} />
+        )}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * Starting a migration for one user: choose the source and target meeting types and see, meeting by
+ * meeting, what the migration would do (meetingMigrationPreview) before Enter starts it. Esc backs out.
+ */
+import { Box, Text, useInput } from 'ink';
+import { useReducer, useState } from 'react';
+import { useQuery } from 'urql';
+import { commandDocument, type Outcome, useCommand } from '../commands.ts';
+import { dateTime, OUTCOME_COLORS } from '../format.ts';
+import { useCapture } from '../keyboard.ts';
+
+export const PREVIEW = `query($userId: ID!, $source: SourceMeetingType!, $target: TargetMeetingType!, $first: Int) {
+  meetingMigrationPreview(userId: $userId, sourceMeetingType: $source, targetMeetingType: $target) {
+    migrationType totalMeetings updatedMeetings skippedMeetings failedMeetings ineligibleBecause
+    meetings(first: $first) { edges { node { outcome reason meeting { id subject startsAt } } } }
+  }
+}`;
+
+interface Preview {
+  migrationType: string;
+  totalMeetings: number;
+  updatedMeetings: number;
+  skippedMeetings: number;
+  failedMeetings: number;
+  ineligibleBecause: string | null;
+  meetings: {
+    edges: {
+      node: { outcome: string; reason: string; meeting: { id: string; subject: string; startsAt: string } };
+    }[];
+  };
+}
+
+const START = commandDocument(
+  'startMeetingMigration',
+  'StartMeetingMigrationInput',
+  '... on StartMeetingMigrationPayload { triggerEvaluation { message } }',
+);
+
+const SOURCES = ['ALL', 'SKYPE_FOR_BUSINESS', 'TEAMS'];
+const TARGETS = ['CURRENT', 'TEAMS'];
+
+interface Choice {
+  field: 'source' | 'target';
+  source: string;
+  target: string;
+}
+
+/** Moves to the other field, or steps the focused field's value forward or back. */
+function nextChoice(choice: Choice, move: 'other field' | 1 | -1): Choice {
+  if (move === 'other field') return { ...choice, field: choice.field === 'source' ? 'target' : 'source' };
+  const values = choice.field === 'source' ? SOURCES : TARGETS;
+  const value = values[(values.indexOf(choice[choice.field]) + move + values.length) % values.length];
+  return { ...choice, [choice.field]: value };
+}
+
+export function StartMigration({
+  user,
+  previewRows,
+  onDone,
+}: {
+  user: { id: string; userPrincipalName: string };
+  previewRows: number;
+  /** With the outcome once started; with null when the operator backed out. */
+  onDone: (outcome: Outcome | null) => void;
+}) {
+  const active = useCapture(true);
+  // A reducer, so keys that come faster than renders each see the choice the one before left.
+  const [{ field, source, target }, choose] = useReducer(nextChoice, {
+    field: 'source',
+    source: 'ALL',
+    target: 'CURRENT',
+  });
+  const [starting, setStarting] = useState(false);
+  const start = useCommand(START, 'startMeetingMigration');
+  const [{ data, error }] = useQuery<{ meetingMigrationPreview: Preview | null }>({
+    query: PREVIEW,
+    variables: { userId: user.id, source, target, first: previewRows },
+  });
+  const preview = data?.meetingMigrationPreview;
+
+  useInput(
+    (_input, key) => {
+      if (key.escape) onDone(null);
+      else if (key.tab || key.upArrow || key.downArrow) choose('other field');
+      else if (key.leftArrow) choose(-1);
+      else if (key.rightArrow) choose(1);
+      else if (key.return && preview) {
+        setStarting(true);
+        void start(
+          { userId: user.id, sourceMeetingType: source, targetMeetingType: target },
+          (payload) => (payload.triggerEvaluation as { message: string }).message,
+        ).then(onDone);
+      }
+    },
+    { isActive: active && !starting },
+  );
+
+  const choice = (name: 'source' | 'target', value: string) => (
+    <Text>
+      {name}{' '}
+      <Text bold={field === name} inverse={field === name}>
+        ‹{value}›
+      </Text>
+    </Text>
+  );
+  return (
+    <Box flexDirection="column" borderStyle="round" paddingX={1}>
+      <Text bold wrap="truncate-end">
+        Start a migration for {user.userPrincipalName}
+      </Text>
+      <Box gap={3}>
+        {choice('source', source)}
+        {choice('target', target)}
+      </Box>
+      {error ? <Text color="red">{error.message}</Text> : null}
+      {!preview ? (
+        <Text dimColor>previewing…</Text>
+      ) : (
+        <Box flexDirection="column">
+          <Text wrap="truncate-end">
+            would run {preview.migrationType} on {preview.totalMeetings} meetings:{' '}
+            <Text color="green">{preview.updatedMeetings} updated</Text>, {preview.skippedMeetings} skipped,{' '}
+            <Text color={preview.failedMeetings > 0 ? 'red' : undefined}>
+              {preview.failedMeetings} failed
+            </Text>
+          </Text>
+          {preview.ineligibleBecause ? (
+            <Text color="red" wrap="truncate-end">
+              not eligible: {preview.ineligibleBecause}
+            </Text>
+          ) : null}
+          {preview.meetings.edges.map(({ node }) => (
+            <Text key={node.meeting.id} wrap="truncate-end">
+              <Text color={OUTCOME_COLORS[node.outcome]}>{node.outcome.padEnd(7)}</Text>{' '}
+              {dateTime(node.meeting.startsAt)} {node.meeting.subject} · {node.reason}
+            </Text>
+          ))}
+        </Box>
+      )}
+      <Text dimColor>{starting ? 'starting…' : '←/→ change · tab other field · ⏎ start · esc back'}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,78 @@
+/** How the TUI writes numbers, times and states: small pure functions shared by every screen. */
+import stringWidth from 'string-width';
+
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+export function sparkline(values: number[]): string {
+  const max = Math.max(1, ...values);
+  return values
+    .map((v) => SPARKS[Math.min(SPARKS.length - 1, Math.round((v / max) * (SPARKS.length - 1)))])
+    .join('');
+}
+
+export function progressBar(done: number, total: number, width: number): string {
+  const filled = total > 0 ? Math.round((Math.min(done, total) / total) * width) : 0;
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+/** "3 s", "4 min", "2 h": how long ago, roughly. */
+export function age(fromIso: string, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - Date.parse(fromIso)) / 1000));
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
+
+/** "2026-11-24 11:40:02" (UTC, as the server sends it); a dash for none. */
+export function dateTime(iso: string | null | undefined): string {
+  return iso ? `${iso.slice(0, 19).replace('T', ' ')}` : '—';
+}
+
+export const STATE_COLORS: Record<string, string> = {
+  PENDING: 'yellow',
+  IN_PROGRESS: 'cyan',
+  FAILED: 'red',
+  SUCCEEDED: 'green',
+  CANCELLED: 'gray',
+};
+
+/** Outcomes of a meeting's migration and of a trigger's evaluation. */
+export const OUTCOME_COLORS: Record<string, string> = {
+  UPDATED: 'green',
+  SKIPPED: 'gray',
+  FAILED: 'red',
+  STARTED: 'green',
+  QUEUED: 'cyan',
+  MERGED: 'cyan',
+  IGNORED: 'gray',
+};
+
+/** Meetings a migration has looked at so far. */
+export function meetingsDone(m: {
+  succeededMeetings: number;
+  failedMeetings: number;
+  skippedMeetings: number;
+}) {
+  return m.succeededMeetings + m.failedMeetings + m.skippedMeetings;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Exactly `width` terminal columns: cut with an ellipsis or padded with spaces, so columns line up with
+ * wide (CJK, emoji) and combining characters too.
+ */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  const columns = stringWidth(text);
+  if (columns <= width) return text + ' '.repeat(width - columns);
+  let kept = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const next = stringWidth(segment);
+    if (used + next > width - 1) break;
+    kept += segment;
+    used += next;
+  }
+  return `${kept}…${' '.repeat(width - 1 - used)}`;
+}

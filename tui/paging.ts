@@ -1,0 +1,66 @@
+/**
+ * A selection in a page of a Relay connection: ↑/↓ move it and run on into the next or previous page,
+ * ←/→ (or b/n) turn a whole page. Only one page is ever loaded.
+ */
+import type { Key } from 'ink';
+import { useRef, useState } from 'react';
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+interface Position {
+  page: { after?: string; before?: string };
+  selected: number;
+}
+
+export function usePaging(pageSize: number) {
+  const [position, setPosition] = useState<Position>({ page: {}, selected: 0 });
+  // Keys can come faster than renders: each one must see where the last one left the selection.
+  const latest = useRef(position);
+  const moveTo = (next: Position) => {
+    latest.current = next;
+    setPosition(next);
+  };
+  const { page } = position;
+  const variables = page.before
+    ? { last: pageSize, before: page.before, first: null, after: null }
+    : { first: pageSize, after: page.after ?? null, last: null, before: null };
+  const clamp = (selected: number, count: number) => Math.max(0, Math.min(selected, count - 1));
+
+  function next(info: PageInfo | undefined) {
+    if (info?.hasNextPage && info.endCursor) moveTo({ page: { after: info.endCursor }, selected: 0 });
+  }
+  function previous(info: PageInfo | undefined, selected: number) {
+    const current = latest.current.page;
+    // Paging forward, a cursor to start after means there is a page before it.
+    const hasPrevious = current.before ? info?.hasPreviousPage === true : current.after !== undefined;
+    if (!hasPrevious) return;
+    moveTo({ page: info?.startCursor ? { before: info.startCursor } : {}, selected });
+  }
+
+  return {
+    variables,
+    /** The selected row of the page shown, which has `count` rows. */
+    selectedOf: (count: number) => clamp(latest.current.selected, count),
+    /** Back to the first page, first row: after the filter changed. */
+    reset: () => moveTo({ page: {}, selected: 0 }),
+    /** Handles a paging key; false when the key is not one. */
+    onKey(input: string, key: Key, info: PageInfo | undefined, count: number): boolean {
+      const current = clamp(latest.current.selected, count);
+      if (key.downArrow || input === 'j') {
+        if (current < count - 1) moveTo({ ...latest.current, selected: current + 1 });
+        else next(info);
+      } else if (key.upArrow || input === 'k') {
+        if (current > 0) moveTo({ ...latest.current, selected: current - 1 });
+        else previous(info, pageSize - 1);
+      } else if (key.rightArrow || input === 'n') next(info);
+      else if (key.leftArrow || input === 'b') previous(info, 0);
+      else return false;
+      return true;
+    },
+  };
+}
