@@ -137,7 +137,7 @@ export function App({
               <MigrationsList pageSize={Math.max(3, body - 2)} width={columns} onOpen={openMigration} />
             ) : null}
             {screen === 'migration' && migrationId ? (
-              <MigrationDetail id={migrationId} resultsPageSize={Math.max(1, body - 17)} />
+              <MigrationDetail id={migrationId} resultsPageSize={Math.max(1, body - 14)} />
             ) : null}
             {screen === 'users' ? (
               <Users

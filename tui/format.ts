@@ -62,7 +62,7 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  * Exactly `width` terminal columns: cut with an ellipsis or padded with spaces, so columns line up with
  * wide (CJK, emoji) and combining characters too.
  */
-export function fit(text: string, width: number): string {
+export function fitColumns(text: string, width: number): string {
   if (width <= 0) return '';
   const columns = stringWidth(text);
   if (columns <= width) return text + ' '.repeat(width - columns);

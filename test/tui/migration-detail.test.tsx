@@ -47,8 +47,7 @@ test('shows every field and the trigger; c and r act only after y; the retried r
       /not before/,
       /started\s+—/,
       /finished\s+—/,
-      /next try/,
-      /retries 0/,
+      /next try\s+—\s+· retries 0/,
       /0\/0 meetings/,
       /last message: —/,
     ])

@@ -52,39 +52,72 @@ async function screenShowing(pattern: RegExp, session = 'tui'): Promise<string> 
   throw new Error(`the terminal never showed ${pattern}:\n${screen(session)}`);
 }
 
-function startTui(session: string) {
+function startTui(session: string, columns = 100, rows = 30) {
   const command = [
     `cd ${root}`,
     `MMS_URL=${server.url} MMS_TOKEN=${token} ${process.execPath} --import tsx tui/main.tsx`,
     'echo "exited with $?"',
     'sleep 60',
   ].join('; ');
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
+  tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), command);
 }
 
-test('start, see the dashboard, watch a migration finish, quit with q, exit code 0', async () => {
-  startTui('tui');
-  await screenShowing(/MMS · Contoso › dashboard\s+● live/);
+/** Every screen fits: the header on the first line, the footer with its keys on the screen too. */
+function expectWholeFrame(shown: string) {
+  const lines = shown.split('\n');
+  expect(lines[0]).toMatch(/^MMS · Contoso › \w+\s+● live$/);
+  expect(lines.some((line) => /\? help · q quit$/.test(line))).toBe(true);
+}
+
+test('in 80×24: start, see the dashboard, watch a migration finish, open its detail, quit with q, exit 0', async () => {
+  startTui('tui', 80, 24);
+  expectWholeFrame(await screenShowing(/MMS · Contoso › dashboard\s+● live/));
   await screenShowing(/0 pending\s+0 in progress\s+0 failed\s+0 succeeded/);
 
   const alice = await createUser(server, token, { userPrincipalName: 'alice@contoso.com' });
   for (let i = 0; i < 3; i++) await scheduleMeeting(server, token, alice);
   await startMeetingMigration(server, token, alice);
-  await screenShowing(/0 pending\s+0 in progress\s+0 failed\s+1 succeeded/);
+  expectWholeFrame(await screenShowing(/0 pending\s+0 in progress\s+0 failed\s+1 succeeded/));
 
-  // The migrations list shows the finished run; help lists the keys; any key comes back.
+  // The list shows the finished run; Enter opens it with every meeting's result.
   tmux('send-keys', '-t', 'tui', 'm');
-  await screenShowing(/Migrations · all states[\s\S]*SUCCEEDED\s+alice@contoso\.com\s+3\/3/);
+  expectWholeFrame(
+    await screenShowing(/Migrations · all states[\s\S]*› SUCCEEDED\s+alice@contoso\.com\s+3\/3/),
+  );
+  tmux('send-keys', '-t', 'tui', 'Enter');
+  const detail = await screenShowing(/Migration of alice@contoso\.com[\s\S]*SUCCEEDED[\s\S]*UPDATED/);
+  expectWholeFrame(detail);
+  expect(detail).toMatch(/3\/3 meetings: 3 updated, 0 failed, 0 skipped/);
+  expect(detail).toMatch(/MANUAL_START STARTED/);
+  expect(detail.match(/^UPDATED /gm)).toHaveLength(3);
+  tmux('send-keys', '-t', 'tui', 'Escape');
+  await screenShowing(/MMS · Contoso › migrations/);
+
+  // Every other screen fits too; help lists the keys and any key comes back.
+  for (const [key, pattern] of [
+    ['u', /Users · all[\s\S]*› alice@contoso\.com[\s\S]*latest migration SUCCEEDED/],
+    ['e', /Activity[\s\S]*STARTED MANUAL_START · alice@contoso\.com/],
+    ['t', /1 \[on\]\s+meetingMigrationEnabled/],
+  ] as const) {
+    tmux('send-keys', '-t', 'tui', key);
+    expectWholeFrame(await screenShowing(pattern));
+  }
   tmux('send-keys', '-t', 'tui', '?');
   await screenShowing(/Keys[\s\S]*q or Ctrl-C quit/);
   tmux('send-keys', '-t', 'tui', 'x');
-  await screenShowing(/Migrations · all states/);
+  await screenShowing(/MMS · Contoso › settings/);
 
   tmux('send-keys', '-t', 'tui', 'q');
   const after = await screenShowing(/exited with \d+/);
   expect(after).toMatch(/exited with 0/);
-  // Ink leaves the last frame and a clean prompt line: no raw-mode garbage after the exit line.
-  expect(after.split('\n').filter((line) => line.includes('exited with'))).toHaveLength(1);
+  // The alternate screen is gone: the terminal shows what it showed before, then the exit line alone.
+  expect(after).not.toMatch(/MMS · Contoso/);
+  expect(
+    after
+      .trim()
+      .split('\n')
+      .filter((line) => line.trim() !== ''),
+  ).toEqual(['exited with 0']);
 }, 60_000);
 
 test('after a server restart it shows reconnecting, comes back by itself and shows fresh counts', async () => {

@@ -19,7 +19,7 @@ export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $l
     createdAt modifiedAt notBefore startedAt finishedAt nextAttemptAt retryCount
     totalMeetings succeededMeetings failedMeetings skippedMeetings invitesUpdated lastMessage
     user { userPrincipalName displayName }
-    triggers(first: 3) { edges { node { id kind detail outcome message occurredAt } } }
+    triggers(first: 2) { edges { node { id kind detail outcome message occurredAt } } }
     meetingResults(first: $first, after: $after, last: $last, before: $before) {
       edges { node { outcome reason meeting { id subject startsAt } } }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
@@ -82,14 +82,15 @@ const stateOf = (payload: Record<string, unknown>) => (payload.meetingMigration 
 
 type Action = 'retry' | 'cancel';
 
-/** Two columns of labelled instants. */
-function Times({ pairs }: { pairs: [string, string | null, string, string | null][] }) {
+/** Two columns of labelled instants, and what follows the last line. */
+function Times({ pairs, after }: { pairs: [string, string | null, string, string | null][]; after: string }) {
   return (
     <Box flexDirection="column">
-      {pairs.map(([leftLabel, left, rightLabel, right]) => (
+      {pairs.map(([leftLabel, left, rightLabel, right], index) => (
         <Text key={leftLabel}>
           {leftLabel.padEnd(9)} {dateTime(left).padEnd(21)}
           {rightLabel.padEnd(11)} {dateTime(right)}
+          {index === pairs.length - 1 ? after : ''}
         </Text>
       ))}
     </Box>
@@ -149,8 +150,8 @@ export function MigrationDetail({ id, resultsPageSize }: { id: string; resultsPa
           ['started', m.startedAt, 'finished', m.finishedAt],
           ['modified', m.modifiedAt, 'next try', m.nextAttemptAt],
         ]}
+        after={` · retries ${m.retryCount}`}
       />
-      <Text>retries {m.retryCount}</Text>
       <Text wrap="truncate-end">
         {progressBar(done, m.totalMeetings, 12)} {done}/{m.totalMeetings} meetings: {m.succeededMeetings}{' '}
         updated, {m.failedMeetings} failed, {m.skippedMeetings} skipped · {m.invitesUpdated} invitations
@@ -179,7 +180,7 @@ export function MigrationDetail({ id, resultsPageSize }: { id: string; resultsPa
         <OutcomeLine outcome={outcome} />
       )}
       <Box flexDirection="column" marginTop={1}>
-        <Text dimColor>Triggers absorbed (newest first)</Text>
+        <Text dimColor>Triggers absorbed (latest two)</Text>
         {m.triggers.edges.length === 0 ? <Text dimColor>none</Text> : null}
         {m.triggers.edges.map(({ node: t }) => (
           <Text key={t.id} wrap="truncate-end">

@@ -7,7 +7,7 @@ import { TextInput } from '@inkjs/ui';
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { useQuery } from 'urql';
-import { dateTime, fit, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
+import { dateTime, fitColumns, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
 
@@ -122,7 +122,7 @@ export function MigrationsList({
           <Text key={node.id} wrap="truncate-end" bold={index === selected}>
             {index === selected ? '›' : ' '}{' '}
             <Text color={STATE_COLORS[node.state] ?? 'white'}>{node.state.padEnd(11)}</Text>{' '}
-            {fit(node.user.userPrincipalName, userWidth)} {String(done).padStart(5)}/
+            {fitColumns(node.user.userPrincipalName, userWidth)} {String(done).padStart(5)}/
             {String(node.totalMeetings).padEnd(5)} {progressBar(done, node.totalMeetings, 8)}{' '}
             {dateTime(node.createdAt).slice(5)}
           </Text>

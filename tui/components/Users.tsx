@@ -8,7 +8,7 @@ import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { useQuery } from 'urql';
 import type { Outcome } from '../commands.ts';
-import { age, dateTime, fit, meetingsDone, STATE_COLORS } from '../format.ts';
+import { age, dateTime, fitColumns, meetingsDone, STATE_COLORS } from '../format.ts';
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
 import { OutcomeLine } from './Confirm.tsx';
@@ -178,8 +178,8 @@ export function Users({
         <>
           {users.map((row, index) => (
             <Text key={row.id} wrap="truncate-end" bold={index === selected}>
-              {index === selected ? '›' : ' '} {fit(row.userPrincipalName, nameWidth)}{' '}
-              {fit(row.displayName, nameWidth)}{' '}
+              {index === selected ? '›' : ' '} {fitColumns(row.userPrincipalName, nameWidth)}{' '}
+              {fitColumns(row.displayName, nameWidth)}{' '}
               <Text color={STATE_COLORS[row.latestMeetingMigration?.state ?? ''] ?? 'gray'}>
                 {row.latestMeetingMigration?.state ?? '—'}
               </Text>
