@@ -39,7 +39,7 @@ const SCREEN_NAMES: Record<Screen, string> = {
 const KEYS: Record<Screen, string> = {
   dashboard: 'd m u e t screens',
   migrations: 'a/p/i/f/s/c state · / user · ↑/↓ · ←/→ page · ⏎ open',
-  migration: 'r retry · c cancel · ←/→ results · esc back',
+  migration: 'r retry · c cancel · tab triggers · ←/→ page · esc back',
   users: '/ search · ↑/↓ · ←/→ page · s start · ⏎ latest migration',
   activity: 'd m u e t screens',
   settings: '1/2/3 toggle',
@@ -59,7 +59,7 @@ function Help() {
       <Text>d dashboard: counts, rate, running migrations and failures, live</Text>
       <Text>m migrations: newest first; a all, p pending, i in progress, f failed, s succeeded,</Text>
       <Text>{'  '}c cancelled; / search by user; ↑/↓ select; ←/→ (or b/n) page; ⏎ open the detail</Text>
-      <Text>{'  '}detail: r retry, c cancel (each asks y/n first); ←/→ page the meeting results</Text>
+      <Text>{'  '}detail: r retry, c cancel (each asks y/n); tab meetings or triggers; ←/→ page</Text>
       <Text>u users: / search by UPN or name; s preview then start a migration; ⏎ latest migration</Text>
       <Text>e activity: each trigger as it is evaluated, and why it did or did not migrate</Text>
       <Text>t settings: 1, 2, 3 toggle the tenant's switches (asks y/n first)</Text>
@@ -137,7 +137,7 @@ export function App({
               <MigrationsList pageSize={Math.max(3, body - 2)} width={columns} onOpen={openMigration} />
             ) : null}
             {screen === 'migration' && migrationId ? (
-              <MigrationDetail id={migrationId} resultsPageSize={Math.max(1, body - 14)} />
+              <MigrationDetail id={migrationId} pageSize={Math.max(1, body - 11)} />
             ) : null}
             {screen === 'users' ? (
               <Users

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { MigrationDetail } from '../../tui/components/MigrationDetail.tsx';
-import { createTenantWithOperator, createUser, scheduleMeeting } from '../support/fixtures.ts';
+import { createTenantWithOperator, createUser, mutate, scheduleMeeting } from '../support/fixtures.ts';
 import { renderAgainst } from '../support/ink.tsx';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -37,8 +37,10 @@ test('shows every field and the trigger; c and r act only after y; the retried r
     { u: carol },
   );
   const id: string = licensed.assignAudioConferencingLicense.meetingMigration.id;
+  // A second change during the hold merges into it.
+  await mutate(server, token, 'setConferenceId', { userId: carol, conferenceId: '7654321' }, 'user { id }');
 
-  const screen = renderAgainst(server, token, <MigrationDetail id={id} resultsPageSize={10} />);
+  const screen = renderAgainst(server, token, <MigrationDetail id={id} pageSize={10} />);
   try {
     const first = await screen.frameShowing(/Migration of carol@contoso\.com[\s\S]*PENDING/);
     for (const field of [
@@ -52,10 +54,26 @@ test('shows every field and the trigger; c and r act only after y; the retried r
       /last message: —/,
     ])
       expect(first).toMatch(field);
-    expect(first).toMatch(
-      /Triggers absorbed[\s\S]*LICENSE_ASSIGNED STARTED audio conferencing license assigned/,
+    expect(first).toMatch(/latest trigger \d\d-\d\d [\d:]{8} CONFERENCE_ID_CHANGED MERGED .*7654321/);
+    expect(first).toMatch(/Meetings · tab: triggers\s+none looked at yet/);
+
+    // Tab: every trigger it absorbed, newest first, with its outcome; tab again: the meetings.
+    await screen.press('\t');
+    const triggers = await screen.frameShowing(/Triggers absorbed, newest first/);
+    const absorbed = [...triggers.matchAll(/(LICENSE_ASSIGNED|CONFERENCE_ID_CHANGED) (\w+)/g)].map(
+      (m) => `${m[1]} ${m[2]}`,
     );
-    expect(first).toMatch(/none looked at yet/);
+    // The latest-trigger line, then the list.
+    expect(absorbed).toEqual([
+      'CONFERENCE_ID_CHANGED MERGED',
+      'CONFERENCE_ID_CHANGED MERGED',
+      'LICENSE_ASSIGNED STARTED',
+    ]);
+    expect(triggers).toMatch(
+      /LICENSE_ASSIGNED STARTED audio conferencing license assigned · started migration/,
+    );
+    await screen.press('\t');
+    await screen.frameShowing(/Meetings · tab: triggers/);
 
     // No: nothing changes.
     await screen.press('c');
@@ -88,7 +106,7 @@ test('an unknown id says so', async () => {
   const screen = renderAgainst(
     server,
     token,
-    <MigrationDetail id="TWVldGluZ01pZ3JhdGlvbjo5OTk5OTk=" resultsPageSize={5} />,
+    <MigrationDetail id="TWVldGluZ01pZ3JhdGlvbjo5OTk5OTk=" pageSize={5} />,
   );
   try {
     await screen.frameShowing(/no such migration/);

@@ -1,7 +1,7 @@
 /**
- * One migration: every field, the triggers it absorbed with their outcomes, and the result for each
- * meeting with its reason, a page at a time. r retries a failed or cancelled one, c cancels an open one,
- * each after a y/n question. Refreshed every second while shown.
+ * One migration: every field, and below them either the result for each meeting with its reason or every
+ * trigger it absorbed with its outcome (tab switches), a page at a time. r retries a failed or cancelled
+ * one, c cancels an open one, each after a y/n question. Refreshed every second while shown.
  */
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
@@ -13,19 +13,34 @@ import { type PageInfo, usePaging } from '../paging.ts';
 import { Confirm, OutcomeLine } from './Confirm.tsx';
 import { REFRESH_MS } from './MigrationsList.tsx';
 
-export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+const TRIGGER_FIELDS = 'id kind detail outcome message occurredAt';
+export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String,
+    $triggersFirst: Int, $triggersAfter: String, $triggersLast: Int, $triggersBefore: String) {
   node(id: $id) { ... on MeetingMigration {
     id correlationId state migrationType sourceMeetingType targetMeetingType
     createdAt modifiedAt notBefore startedAt finishedAt nextAttemptAt retryCount
     totalMeetings succeededMeetings failedMeetings skippedMeetings invitesUpdated lastMessage
     user { userPrincipalName displayName }
-    triggers(first: 2) { edges { node { id kind detail outcome message occurredAt } } }
+    latestTrigger: triggers(first: 1) { edges { node { ${TRIGGER_FIELDS} } } }
+    triggers(first: $triggersFirst, after: $triggersAfter, last: $triggersLast, before: $triggersBefore) {
+      edges { node { ${TRIGGER_FIELDS} } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
     meetingResults(first: $first, after: $after, last: $last, before: $before) {
       edges { node { outcome reason meeting { id subject startsAt } } }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
   } }
 }`;
+
+interface Trigger {
+  id: string;
+  kind: string;
+  detail: string;
+  outcome: string;
+  message: string;
+  occurredAt: string;
+}
 
 interface Detail {
   id: string;
@@ -48,18 +63,8 @@ interface Detail {
   invitesUpdated: number;
   lastMessage: string | null;
   user: { userPrincipalName: string; displayName: string };
-  triggers: {
-    edges: {
-      node: {
-        id: string;
-        kind: string;
-        detail: string;
-        outcome: string;
-        message: string;
-        occurredAt: string;
-      };
-    }[];
-  };
+  latestTrigger: { edges: { node: Trigger }[] };
+  triggers: { edges: { node: Trigger }[]; pageInfo: PageInfo };
   meetingResults: {
     edges: {
       node: { outcome: string; reason: string; meeting: { id: string; subject: string; startsAt: string } };
@@ -97,13 +102,33 @@ function Times({ pairs, after }: { pairs: [string, string | null, string, string
   );
 }
 
-export function MigrationDetail({ id, resultsPageSize }: { id: string; resultsPageSize: number }) {
-  const paging = usePaging(resultsPageSize);
+function TriggerLine({ trigger }: { trigger: Trigger }) {
+  return (
+    <Text wrap="truncate-end">
+      {dateTime(trigger.occurredAt).slice(5)} {trigger.kind}{' '}
+      <Text color={OUTCOME_COLORS[trigger.outcome]}>{trigger.outcome}</Text> {trigger.detail} ·{' '}
+      {trigger.message}
+    </Text>
+  );
+}
+
+export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number }) {
+  const [pane, setPane] = useState<'meetings' | 'triggers'>('meetings');
+  const resultsPaging = usePaging(pageSize);
+  const triggersPaging = usePaging(pageSize);
+  const t = triggersPaging.variables;
   const [asking, setAsking] = useState<Action | null>(null);
   const active = useCapture(asking !== null);
   const [result, refresh] = useQuery<{ node: Detail | null }>({
     query: MIGRATION_DETAIL,
-    variables: { id, ...paging.variables },
+    variables: {
+      id,
+      ...resultsPaging.variables,
+      triggersFirst: t.first,
+      triggersAfter: t.after,
+      triggersLast: t.last,
+      triggersBefore: t.before,
+    },
   });
   const retry = useCommand(RETRY, 'retryMeetingMigration');
   const cancel = useCommand(CANCEL, 'cancelMeetingMigration');
@@ -120,8 +145,12 @@ export function MigrationDetail({ id, resultsPageSize }: { id: string; resultsPa
       if (!m) return;
       if (input === 'r') setAsking('retry');
       else if (input === 'c') setAsking('cancel');
-      else if (key.rightArrow || key.leftArrow || input === 'n' || input === 'b')
-        paging.onKey(input, key, results?.pageInfo, results?.edges.length ?? 0);
+      else if (key.tab) setPane(pane === 'meetings' ? 'triggers' : 'meetings');
+      else if (key.rightArrow || key.leftArrow || input === 'n' || input === 'b') {
+        const [paging, shown] =
+          pane === 'meetings' ? [resultsPaging, m.meetingResults] : [triggersPaging, m.triggers];
+        paging.onKey(input, key, shown.pageInfo, shown.edges.length);
+      }
     },
     { isActive: active && asking === null },
   );
@@ -159,6 +188,12 @@ export function MigrationDetail({ id, resultsPageSize }: { id: string; resultsPa
       <Text wrap="truncate-end" color={m.state === 'FAILED' ? 'red' : undefined}>
         last message: {m.lastMessage ?? '—'}
       </Text>
+      {m.latestTrigger.edges[0] ? (
+        <Text wrap="truncate-end">
+          <Text dimColor>latest trigger </Text>
+          <TriggerLine trigger={m.latestTrigger.edges[0].node} />
+        </Text>
+      ) : null}
       {asking ? (
         <Confirm
           question={`${asking === 'retry' ? 'Retry' : 'Cancel'} the migration of ${m.user.userPrincipalName}?`}
@@ -180,24 +215,25 @@ export function MigrationDetail({ id, resultsPageSize }: { id: string; resultsPa
         <OutcomeLine outcome={outcome} />
       )}
       <Box flexDirection="column" marginTop={1}>
-        <Text dimColor>Triggers absorbed (latest two)</Text>
-        {m.triggers.edges.length === 0 ? <Text dimColor>none</Text> : null}
-        {m.triggers.edges.map(({ node: t }) => (
-          <Text key={t.id} wrap="truncate-end">
-            {dateTime(t.occurredAt).slice(11)} {t.kind}{' '}
-            <Text color={OUTCOME_COLORS[t.outcome]}>{t.outcome}</Text> {t.detail} · {t.message}
-          </Text>
-        ))}
-      </Box>
-      <Box flexDirection="column" marginTop={1}>
-        <Text dimColor>Meetings</Text>
-        {results?.edges.length === 0 ? <Text dimColor>none looked at yet</Text> : null}
-        {results?.edges.map(({ node: r }) => (
-          <Text key={r.meeting.id} wrap="truncate-end">
-            <Text color={OUTCOME_COLORS[r.outcome]}>{r.outcome.padEnd(7)}</Text>{' '}
-            {dateTime(r.meeting.startsAt)} {r.meeting.subject} · {r.reason}
-          </Text>
-        ))}
+        {pane === 'meetings' ? (
+          <>
+            <Text dimColor>Meetings · tab: triggers</Text>
+            {results?.edges.length === 0 ? <Text dimColor>none looked at yet</Text> : null}
+            {results?.edges.map(({ node: r }) => (
+              <Text key={r.meeting.id} wrap="truncate-end">
+                <Text color={OUTCOME_COLORS[r.outcome]}>{r.outcome.padEnd(7)}</Text>{' '}
+                {dateTime(r.meeting.startsAt)} {r.meeting.subject} · {r.reason}
+              </Text>
+            ))}
+          </>
+        ) : (
+          <>
+            <Text dimColor>Triggers absorbed, newest first · tab: meetings</Text>
+            {m.triggers.edges.map(({ node }) => (
+              <TriggerLine key={node.id} trigger={node} />
+            ))}
+          </>
+        )}
       </Box>
     </Box>
   );
