@@ -14,6 +14,7 @@ import { MigrationsList } from './components/MigrationsList.tsx';
 import { Settings } from './components/Settings.tsx';
 import { USER_CARD_LINES, Users } from './components/Users.tsx';
 import { KeyboardContext } from './keyboard.ts';
+import { ScreenMemory } from './screen-memory.ts';
 
 type Screen = 'dashboard' | 'migrations' | 'migration' | 'users' | 'activity' | 'settings' | 'help';
 
@@ -101,6 +102,7 @@ export function App({
   const screen = history.at(-1) ?? 'dashboard';
   const active = isRawModeSupported === true;
   const keyboard = useMemo(() => ({ active, capture: setCaptured }), [active]);
+  const [memory] = useState(() => new Map<string, unknown>());
 
   const go = (next: Screen) => setHistory((h) => (h.at(-1) === next ? h : [...h, next].slice(-20)));
   const back = () => setHistory((h) => (h.length > 1 ? h.slice(0, -1) : h));
@@ -124,36 +126,38 @@ export function App({
   return (
     <Provider value={client}>
       <KeyboardContext.Provider value={keyboard}>
-        <Box flexDirection="column" width={columns}>
-          <Box justifyContent="space-between">
-            <Text>
-              <Text bold>MMS · {tenantName}</Text> <Text dimColor>› {SCREEN_NAMES[screen]}</Text>
+        <ScreenMemory.Provider value={memory}>
+          <Box flexDirection="column" width={columns}>
+            <Box justifyContent="space-between">
+              <Text>
+                <Text bold>MMS · {tenantName}</Text> <Text dimColor>› {SCREEN_NAMES[screen]}</Text>
+              </Text>
+              <Text color={CONNECTION_COLORS[connection]}>● {connection}</Text>
+            </Box>
+            <Box flexDirection="column" marginY={1} height={body} overflow="hidden">
+              {screen === 'dashboard' ? <Dashboard width={columns} height={body} /> : null}
+              {screen === 'migrations' ? (
+                <MigrationsList pageSize={Math.max(3, body - 2)} width={columns} onOpen={openMigration} />
+              ) : null}
+              {screen === 'migration' && migrationId ? (
+                <MigrationDetail id={migrationId} pageSize={Math.max(1, body - 11)} />
+              ) : null}
+              {screen === 'users' ? (
+                <Users
+                  pageSize={Math.max(3, body - 3 - USER_CARD_LINES)}
+                  width={columns}
+                  onOpen={openMigration}
+                />
+              ) : null}
+              {screen === 'activity' ? <Activity shown={Math.max(1, Math.floor((body - 1) / 2))} /> : null}
+              {screen === 'settings' ? <Settings /> : null}
+              {screen === 'help' ? <Help /> : null}
+            </Box>
+            <Text dimColor wrap="truncate-end">
+              {KEYS[screen]} · ? help · q quit
             </Text>
-            <Text color={CONNECTION_COLORS[connection]}>● {connection}</Text>
           </Box>
-          <Box flexDirection="column" marginY={1} height={body} overflow="hidden">
-            {screen === 'dashboard' ? <Dashboard width={columns} height={body} /> : null}
-            {screen === 'migrations' ? (
-              <MigrationsList pageSize={Math.max(3, body - 2)} width={columns} onOpen={openMigration} />
-            ) : null}
-            {screen === 'migration' && migrationId ? (
-              <MigrationDetail id={migrationId} pageSize={Math.max(1, body - 11)} />
-            ) : null}
-            {screen === 'users' ? (
-              <Users
-                pageSize={Math.max(3, body - 3 - USER_CARD_LINES)}
-                width={columns}
-                onOpen={openMigration}
-              />
-            ) : null}
-            {screen === 'activity' ? <Activity shown={Math.max(1, Math.floor((body - 1) / 2))} /> : null}
-            {screen === 'settings' ? <Settings /> : null}
-            {screen === 'help' ? <Help /> : null}
-          </Box>
-          <Text dimColor wrap="truncate-end">
-            {KEYS[screen]} · ? help · q quit
-          </Text>
-        </Box>
+        </ScreenMemory.Provider>
       </KeyboardContext.Provider>
     </Provider>
   );

@@ -3,7 +3,8 @@
  * ←/→ (or b/n) turn a whole page. Only one page is ever loaded.
  */
 import type { Key } from 'ink';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
+import { useRemembered } from './screen-memory.ts';
 
 export interface PageInfo {
   hasNextPage: boolean;
@@ -17,8 +18,9 @@ interface Position {
   selected: number;
 }
 
-export function usePaging(pageSize: number) {
-  const [position, setPosition] = useState<Position>({ page: {}, selected: 0 });
+/** `key` names the list, so its position is kept while another screen is shown. */
+export function usePaging(pageSize: number, key: string) {
+  const [position, setPosition] = useRemembered<Position>(key, { page: {}, selected: 0 });
   // Keys can come faster than renders: each one must see where the last one left the selection.
   const latest = useRef(position);
   const moveTo = (next: Position) => {

@@ -114,8 +114,8 @@ function TriggerLine({ trigger }: { trigger: Trigger }) {
 
 export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number }) {
   const [pane, setPane] = useState<'meetings' | 'triggers'>('meetings');
-  const resultsPaging = usePaging(pageSize);
-  const triggersPaging = usePaging(pageSize);
+  const resultsPaging = usePaging(pageSize, `migration.${id}.results`);
+  const triggersPaging = usePaging(pageSize, `migration.${id}.triggers`);
   const t = triggersPaging.variables;
   const [asking, setAsking] = useState<Action | null>(null);
   const active = useCapture(asking !== null);

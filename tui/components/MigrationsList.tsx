@@ -10,6 +10,7 @@ import { useQuery } from 'urql';
 import { dateTime, fitColumns, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
+import { useRemembered } from '../screen-memory.ts';
 
 export const MIGRATIONS_PAGE = `query($states: [MeetingMigrationState!], $userSearch: String, $first: Int, $after: String, $last: Int, $before: String) {
   meetingMigrations(states: $states, userSearch: $userSearch, first: $first, after: $after, last: $last, before: $before) {
@@ -54,11 +55,11 @@ export function MigrationsList({
 }) {
   // Marker, state, counts, bar, time and the spaces between take 50 columns; the user gets the rest.
   const userWidth = Math.max(12, width - 51);
-  const [state, setState] = useState<string | null>(null);
-  const [search, setSearch] = useState('');
+  const [state, setState] = useRemembered<string | null>('migrations.state', null);
+  const [search, setSearch] = useRemembered('migrations.search', '');
   const [searching, setSearching] = useState(false);
   const active = useCapture(searching);
-  const paging = usePaging(pageSize);
+  const paging = usePaging(pageSize, 'migrations.page');
   const [result, refresh] = useQuery<{
     meetingMigrations: { edges: { node: Row }[]; pageInfo: PageInfo };
   }>({

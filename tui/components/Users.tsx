@@ -11,6 +11,7 @@ import type { Outcome } from '../commands.ts';
 import { age, dateTime, fitColumns, meetingsDone, STATE_COLORS } from '../format.ts';
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
+import { useRemembered } from '../screen-memory.ts';
 import { OutcomeLine } from './Confirm.tsx';
 import { REFRESH_MS } from './MigrationsList.tsx';
 import { StartMigration } from './StartMigration.tsx';
@@ -109,12 +110,12 @@ export function Users({
 }) {
   // Marker and state take 16 columns; the UPN and the name share the rest.
   const nameWidth = Math.max(10, Math.floor((width - 16) / 2));
-  const [search, setSearch] = useState('');
+  const [search, setSearch] = useRemembered('users.search', '');
   const [searching, setSearching] = useState(false);
   const [starting, setStarting] = useState<UserRow | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const active = useCapture(searching);
-  const paging = usePaging(pageSize);
+  const paging = usePaging(pageSize, 'users.page');
   const [result, refresh] = useQuery<{
     tenant: { users: { edges: { node: UserRow }[]; pageInfo: PageInfo } } | null;
   }>({ query: USERS_PAGE, variables: { search: search || null, ...paging.variables } });
