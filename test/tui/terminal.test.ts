@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   createTenantWithOperator,
   createUser,
+  mutate,
   scheduleMeeting,
   startMeetingMigration,
 } from '../support/fixtures.ts';
@@ -120,12 +121,18 @@ test('in 80×24: start, see the dashboard, watch a migration finish, open its de
   ).toEqual(['exited with 0']);
 }, 60_000);
 
-test('after a server restart it shows reconnecting, comes back by itself and shows fresh counts', async () => {
+test('after a server restart it shows reconnecting, comes back by itself and shows fresh state', async () => {
+  // One on the dashboard, one on the settings screen.
   startTui('restart');
+  startTui('restart-settings');
   await screenShowing(/● live/, 'restart');
+  await screenShowing(/● live/, 'restart-settings');
+  tmux('send-keys', '-t', 'restart-settings', 't');
+  await screenShowing(/1 \[on\]\s+meetingMigrationEnabled/, 'restart-settings');
   const port = Number(new URL(server.url).port);
   await server.stop();
   await screenShowing(/● reconnecting/, 'restart');
+  await screenShowing(/● reconnecting/, 'restart-settings');
   server = await startServer({
     engine: true,
     holdSeconds: 0,
@@ -133,13 +140,24 @@ test('after a server restart it shows reconnecting, comes back by itself and sho
     adminToken,
     port,
   });
-  // A migration runs right after the restart, likely before the TUI is back: it must not keep the old count.
+  // Changes right after the restart, likely before the TUI is back: it must not keep showing the old state.
   const bob = await createUser(server, token, { userPrincipalName: 'bob@contoso.com' });
   await startMeetingMigration(server, token, bob);
+  await mutate(
+    server,
+    token,
+    'setTenantMigrationConfiguration',
+    { meetingMigrationEnabled: false },
+    'tenant { id }',
+  );
   await screenShowing(/● live/, 'restart');
   await screenShowing(/0 pending\s+0 in progress\s+0 failed\s+2 succeeded/, 'restart');
-  tmux('send-keys', '-t', 'restart', 'q');
+  await screenShowing(/● live[\s\S]*1 \[off\]\s+meetingMigrationEnabled/, 'restart-settings');
+  // Ctrl-C quits as cleanly as q.
+  tmux('send-keys', '-t', 'restart', 'C-c');
   expect(await screenShowing(/exited with \d+/, 'restart')).toMatch(/exited with 0/);
+  tmux('send-keys', '-t', 'restart-settings', 'q');
+  expect(await screenShowing(/exited with \d+/, 'restart-settings')).toMatch(/exited with 0/);
 }, 60_000);
 
 test('NO_COLOR: the same screen without a single colour', async () => {
