@@ -7,18 +7,13 @@ import { Box, Text } from 'ink';
 import { useMemo, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { dateTime, OUTCOME_COLORS } from '../format.ts';
+import { TRIGGER_FIELDS, type Trigger } from './TriggerLine.tsx';
 
-const FIELDS = 'id kind detail outcome message occurredAt user { userPrincipalName }';
+const FIELDS = `${TRIGGER_FIELDS} user { userPrincipalName }`;
 export const LATEST_EVALUATIONS = `query($first: Int) { tenant { triggerEvaluations(first: $first) { edges { node { ${FIELDS} } } } } }`;
 export const EVALUATIONS_SUBSCRIPTION = `subscription($since: DateTime) { triggerEvaluated(since: $since) { ${FIELDS} } }`;
 
-interface Evaluation {
-  id: string;
-  kind: string;
-  detail: string;
-  outcome: string;
-  message: string;
-  occurredAt: string;
+interface Evaluation extends Trigger {
   user: { userPrincipalName: string } | null;
 }
 

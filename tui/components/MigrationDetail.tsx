@@ -4,16 +4,15 @@
  * one, c cancels an open one, each after a y/n question. Refreshed every second while shown.
  */
 import { Box, Text, useInput } from 'ink';
-import { useEffect, useState } from 'react';
-import { useQuery } from 'urql';
+import { useState } from 'react';
 import { commandDocument, type Outcome, useCommand } from '../commands.ts';
 import { dateTime, meetingsDone, OUTCOME_COLORS, progressBar, STATE_COLORS } from '../format.ts';
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
+import { usePolledQuery } from '../polled-query.ts';
 import { Confirm, OutcomeLine } from './Confirm.tsx';
-import { REFRESH_MS } from './MigrationsList.tsx';
+import { TRIGGER_FIELDS, type Trigger, TriggerLine } from './TriggerLine.tsx';
 
-const TRIGGER_FIELDS = 'id kind detail outcome message occurredAt';
 export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String,
     $triggersFirst: Int, $triggersAfter: String, $triggersLast: Int, $triggersBefore: String) {
   node(id: $id) { ... on MeetingMigration {
@@ -32,15 +31,6 @@ export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $l
     }
   } }
 }`;
-
-interface Trigger {
-  id: string;
-  kind: string;
-  detail: string;
-  outcome: string;
-  message: string;
-  occurredAt: string;
-}
 
 interface Detail {
   id: string;
@@ -102,16 +92,6 @@ function Times({ pairs, after }: { pairs: [string, string | null, string, string
   );
 }
 
-function TriggerLine({ trigger }: { trigger: Trigger }) {
-  return (
-    <Text wrap="truncate-end">
-      {dateTime(trigger.occurredAt).slice(5)} {trigger.kind}{' '}
-      <Text color={OUTCOME_COLORS[trigger.outcome]}>{trigger.outcome}</Text> {trigger.detail} ·{' '}
-      {trigger.message}
-    </Text>
-  );
-}
-
 export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number }) {
   const [pane, setPane] = useState<'meetings' | 'triggers'>('meetings');
   const resultsPaging = usePaging(pageSize, `migration.${id}.results`);
@@ -119,7 +99,7 @@ export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number
   const t = triggersPaging.variables;
   const [asking, setAsking] = useState<Action | null>(null);
   const active = useCapture(asking !== null);
-  const [result, refresh] = useQuery<{ node: Detail | null }>({
+  const [result, refresh] = usePolledQuery<{ node: Detail | null }>({
     query: MIGRATION_DETAIL,
     variables: {
       id,
@@ -133,10 +113,6 @@ export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number
   const retry = useCommand(RETRY, 'retryMeetingMigration');
   const cancel = useCommand(CANCEL, 'cancelMeetingMigration');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  useEffect(() => {
-    const timer = setInterval(() => refresh({ requestPolicy: 'network-only' }), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
 
   const m = result.data?.node;
   const results = m?.meetingResults;

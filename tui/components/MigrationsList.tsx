@@ -3,14 +3,14 @@
  * filter, `/` to search by user, ↑/↓ to select (running on across pages), ←/→ to turn a page, Enter to
  * open one. Refreshed every second while shown.
  */
-import { TextInput } from '@inkjs/ui';
 import { Box, Text, useInput } from 'ink';
-import { useEffect, useState } from 'react';
-import { useQuery } from 'urql';
+import { useState } from 'react';
 import { dateTime, fitColumns, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
+import { usePolledQuery } from '../polled-query.ts';
 import { useRemembered } from '../screen-memory.ts';
+import { SearchPrompt } from './SearchPrompt.tsx';
 
 export const MIGRATIONS_PAGE = `query($states: [MeetingMigrationState!], $userSearch: String, $first: Int, $after: String, $last: Int, $before: String) {
   meetingMigrations(states: $states, userSearch: $userSearch, first: $first, after: $after, last: $last, before: $before) {
@@ -41,9 +41,6 @@ export const STATE_KEYS: Record<string, string | null> = {
   c: 'CANCELLED',
 };
 
-/** How often a shown list or detail asks again: the engine changes them all the time. */
-export const REFRESH_MS = 1_000;
-
 export function MigrationsList({
   pageSize,
   width = 80,
@@ -60,17 +57,12 @@ export function MigrationsList({
   const [searching, setSearching] = useState(false);
   const active = useCapture(searching);
   const paging = usePaging(pageSize, 'migrations.page');
-  const [result, refresh] = useQuery<{
+  const [result] = usePolledQuery<{
     meetingMigrations: { edges: { node: Row }[]; pageInfo: PageInfo };
   }>({
     query: MIGRATIONS_PAGE,
     variables: { states: state ? [state] : null, userSearch: search || null, ...paging.variables },
   });
-
-  useEffect(() => {
-    const timer = setInterval(() => refresh({ requestPolicy: 'network-only' }), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
 
   const connection = result.data?.meetingMigrations;
   const rows = connection?.edges.map((edge) => edge.node) ?? [];
@@ -102,18 +94,15 @@ export function MigrationsList({
         </Text>
       </Text>
       {searching ? (
-        <Box>
-          <Text>/ </Text>
-          <TextInput
-            defaultValue={search}
-            placeholder="part of a user's name"
-            onSubmit={(value) => {
-              setSearch(value.trim());
-              setSearching(false);
-              paging.reset();
-            }}
-          />
-        </Box>
+        <SearchPrompt
+          initial={search}
+          placeholder="part of a user's name"
+          onSubmit={(value) => {
+            setSearch(value);
+            setSearching(false);
+            paging.reset();
+          }}
+        />
       ) : null}
       {result.error ? <Text color="red">{result.error.message}</Text> : null}
       {connection?.edges.length === 0 ? <Text dimColor>no migrations</Text> : null}

@@ -3,17 +3,16 @@
  * The selected user's coordinates and latest migration show below; s starts a migration after a preview,
  * Enter opens the latest migration.
  */
-import { TextInput } from '@inkjs/ui';
 import { Box, Text, useInput } from 'ink';
-import { useEffect, useState } from 'react';
-import { useQuery } from 'urql';
+import { useState } from 'react';
 import type { Outcome } from '../commands.ts';
 import { age, dateTime, fitColumns, meetingsDone, STATE_COLORS } from '../format.ts';
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
+import { usePolledQuery } from '../polled-query.ts';
 import { useRemembered } from '../screen-memory.ts';
 import { OutcomeLine } from './Confirm.tsx';
-import { REFRESH_MS } from './MigrationsList.tsx';
+import { SearchPrompt } from './SearchPrompt.tsx';
 import { StartMigration } from './StartMigration.tsx';
 
 export const USERS_PAGE = `query($search: String, $first: Int, $after: String, $last: Int, $before: String) {
@@ -116,13 +115,9 @@ export function Users({
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const active = useCapture(searching);
   const paging = usePaging(pageSize, 'users.page');
-  const [result, refresh] = useQuery<{
+  const [result, refresh] = usePolledQuery<{
     tenant: { users: { edges: { node: UserRow }[]; pageInfo: PageInfo } } | null;
   }>({ query: USERS_PAGE, variables: { search: search || null, ...paging.variables } });
-  useEffect(() => {
-    const timer = setInterval(() => refresh({ requestPolicy: 'network-only' }), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
 
   const connection = result.data?.tenant?.users;
   const users = connection?.edges.map((edge) => edge.node) ?? [];
@@ -150,18 +145,15 @@ export function Users({
         <Text dimColor> · {search ? `matching "${search}"` : 'all'}</Text>
       </Text>
       {searching ? (
-        <Box>
-          <Text>/ </Text>
-          <TextInput
-            defaultValue={search}
-            placeholder="part of a UPN or name"
-            onSubmit={(value) => {
-              setSearch(value.trim());
-              setSearching(false);
-              paging.reset();
-            }}
-          />
-        </Box>
+        <SearchPrompt
+          initial={search}
+          placeholder="part of a UPN or name"
+          onSubmit={(value) => {
+            setSearch(value);
+            setSearching(false);
+            paging.reset();
+          }}
+        />
       ) : null}
       {result.error ? <Text color="red">{result.error.message}</Text> : null}
       {connection?.edges.length === 0 ? <Text dimColor>no users</Text> : null}
