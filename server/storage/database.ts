@@ -39,6 +39,8 @@ export async function openDatabase(path: string, options: DatabaseOptions = {}):
       })
     : new Kysely<Database>({ dialect });
   await migrateToLatest(db as Kysely<unknown>);
+  // Statistics for the query planner where they are missing or stale (cheap: it samples).
+  sqlite.pragma('optimize = 0x10002');
   return {
     db,
     sqlite,

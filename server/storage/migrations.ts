@@ -297,6 +297,23 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0005-migrations-by-tenant-newest-first': {
+    async up(db: Kysely<unknown>) {
+      // The list pages through a tenant's migrations by id, with or without a state: without these indexes
+      // SQLite sorts every migration of the tenant for each page.
+      await db.schema
+        .createIndex('meeting_migrations_tenant_id')
+        .on('meeting_migrations')
+        .columns(['tenant_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('meeting_migrations_tenant_state_id')
+        .on('meeting_migrations')
+        .columns(['tenant_id', 'state', 'id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
