@@ -1,7 +1,7 @@
 /**
  * The operator console: a header with the tenant and the connection, one screen at a time, and a footer
- * with the keys of that screen. The app's keys switch screens; a screen that captures the keyboard (a
- * search, a question) holds them off.
+ * with the keys of that screen. The app's keys switch screens; a screen that holds the keyboard (a
+ * search, a question) keeps them off.
  */
 import type { Client } from '@urql/core';
 import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
@@ -98,10 +98,20 @@ export function App({
   const { columns, rows } = useTerminalSize();
   const [history, setHistory] = useState<Screen[]>(['dashboard']);
   const [migrationId, setMigrationId] = useState<string | null>(null);
-  const [captured, setCaptured] = useState(false);
+  // How many parts of the screen hold the keyboard (a prompt and its screen may both).
+  const [holders, setHolders] = useState(0);
   const screen = history.at(-1) ?? 'dashboard';
   const active = isRawModeSupported === true;
-  const keyboard = useMemo(() => ({ active, capture: setCaptured }), [active]);
+  const keyboard = useMemo(
+    () => ({
+      active,
+      hold: () => {
+        setHolders((n) => n + 1);
+        return () => setHolders((n) => n - 1);
+      },
+    }),
+    [active],
+  );
   const [memory] = useState(() => new Map<string, unknown>());
 
   const go = (next: Screen) => setHistory((h) => (h.at(-1) === next ? h : [...h, next].slice(-20)));
@@ -118,7 +128,7 @@ export function App({
       else if (key.escape || key.backspace || key.delete) back();
       else if (SCREEN_KEYS[input]) go(SCREEN_KEYS[input]);
     },
-    { isActive: active && !captured },
+    { isActive: active && holders === 0 },
   );
 
   // Header, footer and the gaps around the screen; one row spare, so a frame never fills the terminal.

@@ -72,7 +72,8 @@ export function Settings() {
   const [{ data, error }] = useSubscription<{ tenantSettingsUpdated: TenantSettings }>({
     query: SETTINGS_SUBSCRIPTION,
   });
-  const [asking, setAsking] = useState<Setting | null>(null);
+  // The value asked about is fixed when asked: a change made elsewhere meanwhile does not flip the answer.
+  const [asking, setAsking] = useState<{ setting: Setting; value: boolean } | null>(null);
   const active = useCapture(asking !== null);
   const setMigrationConfiguration = useCommand(
     SET_MIGRATION_CONFIGURATION,
@@ -84,7 +85,7 @@ export function Settings() {
   useInput(
     (input) => {
       const setting = SETTINGS.find((s) => s.key === input);
-      if (setting && settings) setAsking(setting);
+      if (setting && settings) setAsking({ setting, value: !setting.value(settings) });
     },
     { isActive: active && asking === null },
   );
@@ -112,12 +113,11 @@ export function Settings() {
       <Box marginTop={1}>
         {asking ? (
           <Confirm
-            question={`Turn ${asking.name} ${asking.value(settings) ? 'off' : 'on'}?`}
+            question={`Turn ${asking.setting.name} ${asking.value ? 'on' : 'off'}?`}
             onAnswer={(yes) => {
-              const setting = asking;
+              const { setting, value } = asking;
               setAsking(null);
               if (!yes) return;
-              const value = !setting.value(settings);
               const command =
                 setting.command === 'migrationConfiguration' ? setMigrationConfiguration : setDialInSettings;
               void command(
