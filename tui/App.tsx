@@ -53,18 +53,32 @@ const CONNECTION_COLORS: Record<ConnectionState, string> = {
   offline: 'red',
 };
 
+/** Every key, with where it works. */
+const HELP: [keys: string, what: string][] = [
+  ['d', 'dashboard: counts, rate, running migrations and failures, live'],
+  ['m', 'migrations, newest first; ⏎ opens one'],
+  ['a p i f s c', 'filter: all, pending, in progress, failed, succeeded, cancelled'],
+  ['/', 'in migrations and users: search by user'],
+  ['↑ ↓ ← →', 'select, and turn the page (also k j, b n)'],
+  ['r c', 'in a migration: retry, cancel (each asks y/n first)'],
+  ['tab', 'in a migration: results or triggers; when starting: the next field'],
+  ['u', 'users: coordinates and latest migration; s previews and starts one'],
+  ['e', 'activity: triggers as evaluated, and why each did or did not migrate'],
+  ['t', "settings: 1, 2, 3 toggle the tenant's switches (each asks y/n first)"],
+  ['esc', 'back'],
+  ['q  Ctrl-C', 'quit'],
+];
+
 function Help() {
   return (
     <Box flexDirection="column">
       <Text bold>Keys</Text>
-      <Text>d dashboard: counts, rate, running migrations and failures, live</Text>
-      <Text>m migrations: newest first; a all, p pending, i in progress, f failed, s succeeded,</Text>
-      <Text>{'  '}c cancelled; / search by user; ↑/↓ select; ←/→ (or b/n) page; ⏎ open the detail</Text>
-      <Text>{'  '}detail: r retry, c cancel (each asks y/n); tab meetings or triggers; ←/→ page</Text>
-      <Text>u users: / search by UPN or name; s preview then start a migration; ⏎ latest migration</Text>
-      <Text>e activity: each trigger as it is evaluated, and why it did or did not migrate</Text>
-      <Text>t settings: 1, 2, 3 toggle the tenant's switches (asks y/n first)</Text>
-      <Text>esc back · ? this help · q or Ctrl-C quit</Text>
+      {HELP.map(([keys, what]) => (
+        <Text key={keys} wrap="truncate-end">
+          <Text bold>{keys.padEnd(12)}</Text>
+          {what}
+        </Text>
+      ))}
     </Box>
   );
 }

@@ -53,7 +53,7 @@ test('keys switch screens; back from a detail the list keeps its filter and sele
 
     // Help over any screen; any key returns to it.
     await screen.press('?');
-    await screen.frameShowing(/› help[\s\S]*e activity: each trigger as it is evaluated/);
+    await screen.frameShowing(/› help[\s\S]*e\s+activity: triggers as evaluated/);
     await screen.press('x');
     await screen.frameShowing(/› migrations/);
   } finally {

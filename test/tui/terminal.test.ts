@@ -104,7 +104,10 @@ test('in 80×24: start, see the dashboard, watch a migration finish, open its de
     expectWholeFrame(await screenShowing(pattern));
   }
   tmux('send-keys', '-t', 'tui', '?');
-  await screenShowing(/Keys[\s\S]*q or Ctrl-C quit/);
+  const help = await screenShowing(/Keys[\s\S]*q {2}Ctrl-C\s+quit/);
+  expectWholeFrame(help);
+  // Every line of help whole: none cut short at the right edge.
+  expect(help).not.toMatch(/…\s*$/m);
   tmux('send-keys', '-t', 'tui', 'x');
   await screenShowing(/MMS · Contoso › settings/);
 
