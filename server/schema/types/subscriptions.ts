@@ -2,6 +2,7 @@
  * Live events (SPEC §5) over graphql-ws and SSE. Each subscription first sends the current state of what
  * it watches — registered before that state is read — so a client never misses a transition.
  */
+import { contextCacheSymbol } from '@pothos/core';
 import type { MeetingMigration, MigrationState } from '../../domain/model.ts';
 import { builder } from '../builder.ts';
 import { filterId, MigrationStateEnum } from '../common.ts';
@@ -53,6 +54,17 @@ async function* newerThanYielded<T extends { id: number }>(source: AsyncIterable
     lastId = item.id;
     yield item;
   }
+}
+
+/**
+ * The event, to be resolved with caches of its own. A subscription's context lives as long as the
+ * subscription, and Pothos keeps its loaders (and scope checks) per context: without a fresh cache per
+ * event, nested fields (a migration's user, the user's latest migration) would repeat what they were at
+ * the first event.
+ */
+function freshPerEvent<T>(context: Context, event: T): T {
+  (context as unknown as Record<symbol, object>)[contextCacheSymbol] = {};
+  return event;
 }
 
 builder.subscriptionType({ authScopes: { authenticated: true } });
@@ -107,7 +119,7 @@ builder.subscriptionFields((t) => ({
         keep,
       );
     },
-    resolve: (migration) => migration,
+    resolve: (migration, _args, context) => freshPerEvent(context, migration),
   }),
 
   meetingMigrationSummaryUpdated: t.field({
@@ -127,7 +139,7 @@ builder.subscriptionFields((t) => ({
         context.services.events.watchSummary(tenantId),
       );
     },
-    resolve: (summary) => ({ ...summary, from: null, to: null }),
+    resolve: (summary, _args, context) => freshPerEvent(context, { ...summary, from: null, to: null }),
   }),
 
   tenantSettingsUpdated: t.field({
@@ -140,7 +152,7 @@ builder.subscriptionFields((t) => ({
         context.services.store.tenants.byIds([tenantId]),
       );
     },
-    resolve: (tenant) => tenant,
+    resolve: (tenant, _args, context) => freshPerEvent(context, tenant),
   }),
 
   triggerEvaluated: t.field({
@@ -176,6 +188,6 @@ builder.subscriptionFields((t) => ({
       );
       return newerThanYielded(startingWith(live, replay));
     },
-    resolve: (evaluation) => evaluation,
+    resolve: (evaluation, _args, context) => freshPerEvent(context, evaluation),
   }),
 }));
