@@ -35,7 +35,8 @@ export interface LiveView {
 
 const REDRAW_MS = 100;
 const RATE_WINDOW = 30;
-const FAILURES_SHOWN = 5;
+/** Failures kept for the dashboard, newest first: as many as a tall terminal shows. */
+const FAILURES_KEPT = 30;
 
 export function useLiveMigrations(now: () => number = Date.now): LiveView {
   const since = useRef(new Date(now()).toISOString());
@@ -69,7 +70,7 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
         failures: all
           .filter((m) => m.state === 'FAILED')
           .sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt))
-          .slice(0, FAILURES_SHOWN),
+          .slice(0, FAILURES_KEPT),
         rates: rates.current,
       });
     }, REDRAW_MS);

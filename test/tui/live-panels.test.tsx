@@ -66,3 +66,33 @@ test('running migrations, the overall progress with time left, the oldest pendin
   expect(frame).toMatch(/bob@contoso\.com 20\/100/);
   expect(frame).toMatch(/✗ someone@contoso\.com: 3 meetings failed: too many participants \(3\)/);
 });
+
+describe('the room it is given', () => {
+  const many = (count: number, state: string) =>
+    Array.from({ length: count }, (_, i) =>
+      migration({
+        id: `${state}${i}`,
+        state,
+        user: { userPrincipalName: `${state.toLowerCase()}${i}@contoso.com` },
+      }),
+    );
+  const lines = (frame: string) => frame.split('\n');
+
+  test('in 20 lines: some running ones, how many more, and five failures', () => {
+    const view = { open: many(30, 'IN_PROGRESS'), failures: many(10, 'FAILED'), rates: [5] };
+    const frame = render(<LivePanels view={view} height={20} />).lastFrame() ?? '';
+    expect(lines(frame).length).toBeLessThanOrEqual(20);
+    expect(frame.match(/in_progress\d+@/g)).toHaveLength(7);
+    expect(frame).toMatch(/… and 23 more/);
+    expect(frame.match(/✗ failed\d+@/g)).toHaveLength(5);
+  });
+
+  test('in 40 lines with two running: every failure kept', () => {
+    const view = { open: many(2, 'IN_PROGRESS'), failures: many(20, 'FAILED'), rates: [5] };
+    const frame = render(<LivePanels view={view} height={40} />).lastFrame() ?? '';
+    expect(lines(frame).length).toBeLessThanOrEqual(40);
+    expect(frame.match(/in_progress\d+@/g)).toHaveLength(2);
+    expect(frame).not.toMatch(/more/);
+    expect(frame.match(/✗ failed\d+@/g)).toHaveLength(20);
+  });
+});

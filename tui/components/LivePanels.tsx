@@ -26,9 +26,12 @@ export function LivePanels({
   const rate = view.rates.at(-1) ?? 0;
   const secondsLeft = rate > 0 ? Math.ceil((total - done) / rate) : null;
   const bar = Math.max(10, Math.min(40, width - 50));
-  // Rate and progress (2), three labels, two gaps, and the failures: what is left lists running ones.
-  const failuresShown = view.failures.slice(0, Math.max(1, Math.min(5, height - 9)));
-  const runningLines = Math.max(1, height - 7 - Math.max(1, failuresShown.length));
+  // Rate and progress, two labels and two gaps take 7 lines; running migrations and failures share the
+  // rest, running ones first, but the latest failures keep up to five lines.
+  const room = Math.max(2, height - 7);
+  const failureLines = Math.max(Math.min(5, room - 1), room - Math.max(1, running.length));
+  const failuresShown = view.failures.slice(0, Math.max(0, failureLines));
+  const runningLines = Math.max(1, room - Math.max(1, failuresShown.length));
   const runningShown = running.slice(0, running.length > runningLines ? runningLines - 1 : runningLines);
   return (
     <Box flexDirection="column" gap={1}>
