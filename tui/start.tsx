@@ -8,7 +8,13 @@ import { useSyncExternalStore } from 'react';
 import { App } from './App.tsx';
 import { mmsClient } from './client.ts';
 import type { ConnectionState } from './components/Dashboard.tsx';
-import { ConnectionSetupError, liveClient, type ServerAddress, serverAddress } from './connection.ts';
+import {
+  ConnectionSetupError,
+  DEFAULT_URL,
+  liveClient,
+  type ServerAddress,
+  serverAddress,
+} from './connection.ts';
 import { plainSnapshot, SNAPSHOT_QUERY, type SnapshotData } from './snapshot.ts';
 
 function fail(message: string, code: number): never {
@@ -42,11 +48,26 @@ async function firstLook(address: ServerAddress): Promise<SnapshotData> {
   return result.data;
 }
 
-let flags: { url?: string; token?: string };
+const USAGE = `usage: npm run tui -- [--url URL] [--token TOKEN]
+
+  --url URL      the MMS GraphQL endpoint (or MMS_URL; default ${DEFAULT_URL})
+  --token TOKEN  an operator token (or MMS_TOKEN; default: the one npm start left for the local server)
+
+Keys: d dashboard, m migrations, u users, e activity, t settings, ? all keys, q quit.
+`;
+
+let flags: { url?: string; token?: string; help?: boolean };
 try {
-  flags = parseArgs({ options: { url: { type: 'string' }, token: { type: 'string' } }, strict: true }).values;
+  flags = parseArgs({
+    options: { url: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  }).values;
 } catch (error) {
-  fail(`${(error as Error).message}\nusage: npm run tui -- [--url URL] [--token TOKEN]`, 2);
+  fail(`${(error as Error).message}\n${USAGE}`, 2);
+}
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
 }
 let address: ServerAddress;
 try {

@@ -61,3 +61,11 @@ test.each([
   expect(started.stderr()).toMatch(message);
   expect(started.stdout.filter(Boolean)).toEqual([]);
 });
+
+test('--help says how to use it and exits 0', async () => {
+  const started = tui(['--help'], {});
+  expect(await started.exited).toBe(0);
+  expect(started.stdout[0]).toBe('usage: npm run tui -- [--url URL] [--token TOKEN]');
+  expect(started.stdout.join('\n')).toMatch(/--token TOKEN\s+an operator token/);
+  expect(started.stderr()).toBe('');
+});
