@@ -1,7 +1,8 @@
 /**
  * Trigger evaluations as they happen, newest first, with their outcomes in words: why a change did or did
  * not start a migration. The latest ones are read once; then triggerEvaluated adds each new one, and
- * replays from when the screen opened after a reconnection, so none is missed or shown twice.
+ * replays from (a little before) when the screen opened after a reconnection, so none is missed; none is
+ * shown twice.
  */
 import { Box, Text } from 'ink';
 import { useMemo, useState } from 'react';
@@ -19,9 +20,14 @@ interface Evaluation extends Trigger {
 
 /** Evaluations kept on screen at most, newest first. */
 const KEPT = 200;
+/**
+ * The replay starts this long before the screen opened: the server's clock, not this machine's, dates
+ * the evaluations, and what the two disagree by must not fall between the first read and the stream.
+ */
+const CLOCK_MARGIN_MS = 5 * 60_000;
 
 export function Activity({ shown }: { shown: number }) {
-  const [since] = useState(() => new Date().toISOString());
+  const [since] = useState(() => new Date(Date.now() - CLOCK_MARGIN_MS).toISOString());
   const [latest] = useQuery<{ tenant: { triggerEvaluations: { edges: { node: Evaluation }[] } } | null }>({
     query: LATEST_EVALUATIONS,
     variables: { first: KEPT },
