@@ -5,7 +5,10 @@ import WebSocket from 'ws';
 export interface LiveSubscription<T> {
   /** Every event received so far. */
   events: T[];
-  /** Resolves with the first event (after those already seen) that satisfies the predicate. */
+  /**
+   * Resolves with the first event not yet taken by an earlier `until` that satisfies the predicate: one that
+   * already arrived (it may beat the mutation's own answer) or the next to come.
+   */
   until(predicate: (event: T) => boolean, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -13,6 +16,8 @@ export interface LiveSubscription<T> {
 function collector<T>() {
   const events: T[] = [];
   const waiters: { predicate: (event: T) => boolean; resolve: (event: T) => void }[] = [];
+  /** Events before this index were taken by an earlier `until`. */
+  let taken = 0;
   return {
     events,
     push(event: T) {
@@ -20,11 +25,17 @@ function collector<T>() {
       for (const waiter of [...waiters]) {
         if (waiter.predicate(event)) {
           waiters.splice(waiters.indexOf(waiter), 1);
+          taken = events.length;
           waiter.resolve(event);
         }
       }
     },
     until(predicate: (event: T) => boolean, timeoutMs = 10_000) {
+      const index = events.findIndex((event, i) => i >= taken && predicate(event));
+      if (index >= 0) {
+        taken = index + 1;
+        return Promise.resolve(events[index] as T);
+      }
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(
           () =>
