@@ -22,7 +22,7 @@ const users = sqlite.prepare('select id, tenant_id as tenantId from users order 
   tenantId: number;
 }[];
 const tenantId = users[0]?.tenantId ?? 0;
-const events = app.services.events.pubsub.subscribe('meetingMigration', tenantId);
+const events = app.services.events.stream('meetingMigration', tenantId);
 const lastSucceeded = (async () => {
   let succeeded = 0;
   for await (const migration of events) {

@@ -124,7 +124,7 @@ try {
     ),
   );
   await Promise.all(groups.map((group) => group.line((line) => line === 'ready', 120_000)));
-  const liveEvents = live.services.events.pubsub.subscribe('meetingMigration', dataset.tenant.id);
+  const liveEvents = live.services.events.stream('meetingMigration', dataset.tenant.id);
   const lastFinished = (async () => {
     let succeeded = 0;
     for await (const migration of liveEvents) {

@@ -16,7 +16,7 @@ import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
 import type { Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
-import { useSharedEventExecution } from './schema/shared-events.ts';
+import { sharedEventExecutionPlugin } from './schema/shared-events.ts';
 import { authenticate, bearerToken, ensureAdminToken } from './services/access.ts';
 import { createEvents } from './services/events.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -100,7 +100,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       headers: JSON.stringify({ Authorization: 'Bearer <operator token printed by npm start>' }, null, 2),
     },
     plugins: [
-      useSharedEventExecution(),
+      sharedEventExecutionPlugin(),
       EnvelopArmorPlugin({ maxDepth: { n: 12 }, costLimit: { maxCost: 20_000 }, maxAliases: { n: 30 } }),
     ],
     context: (initial: YogaInitialContext & { connectionParams?: Record<string, unknown> }) =>

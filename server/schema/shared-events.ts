@@ -19,7 +19,7 @@ import type { Context } from './context.ts';
 type Result = ReturnType<typeof executeSubscriptionEvent>;
 type ValidatedArgs = Parameters<typeof executeSubscriptionEvent>[0];
 
-export function useSharedEventExecution(): Plugin {
+export function sharedEventExecutionPlugin(): Plugin {
   const resultsByEvent = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
   const documentIds = new WeakMap<DocumentNode, number>();
   let documents = 0;

@@ -2,40 +2,65 @@
  * Live events (SPEC §5). Callers publish only after their transaction has committed. Every state change
  * goes out at once; progress of one migration at most ten times a second, the latest always last.
  */
-import { setMaxListeners } from 'node:events';
-import { createPubSub } from 'graphql-yoga';
 import type { MeetingMigration, Tenant, TriggerEvaluation } from '../domain/model.ts';
 import type { MigrationSummary } from '../storage/migrations-store.ts';
+import { LiveStream, type LiveStreamOptions } from './live-stream.ts';
 
+/** What each channel carries; every channel is per tenant. */
 export type EventChannels = {
-  meetingMigration: [tenantId: number, migration: MeetingMigration];
-  meetingMigrationSummary: [tenantId: number, summary: MigrationSummary];
-  tenantSettings: [tenantId: number, tenant: Tenant];
-  triggerEvaluation: [tenantId: number, evaluation: TriggerEvaluation];
+  meetingMigration: MeetingMigration;
+  meetingMigrationSummary: MigrationSummary;
+  tenantSettings: Tenant;
+  triggerEvaluation: TriggerEvaluation;
 };
+type Channel = keyof EventChannels;
+type Listener = (payload: never) => void;
 
 const PROGRESS_INTERVAL_MS = 100;
 
 export type Events = ReturnType<typeof createEvents>;
 
 export function createEvents(options: { summaryOf: (tenantId: number) => Promise<MigrationSummary> }) {
-  // Every subscriber listens on this target: lift Node's leak warning, which assumes ten at most.
-  const eventTarget = new EventTarget();
-  setMaxListeners(0, eventTarget);
-  const pubsub = createPubSub<EventChannels>({ eventTarget: eventTarget as never });
+  /** Listeners by channel and tenant; each is called in turn with the same payload object. */
+  const listeners = new Map<string, Set<Listener>>();
+  const topic = (channel: Channel, tenantId: number) => `${channel}:${tenantId}`;
+
+  function publish<C extends Channel>(channel: C, tenantId: number, payload: EventChannels[C]) {
+    const subscribed = listeners.get(topic(channel, tenantId));
+    if (!subscribed) return;
+    for (const listener of [...subscribed]) (listener as (payload: EventChannels[C]) => void)(payload);
+  }
+
+  function listen<C extends Channel>(
+    channel: C,
+    tenantId: number,
+    listener: (payload: EventChannels[C]) => void,
+  ): () => void {
+    const key = topic(channel, tenantId);
+    let subscribed = listeners.get(key);
+    if (!subscribed) {
+      subscribed = new Set();
+      listeners.set(key, subscribed);
+    }
+    subscribed.add(listener as Listener);
+    return () => {
+      subscribed.delete(listener as Listener);
+      if (subscribed.size === 0 && listeners.get(key) === subscribed) listeners.delete(key);
+    };
+  }
   const progress = new Map<number, { lastAt: number; timer?: NodeJS.Timeout; latest?: MeetingMigration }>();
   const summaries = new Map<number, { lastAt: number; timer?: NodeJS.Timeout }>();
   /** Subscribers of each tenant's summary: nobody watching, nothing to recompute. */
   const summaryWatchers = new Map<number, number>();
 
   function sendMigration(migration: MeetingMigration) {
-    pubsub.publish('meetingMigration', migration.tenantId, migration);
+    publish('meetingMigration', migration.tenantId, migration);
   }
 
   async function sendSummary(tenantId: number) {
     const entry = summaries.get(tenantId);
     if (entry) entry.lastAt = Date.now();
-    pubsub.publish('meetingMigrationSummary', tenantId, await options.summaryOf(tenantId));
+    publish('meetingMigrationSummary', tenantId, await options.summaryOf(tenantId));
   }
 
   /** The summary changes with every state change; recomputed at most ten times a second per tenant. */
@@ -52,7 +77,14 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
   }
 
   return {
-    pubsub,
+    /** A subscriber's stream of one tenant's channel, listening from now on. */
+    stream<C extends Channel>(
+      channel: C,
+      tenantId: number,
+      options: Omit<LiveStreamOptions<EventChannels[C]>, 'listen'> = {},
+    ): LiveStream<EventChannels[C]> {
+      return new LiveStream({ ...options, listen: (push) => listen(channel, tenantId, push) });
+    },
 
     /** A migration was created or changed state: published at once, with the summary after it. */
     migrationStateChanged(migration: MeetingMigration) {
@@ -102,11 +134,11 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
     },
 
     tenantSettingsChanged(tenant: Tenant) {
-      pubsub.publish('tenantSettings', tenant.id, tenant);
+      publish('tenantSettings', tenant.id, tenant);
     },
 
     triggerEvaluated(evaluation: TriggerEvaluation) {
-      pubsub.publish('triggerEvaluation', evaluation.tenantId, evaluation);
+      publish('triggerEvaluation', evaluation.tenantId, evaluation);
     },
 
     /** Stops pending timers (at shutdown). */

@@ -15,47 +15,6 @@ import { TriggerEvaluationNode } from './trigger-evaluation.ts';
 const OPEN_STATES: MigrationState[] = ['PENDING', 'IN_PROGRESS'];
 const SNAPSHOT_LIMIT = 10_000;
 
-/** Yields the initial items, then the source's; the source listens from before the initial items are read. */
-async function* startingWith<T>(source: AsyncIterable<T>, initial: () => Promise<T[]>): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  // The first next() starts the source: from here on no event is lost.
-  let pending = iterator.next();
-  try {
-    for (const item of await initial()) yield item;
-    for (;;) {
-      const result = await pending;
-      if (result.done) return;
-      yield result.value;
-      pending = iterator.next();
-    }
-  } finally {
-    await iterator.return?.();
-  }
-}
-
-/** Passes the source through; `release` runs when the subscriber goes away. */
-async function* watched<T>(source: AsyncIterable<T>, release: () => void): AsyncGenerator<T> {
-  try {
-    yield* source;
-  } finally {
-    release();
-  }
-}
-
-async function* matching<T>(source: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
-  for await (const item of source) if (keep(item)) yield item;
-}
-
-/** Drops an item whose id is not above the last one yielded: one committed during the replay comes twice. */
-async function* newerThanYielded<T extends { id: number }>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  let lastId = 0;
-  for await (const item of source) {
-    if (item.id <= lastId) continue;
-    lastId = item.id;
-    yield item;
-  }
-}
-
 /**
  * The event, to be resolved with caches of its own. A subscription's context lives as long as the
  * subscription, and Pothos keeps its loaders (and scope checks) per context: without a fresh cache per
@@ -114,10 +73,7 @@ builder.subscriptionFields((t) => ({
         const byId = new Map([...changed, ...open].map((m) => [m.id, m]));
         return [...byId.values()].sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime());
       };
-      return matching(
-        startingWith(context.services.events.pubsub.subscribe('meetingMigration', tenantId), snapshot),
-        keep,
-      );
+      return context.services.events.stream('meetingMigration', tenantId, { initial: snapshot, keep });
     },
     resolve: (migration, _args, context) => freshPerEvent(context, migration),
   }),
@@ -131,13 +87,10 @@ builder.subscriptionFields((t) => ({
       const summaryNow = async () => [
         await context.services.store.migrations.summary(tenantId, { from: null, to: null }),
       ];
-      return watched(
-        startingWith(
-          context.services.events.pubsub.subscribe('meetingMigrationSummary', tenantId),
-          summaryNow,
-        ),
-        context.services.events.watchSummary(tenantId),
-      );
+      return context.services.events.stream('meetingMigrationSummary', tenantId, {
+        initial: summaryNow,
+        onEnd: context.services.events.watchSummary(tenantId),
+      });
     },
     resolve: (summary, _args, context) => freshPerEvent(context, { ...summary, from: null, to: null }),
   }),
@@ -148,9 +101,9 @@ builder.subscriptionFields((t) => ({
     args: { tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }) },
     subscribe: (_root, args, context: Context) => {
       const tenantId = queriedTenantId(context, args.tenantId);
-      return startingWith(context.services.events.pubsub.subscribe('tenantSettings', tenantId), () =>
-        context.services.store.tenants.byIds([tenantId]),
-      );
+      return context.services.events.stream('tenantSettings', tenantId, {
+        initial: () => context.services.store.tenants.byIds([tenantId]),
+      });
     },
     resolve: (tenant, _args, context) => freshPerEvent(context, tenant),
   }),
@@ -182,11 +135,16 @@ builder.subscriptionFields((t) => ({
               SNAPSHOT_LIMIT,
             )
           : [];
-      const live = matching(
-        context.services.events.pubsub.subscribe('triggerEvaluation', tenantId),
-        (evaluation) => userId === null || evaluation.userId === userId,
-      );
-      return newerThanYielded(startingWith(live, replay));
+      // One committed while the replay is read comes twice: ids only grow, so the second is dropped.
+      let lastId = 0;
+      return context.services.events.stream('triggerEvaluation', tenantId, {
+        initial: replay,
+        keep: (evaluation) => {
+          if (evaluation.id <= lastId || (userId !== null && evaluation.userId !== userId)) return false;
+          lastId = evaluation.id;
+          return true;
+        },
+      });
     },
     resolve: (evaluation, _args, context) => freshPerEvent(context, evaluation),
   }),
