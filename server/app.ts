@@ -5,7 +5,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 // Renamed: graphql-ws's useServer is no React hook, whatever its name says.
 import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
@@ -93,7 +92,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: logger,
-    renderGraphiQL,
+    // The GraphiQL bundle costs some 40 MB once loaded: only when someone opens GraphiQL.
+    renderGraphiQL: async (options) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     graphiql: {
       title: 'MMS — Meeting Migration Service',
       // Subscriptions from GraphiQL go over SSE, which carries this header (a WebSocket would not).
