@@ -56,7 +56,7 @@ const GRAPHQL_PATH = '/graphql';
 
 export async function createApp(options: AppOptions): Promise<App> {
   const database = await openDatabase(options.databasePath, { onQuery: options.onQuery });
-  const store = createStore(database.db);
+  const store = createStore(database);
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? console;
   const events = createEvents({

@@ -96,7 +96,7 @@ async function main(): Promise<number> {
   const opened = await openDatabase(databasePath);
   let open = true;
   try {
-    if (await createStore(opened.db).tenants.byPrimaryDomain(DEMO_DOMAIN)) {
+    if (await createStore(opened).tenants.byPrimaryDomain(DEMO_DOMAIN)) {
       console.error(
         `mms seed: ${databasePath} already holds the demo tenant ${DEMO_DOMAIN}; nothing was changed.\n` +
           'Add --reset to delete the database and seed it again, or set MMS_DB to another file.',

@@ -2,6 +2,7 @@
  * The statements of the migration engine: claiming work with a lease, reading a user's meetings in
  * batches, and writing each batch — rewrites, results, invitation updates and counters — in one transaction.
  */
+import type SQLite from 'better-sqlite3';
 import { type ExpressionBuilder, sql } from 'kysely';
 import type {
   Attendee,
@@ -38,9 +39,6 @@ export interface MeetingOutcomeRecord {
   };
 }
 
-/** Rows per multi-row insert: well under SQLite's limit of 32,766 parameters. */
-const INSERT_CHUNK = 2_000;
-
 export function invitationFromRow(row: InvitationUpdateRow): InvitationUpdate {
   return {
     id: row.id,
@@ -64,7 +62,34 @@ function heldBy(migrationId: number, workerId: string) {
     eb.and([eb('id', '=', migrationId), eb('state', '=', 'IN_PROGRESS'), eb('lease_owner', '=', workerId)]);
 }
 
-export function engineStore(db: Db) {
+/**
+ * The statements a batch runs once per meeting and per attendee, prepared once per database: through
+ * Kysely each would be compiled and prepared again every time, which cost more than SQLite's own work.
+ */
+const batchStatements = new WeakMap<SQLite.Database, ReturnType<typeof prepareBatchStatements>>();
+
+function prepareBatchStatements(sqlite: SQLite.Database) {
+  return {
+    rewriteMeeting: sqlite.prepare(
+      `UPDATE meetings SET body = ?, sequence = ?, online_meeting_type = ?, online_meeting_join_url = ?,
+         online_meeting_conference_id = ? WHERE id = ?`,
+    ),
+    insertResult: sqlite.prepare(
+      'INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    supersedeQueued: sqlite.prepare(
+      `UPDATE invitation_updates SET state = 'SUPERSEDED', next_attempt_at = NULL
+       WHERE meeting_id = ? AND state = 'QUEUED'`,
+    ),
+    queueInvitation: sqlite.prepare(
+      `INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
+         attendee_name, state, attempts, next_attempt_at, last_error, sent_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, NULL, NULL, NULL, ?)`,
+    ),
+  };
+}
+
+export function engineStore(db: Db, sqlite: SQLite.Database) {
   return {
     /**
      * Claims the next due migration: a PENDING one past its hold and backoff whose user has none running,
@@ -191,26 +216,12 @@ export function engineStore(db: Db) {
       leaseUntil: Date,
       now: Date,
     ): Promise<MeetingMigration | null> {
+      // The driver statements below run on the connection the transaction holds: outside one they would
+      // run in whatever another caller has open.
+      if (!db.isTransaction) throw new Error('recordBatch must run in a transaction');
       const at = toTime(now);
       const count = (outcome: MeetingResultOutcome) => outcomes.filter((o) => o.outcome === outcome).length;
-      const invitations = outcomes.flatMap((o) =>
-        o.rewrite
-          ? o.rewrite.attendees.map((attendee) => ({
-              tenant_id: migration.tenantId,
-              migration_id: migration.id,
-              meeting_id: o.meetingId,
-              sequence: o.rewrite?.sequence ?? 0,
-              attendee_email: attendee.email,
-              attendee_name: attendee.name,
-              state: 'QUEUED',
-              attempts: 0,
-              next_attempt_at: null,
-              last_error: null,
-              sent_at: null,
-              created_at: at,
-            }))
-          : [],
-      );
+      const invitesUpdated = outcomes.reduce((sum, o) => sum + (o.rewrite?.attendees.length ?? 0), 0);
       const row = await db
         .updateTable('meeting_migrations')
         .set((eb) => ({
@@ -218,7 +229,7 @@ export function engineStore(db: Db) {
           succeeded_meetings: eb('succeeded_meetings', '+', count('UPDATED')),
           failed_meetings: eb('failed_meetings', '+', count('FAILED')),
           skipped_meetings: eb('skipped_meetings', '+', count('SKIPPED')),
-          invites_updated: eb('invites_updated', '+', invitations.length),
+          invites_updated: eb('invites_updated', '+', invitesUpdated),
           lease_expires_at: toTime(leaseUntil),
           modified_at: at,
         }))
@@ -226,49 +237,37 @@ export function engineStore(db: Db) {
         .returningAll()
         .executeTakeFirst();
       if (!row) return null;
+      let statements = batchStatements.get(sqlite);
+      if (!statements) {
+        statements = prepareBatchStatements(sqlite);
+        batchStatements.set(sqlite, statements);
+      }
       for (const outcome of outcomes) {
-        if (!outcome.rewrite) continue;
-        await db
-          .updateTable('meetings')
-          .set({
-            body: outcome.rewrite.body,
-            sequence: outcome.rewrite.sequence,
-            online_meeting_type: outcome.rewrite.onlineMeeting.type,
-            online_meeting_join_url: outcome.rewrite.onlineMeeting.joinUrl,
-            online_meeting_conference_id: outcome.rewrite.onlineMeeting.conferenceId,
-          })
-          .where('id', '=', outcome.meetingId)
-          .execute();
-      }
-      for (let i = 0; i < outcomes.length; i += INSERT_CHUNK) {
-        await db
-          .insertInto('meeting_results')
-          .values(
-            outcomes.slice(i, i + INSERT_CHUNK).map((o) => ({
-              migration_id: migration.id,
-              meeting_id: o.meetingId,
-              outcome: o.outcome,
-              reason: o.reason,
-              recorded_at: at,
-            })),
-          )
-          .execute();
-      }
-      const rewritten = outcomes.filter((o) => o.rewrite).map((o) => o.meetingId);
-      if (rewritten.length > 0) {
-        // Earlier updates of these meetings that have not gone out yet would carry stale text.
-        await db
-          .updateTable('invitation_updates')
-          .set({ state: 'SUPERSEDED', next_attempt_at: null })
-          .where('meeting_id', 'in', rewritten)
-          .where('state', '=', 'QUEUED')
-          .execute();
-      }
-      for (let i = 0; i < invitations.length; i += INSERT_CHUNK) {
-        await db
-          .insertInto('invitation_updates')
-          .values(invitations.slice(i, i + INSERT_CHUNK))
-          .execute();
+        statements.insertResult.run(migration.id, outcome.meetingId, outcome.outcome, outcome.reason, at);
+        const { rewrite } = outcome;
+        if (!rewrite) continue;
+        const { onlineMeeting } = rewrite;
+        statements.rewriteMeeting.run(
+          rewrite.body,
+          rewrite.sequence,
+          onlineMeeting.type,
+          onlineMeeting.joinUrl,
+          onlineMeeting.conferenceId,
+          outcome.meetingId,
+        );
+        // Earlier updates of this meeting that have not gone out yet would carry stale text.
+        statements.supersedeQueued.run(outcome.meetingId);
+        for (const attendee of rewrite.attendees) {
+          statements.queueInvitation.run(
+            migration.tenantId,
+            migration.id,
+            outcome.meetingId,
+            rewrite.sequence,
+            attendee.email,
+            attendee.name ?? null,
+            at,
+          );
+        }
       }
       return migrationFromRow(row);
     },

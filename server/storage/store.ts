@@ -1,6 +1,6 @@
 /** Every SQL statement of MMS lives behind this store; the services above it see only domain objects. */
 import { bridgeStore } from './bridges.ts';
-import type { Db } from './database.ts';
+import type { Db, OpenedDatabase } from './database.ts';
 import { engineStore } from './engine-store.ts';
 import { invitationStore } from './invitations.ts';
 import { meetingStore } from './meetings.ts';
@@ -22,7 +22,12 @@ export interface Store {
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 }
 
-export function createStore(db: Db): Store {
+export function createStore(database: Pick<OpenedDatabase, 'db' | 'sqlite'>): Store {
+  return storeOver(database.db, database.sqlite);
+}
+
+/** `sqlite` is the driver handle under `db` (a transaction of it, inside `transaction`). */
+function storeOver(db: Db, sqlite: OpenedDatabase['sqlite']): Store {
   return {
     tenants: tenantStore(db),
     bridges: bridgeStore(db),
@@ -30,8 +35,25 @@ export function createStore(db: Db): Store {
     meetings: meetingStore(db),
     migrations: migrationStore(db),
     tokens: tokenStore(db),
-    engine: engineStore(db),
+    engine: engineStore(db, sqlite),
     invitations: invitationStore(db),
-    transaction: (work) => db.transaction().execute((trx) => work(createStore(trx))),
+    async transaction(work) {
+      let failure: { error: unknown } | null = null;
+      try {
+        return await db.transaction().execute(async (trx) => {
+          try {
+            return await work(storeOver(trx, sqlite));
+          } catch (error) {
+            failure = { error };
+            throw error;
+          }
+        });
+      } catch (error) {
+        // Some errors (a full disk, for one) make SQLite roll the transaction back itself; the ROLLBACK that
+        // follows then fails, and its error would hide the one that says what happened.
+        if (failure && !sqlite.inTransaction) throw (failure as { error: unknown }).error;
+        throw error;
+      }
+    },
   };
 }

@@ -131,30 +131,50 @@ describe('retry', () => {
 });
 
 describe('transient failures', () => {
-  const pages = () => server.app.database.sqlite.pragma('page_count', { simple: true }) as number;
+  /** Lets the database grow no more, and fills what room it has left: the next batch finds none. */
+  function fillDatabase() {
+    const { sqlite } = server.app.database;
+    const pages = sqlite.pragma('page_count', { simple: true }) as number;
+    sqlite.pragma(`max_page_count = ${pages + 20}`);
+    sqlite.exec('create table filler (b blob)');
+    const fill = sqlite.prepare('insert into filler values (randomblob(?))');
+    for (const size of [4000, 500, 50])
+      for (;;) {
+        try {
+          fill.run(size);
+        } catch {
+          break;
+        }
+      }
+  }
+  function makeRoom() {
+    const { sqlite } = server.app.database;
+    sqlite.exec('drop table if exists filler');
+    sqlite.pragma('max_page_count = 1073741823');
+  }
 
   test('a full database is retried with backoff, counting retryCount, and the run then finishes', async () => {
     const userId = await userWithMeetings(20);
-    // The database may not grow: writing the first batch fails with SQLITE_FULL.
-    server.app.database.sqlite.pragma(`max_page_count = ${pages()}`);
+    // The database is full: writing the first batch fails with SQLITE_FULL.
+    fillDatabase();
     try {
       const id = await start(userId);
       const waiting = await until(id, (m) => m.retryCount === 1 && m.state === 'PENDING');
       expect(waiting.lastMessage).toMatch(/^transient failure, retry 1 of 2: .*full/);
       expect(waiting.nextAttemptAt).not.toBeNull();
-      server.app.database.sqlite.pragma('max_page_count = 1073741823');
+      makeRoom();
       expect(await until(id, (m) => m.state === 'SUCCEEDED')).toMatchObject({
         retryCount: 1,
         succeededMeetings: 20,
       });
     } finally {
-      server.app.database.sqlite.pragma('max_page_count = 1073741823');
+      makeRoom();
     }
   });
 
   test('after the last retry the run ends FAILED, saying why', async () => {
     const userId = await userWithMeetings(20);
-    server.app.database.sqlite.pragma(`max_page_count = ${pages()}`);
+    fillDatabase();
     try {
       const id = await start(userId);
       const failed = await until(id, (m) => m.state === 'FAILED');
@@ -164,7 +184,7 @@ describe('transient failures', () => {
       expect(failed.succeededMeetings).toBeLessThan(20);
       expect(failed.meetingResults.edges).toHaveLength(failed.succeededMeetings);
     } finally {
-      server.app.database.sqlite.pragma('max_page_count = 1073741823');
+      makeRoom();
     }
   });
 });

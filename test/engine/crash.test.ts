@@ -105,7 +105,7 @@ beforeAll(async () => {
   }
   writer.transaction(() => writer.insertMeetings(meetings, now));
   operatorToken = generateToken('mms_op');
-  await createStore(opened.db).tokens.insertOperatorToken(
+  await createStore(opened).tokens.insertOperatorToken(
     tenant.id,
     'crash test',
     hashToken(operatorToken),
