@@ -33,6 +33,14 @@ export interface LiveView {
   rates: number[];
 }
 
+/**
+ * Meetings an event says were updated since the one before it. A migration seen for the first time counts
+ * nothing: what it did before (say, when the dashboard opened mid-run) did not happen this second.
+ */
+export function meetingsUpdatedSince(previous: LiveMigration | undefined, event: LiveMigration): number {
+  return previous ? Math.max(0, event.succeededMeetings - previous.succeededMeetings) : 0;
+}
+
 const REDRAW_MS = 100;
 const RATE_WINDOW = 30;
 /** Failures kept for the dashboard, newest first: as many as a tall terminal shows. */
@@ -49,8 +57,7 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
   useSubscription<{ meetingMigrationUpdated: LiveMigration }, null>(
     { query: MIGRATION_EVENTS, variables: { since: since.current } },
     (_previous, { meetingMigrationUpdated: event }) => {
-      const previous = migrations.current.get(event.id);
-      updatedThisSecond.current += Math.max(0, event.succeededMeetings - (previous?.succeededMeetings ?? 0));
+      updatedThisSecond.current += meetingsUpdatedSince(migrations.current.get(event.id), event);
       migrations.current.set(event.id, event);
       return null;
     },

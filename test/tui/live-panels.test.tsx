@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, test } from 'vitest';
 import { LivePanels } from '../../tui/components/LivePanels.tsx';
 import { age, progressBar, sparkline } from '../../tui/format.ts';
-import type { LiveMigration } from '../../tui/live-migrations.ts';
+import { type LiveMigration, meetingsUpdatedSince } from '../../tui/live-migrations.ts';
 
 const migration = (overrides: Partial<LiveMigration>): LiveMigration => ({
   id: 'm',
@@ -28,6 +28,13 @@ describe('drawing helpers', () => {
     expect(progressBar(1, 4, 8)).toBe('██░░░░░░');
     expect(progressBar(9, 4, 4)).toBe('████');
     expect(progressBar(0, 0, 3)).toBe('░░░');
+  });
+
+  test('the rate counts what changed between two events, not what a migration did before it was seen', () => {
+    const before = migration({ succeededMeetings: 40 });
+    expect(meetingsUpdatedSince(undefined, before)).toBe(0);
+    expect(meetingsUpdatedSince(before, migration({ succeededMeetings: 55 }))).toBe(15);
+    expect(meetingsUpdatedSince(before, migration({ succeededMeetings: 40, state: 'SUCCEEDED' }))).toBe(0);
   });
 
   test('ages read in seconds, minutes or hours', () => {

@@ -46,6 +46,9 @@ test('search narrows the list; the card shows coordinates; a preview comes befor
     expect(listed(first)).toEqual(['alice@contoso.com', 'anna@contoso.com', 'bob@contoso.com']);
     await screen.press(DOWN, DOWN, DOWN);
     await screen.frameShowing((f) => listed(f).join() === 'carol@contoso.com', 'the second page');
+    // Carol has never been migrated: Enter says so rather than doing nothing.
+    await screen.press(ENTER);
+    await screen.frameShowing(/✗ carol@contoso\.com has no migration yet; s starts one/);
 
     await screen.press('/');
     await screen.frameShowing(/part of a UPN or name/);

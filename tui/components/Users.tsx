@@ -131,8 +131,13 @@ export function Users({
         setOutcome(null);
         setStarting(users[paging.selectedOf(users.length)] ?? null);
       } else if (key.return) {
-        const latest = users[paging.selectedOf(users.length)]?.latestMeetingMigration;
-        if (latest) onOpen?.(latest.id);
+        const chosen = users[paging.selectedOf(users.length)];
+        if (chosen?.latestMeetingMigration) onOpen?.(chosen.latestMeetingMigration.id);
+        else if (chosen)
+          setOutcome({
+            ok: false,
+            message: `${chosen.userPrincipalName} has no migration yet; s starts one`,
+          });
       }
     },
     { isActive: active && !searching && !starting },
