@@ -4,13 +4,12 @@
  * open one. Refreshed every second while shown.
  */
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
 import { dateTime, fitColumns, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
 import { usePolledQuery } from '../polled-query.ts';
 import { useRemembered } from '../screen-memory.ts';
-import { SearchPrompt } from './SearchPrompt.tsx';
+import { ListStatus, useListSearch } from './ListSearch.tsx';
 
 export const MIGRATIONS_PAGE = `query($states: [MeetingMigrationState!], $userSearch: String, $first: Int, $after: String, $last: Int, $before: String) {
   meetingMigrations(states: $states, userSearch: $userSearch, first: $first, after: $after, last: $last, before: $before) {
@@ -53,10 +52,13 @@ export function MigrationsList({
   // Marker, state, counts, bar, time and the spaces between take 50 columns; the user gets the rest.
   const userWidth = Math.max(12, width - 51);
   const [state, setState] = useRemembered<string | null>('migrations.state', null);
-  const [search, setSearch] = useRemembered('migrations.search', '');
-  const [searching, setSearching] = useState(false);
-  const active = useCapture(searching);
   const paging = usePaging(pageSize, 'migrations.page');
+  const { search, searching, startSearching, prompt } = useListSearch(
+    'migrations.search',
+    "part of a user's name",
+    paging.reset,
+  );
+  const active = useCapture(searching);
   const [result] = usePolledQuery<{
     meetingMigrations: { edges: { node: Row }[]; pageInfo: PageInfo };
   }>({
@@ -74,7 +76,7 @@ export function MigrationsList({
         setState(STATE_KEYS[input] ?? null);
         paging.reset();
       } else if (input === '/') {
-        setSearching(true);
+        startSearching();
       } else if (key.return) {
         const row = rows[paging.selectedOf(rows.length)];
         if (row) onOpen?.(row.id);
@@ -93,19 +95,8 @@ export function MigrationsList({
           {search ? ` · user "${search}"` : ''}
         </Text>
       </Text>
-      {searching ? (
-        <SearchPrompt
-          initial={search}
-          placeholder="part of a user's name"
-          onSubmit={(value) => {
-            setSearch(value);
-            setSearching(false);
-            paging.reset();
-          }}
-        />
-      ) : null}
-      {result.error ? <Text color="red">{result.error.message}</Text> : null}
-      {connection?.edges.length === 0 ? <Text dimColor>no migrations</Text> : null}
+      {prompt}
+      <ListStatus error={result.error} empty={connection?.edges.length === 0} what="migrations" />
       {rows.map((node, index) => {
         const done = meetingsDone(node);
         return (

@@ -10,9 +10,8 @@ import { age, dateTime, fitColumns, meetingsDone, STATE_COLORS } from '../format
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
 import { usePolledQuery } from '../polled-query.ts';
-import { useRemembered } from '../screen-memory.ts';
 import { OutcomeLine } from './Confirm.tsx';
-import { SearchPrompt } from './SearchPrompt.tsx';
+import { ListStatus, useListSearch } from './ListSearch.tsx';
 import { StartMigration } from './StartMigration.tsx';
 
 export const USERS_PAGE = `query($search: String, $first: Int, $after: String, $last: Int, $before: String) {
@@ -109,12 +108,15 @@ export function Users({
 }) {
   // Marker and state take 16 columns; the UPN and the name share the rest.
   const nameWidth = Math.max(10, Math.floor((width - 16) / 2));
-  const [search, setSearch] = useRemembered('users.search', '');
-  const [searching, setSearching] = useState(false);
   const [starting, setStarting] = useState<UserRow | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const active = useCapture(searching);
   const paging = usePaging(pageSize, 'users.page');
+  const { search, searching, startSearching, prompt } = useListSearch(
+    'users.search',
+    'part of a UPN or name',
+    paging.reset,
+  );
+  const active = useCapture(searching);
   const [result, refresh] = usePolledQuery<{
     tenant: { users: { edges: { node: UserRow }[]; pageInfo: PageInfo } } | null;
   }>({ query: USERS_PAGE, variables: { search: search || null, ...paging.variables } });
@@ -126,7 +128,7 @@ export function Users({
   useInput(
     (input, key) => {
       if (paging.onKey(input, key, connection?.pageInfo, users.length)) return;
-      if (input === '/') setSearching(true);
+      if (input === '/') startSearching();
       else if (input === 's') {
         setOutcome(null);
         setStarting(users[paging.selectedOf(users.length)] ?? null);
@@ -149,19 +151,8 @@ export function Users({
         <Text bold>Users</Text>
         <Text dimColor> · {search ? `matching "${search}"` : 'all'}</Text>
       </Text>
-      {searching ? (
-        <SearchPrompt
-          initial={search}
-          placeholder="part of a UPN or name"
-          onSubmit={(value) => {
-            setSearch(value);
-            setSearching(false);
-            paging.reset();
-          }}
-        />
-      ) : null}
-      {result.error ? <Text color="red">{result.error.message}</Text> : null}
-      {connection?.edges.length === 0 ? <Text dimColor>no users</Text> : null}
+      {prompt}
+      <ListStatus error={result.error} empty={connection?.edges.length === 0} what="users" />
       {starting ? (
         <StartMigration
           user={starting}
