@@ -1,16 +1,17 @@
 /**
  * The migrations the dashboard follows, kept from the meetingMigrationUpdated stream: the open ones, the
- * latest failures, and the rate of meetings updated. Events are gathered as they come and handed to
- * React at most ten times a second, so a burst of events is one redraw.
+ * latest failures (the newest ones read once at the start), and the rate of meetings updated. Only open
+ * migrations and a few failures are kept, however many pass by. Events are gathered as they come and
+ * handed to React at most ten times a second, so a burst of events is one redraw.
  */
 import { useEffect, useRef, useState } from 'react';
-import { useSubscription } from 'urql';
+import { useQuery, useSubscription } from 'urql';
 
-export const MIGRATION_EVENTS = `subscription($since: DateTime) {
-  meetingMigrationUpdated(since: $since) {
-    id state createdAt modifiedAt totalMeetings succeededMeetings failedMeetings skippedMeetings lastMessage
-    user { userPrincipalName }
-  }
+const FIELDS = `id state createdAt modifiedAt totalMeetings succeededMeetings failedMeetings skippedMeetings lastMessage
+    user { userPrincipalName }`;
+export const MIGRATION_EVENTS = `subscription($since: DateTime) { meetingMigrationUpdated(since: $since) { ${FIELDS} } }`;
+const LATEST_FAILURES = `query($first: Int) {
+  meetingMigrations(states: [FAILED], first: $first) { edges { node { ${FIELDS} } } }
 }`;
 
 export interface LiveMigration {
@@ -46,19 +47,48 @@ const RATE_WINDOW = 30;
 /** Failures kept for the dashboard, newest first: as many as a tall terminal shows. */
 const FAILURES_KEPT = 30;
 
+/** The latest failures after a migration changed: it is in them while it is FAILED, newest first. */
+export function nextFailures(failures: readonly LiveMigration[], changed: LiveMigration): LiveMigration[] {
+  const others = failures.filter((m) => m.id !== changed.id);
+  if (changed.state !== 'FAILED') return others;
+  return [changed, ...others]
+    .sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt))
+    .slice(0, FAILURES_KEPT);
+}
+
+const isOpen = (m: LiveMigration) => m.state === 'PENDING' || m.state === 'IN_PROGRESS';
+
 export function useLiveMigrations(now: () => number = Date.now): LiveView {
   const since = useRef(new Date(now()).toISOString());
-  const migrations = useRef(new Map<string, LiveMigration>());
+  const open = useRef(new Map<string, LiveMigration>());
+  const failures = useRef<LiveMigration[]>([]);
   const updatedThisSecond = useRef(0);
   const [view, setView] = useState<LiveView>({ open: [], failures: [], rates: [] });
   const rates = useRef<number[]>([]);
+
+  const [latestFailures] = useQuery<{ meetingMigrations: { edges: { node: LiveMigration }[] } }>({
+    query: LATEST_FAILURES,
+    variables: { first: FAILURES_KEPT },
+  });
+  // Migrations an event told about before the failures were read: the event is newer than the read.
+  const seenBeforeRead = useRef<Set<string> | null>(new Set());
+  useEffect(() => {
+    const read = latestFailures.data?.meetingMigrations.edges;
+    if (!read || !seenBeforeRead.current) return;
+    for (const { node } of read)
+      if (!seenBeforeRead.current.has(node.id)) failures.current = nextFailures(failures.current, node);
+    seenBeforeRead.current = null;
+  }, [latestFailures.data]);
 
   // The handler sees every event, also those that arrive between two renders.
   useSubscription<{ meetingMigrationUpdated: LiveMigration }, null>(
     { query: MIGRATION_EVENTS, variables: { since: since.current } },
     (_previous, { meetingMigrationUpdated: event }) => {
-      updatedThisSecond.current += meetingsUpdatedSince(migrations.current.get(event.id), event);
-      migrations.current.set(event.id, event);
+      seenBeforeRead.current?.add(event.id);
+      updatedThisSecond.current += meetingsUpdatedSince(open.current.get(event.id), event);
+      if (isOpen(event)) open.current.set(event.id, event);
+      else open.current.delete(event.id);
+      failures.current = nextFailures(failures.current, event);
       return null;
     },
   );
@@ -71,15 +101,7 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
         rates.current = [...rates.current, updatedThisSecond.current].slice(-RATE_WINDOW);
         updatedThisSecond.current = 0;
       }
-      const all = [...migrations.current.values()];
-      setView({
-        open: all.filter((m) => m.state === 'PENDING' || m.state === 'IN_PROGRESS'),
-        failures: all
-          .filter((m) => m.state === 'FAILED')
-          .sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt))
-          .slice(0, FAILURES_KEPT),
-        rates: rates.current,
-      });
+      setView({ open: [...open.current.values()], failures: failures.current, rates: rates.current });
     }, REDRAW_MS);
     return () => clearInterval(timer);
   }, []);

@@ -29,18 +29,36 @@ async function frameMatching(frame: () => string | undefined, pattern: RegExp) {
   throw new Error(`the screen never showed ${pattern}:\n${frame()}`);
 }
 
-test('per-state counts update live as a migration runs', async () => {
+test('per-state counts update live as a migration runs; failures from before it opened show', async () => {
+  // A failure from before the dashboard opened: it is among the latest failures from the start.
+  const eve = await createUser(server, token, {
+    userPrincipalName: 'eve@contoso.com',
+    mailboxLocation: 'EXCHANGE_ON_PREMISES',
+  });
+  const { migrationId } = await startMeetingMigration(server, token, eve);
+  for (let state = ''; state !== 'FAILED'; ) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const data = await server.gql(
+      token,
+      'query($id: ID!) { node(id: $id) { ... on MeetingMigration { state } } }',
+      {
+        id: migrationId,
+      },
+    );
+    state = data.node.state;
+  }
   const live = liveClient({ url: server.url, token });
   const view = render(
     <App client={mmsClient({ url: server.url, token }, live)} tenantName="Contoso" connection="live" />,
   );
   try {
-    await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+0 failed\s+0 succeeded/);
+    await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+1 failed\s+0 succeeded/);
+    await frameMatching(view.lastFrame, /✗ eve@contoso\.com: not eligible/);
     expect(view.lastFrame()).toMatch(/MMS · Contoso › dashboard\s+● live/);
     const alice = await createUser(server, token, { userPrincipalName: 'alice@contoso.com' });
     await scheduleMeeting(server, token, alice);
     await startMeetingMigration(server, token, alice);
-    await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+0 failed\s+1 succeeded/);
+    await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+1 failed\s+1 succeeded/);
     expect(view.lastFrame()).toMatch(/\d+ meetings\/s/);
 
     // A failure shows with its lastMessage.
@@ -50,7 +68,7 @@ test('per-state counts update live as a migration runs', async () => {
     });
     await startMeetingMigration(server, token, bob);
     await frameMatching(view.lastFrame, /✗ bob@contoso\.com: not eligible: .*Exchange on-premises/);
-    await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+1 failed\s+1 succeeded/);
+    await frameMatching(view.lastFrame, /0 pending\s+0 in progress\s+2 failed\s+1 succeeded/);
   } finally {
     view.unmount();
     await live.dispose();

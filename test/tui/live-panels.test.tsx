@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, test } from 'vitest';
 import { LivePanels } from '../../tui/components/LivePanels.tsx';
 import { age, progressBar, sparkline } from '../../tui/format.ts';
-import { type LiveMigration, meetingsUpdatedSince } from '../../tui/live-migrations.ts';
+import { type LiveMigration, meetingsUpdatedSince, nextFailures } from '../../tui/live-migrations.ts';
 
 const migration = (overrides: Partial<LiveMigration>): LiveMigration => ({
   id: 'm',
@@ -35,6 +35,17 @@ describe('drawing helpers', () => {
     expect(meetingsUpdatedSince(undefined, before)).toBe(0);
     expect(meetingsUpdatedSince(before, migration({ succeededMeetings: 55 }))).toBe(15);
     expect(meetingsUpdatedSince(before, migration({ succeededMeetings: 40, state: 'SUCCEEDED' }))).toBe(0);
+  });
+
+  test('the latest failures: newest first, and a migration leaves them once it is retried', () => {
+    const failed = (id: string, at: string) => migration({ id, state: 'FAILED', modifiedAt: at });
+    let failures = nextFailures([], failed('a', '2026-01-01T10:00:00Z'));
+    failures = nextFailures(failures, failed('b', '2026-01-01T11:00:00Z'));
+    expect(failures.map((m) => m.id)).toEqual(['b', 'a']);
+    failures = nextFailures(failures, migration({ id: 'a', state: 'PENDING' }));
+    expect(failures.map((m) => m.id)).toEqual(['b']);
+    failures = nextFailures(failures, failed('b', '2026-01-01T12:00:00Z'));
+    expect(failures).toHaveLength(1);
   });
 
   test('ages read in seconds, minutes or hours', () => {
