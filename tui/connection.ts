@@ -44,6 +44,15 @@ export function serverAddress(
   return { url, token };
 }
 
+/**
+ * Where a subscription's `since` replay starts for a screen opened at `nowMs`: a few minutes early, since
+ * the server's clock, not this machine's, dates what changed, and what the two disagree by must not fall
+ * between the screen's first read and its stream. What is replayed twice is dropped by id.
+ */
+export function replayFrom(nowMs: number): string {
+  return new Date(nowMs - 5 * 60_000).toISOString();
+}
+
 export interface LiveClientEvents {
   connected?: () => void;
   /** The connection dropped and will be retried. */

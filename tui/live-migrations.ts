@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
+import { replayFrom } from './connection.ts';
 
 const FIELDS = `id state createdAt modifiedAt totalMeetings succeededMeetings failedMeetings skippedMeetings lastMessage
     user { userPrincipalName }`;
@@ -59,7 +60,7 @@ export function nextFailures(failures: readonly LiveMigration[], changed: LiveMi
 const isOpen = (m: LiveMigration) => m.state === 'PENDING' || m.state === 'IN_PROGRESS';
 
 export function useLiveMigrations(now: () => number = Date.now): LiveView {
-  const since = useRef(new Date(now()).toISOString());
+  const since = useRef(replayFrom(now()));
   const open = useRef(new Map<string, LiveMigration>());
   const failures = useRef<LiveMigration[]>([]);
   const updatedThisSecond = useRef(0);

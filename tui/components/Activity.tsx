@@ -7,6 +7,7 @@
 import { Box, Text } from 'ink';
 import { useMemo, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
+import { replayFrom } from '../connection.ts';
 import { dateTime, OUTCOME_COLORS } from '../format.ts';
 import { TRIGGER_FIELDS, type Trigger } from './TriggerLine.tsx';
 
@@ -20,14 +21,9 @@ interface Evaluation extends Trigger {
 
 /** Evaluations kept on screen at most, newest first. */
 const KEPT = 200;
-/**
- * The replay starts this long before the screen opened: the server's clock, not this machine's, dates
- * the evaluations, and what the two disagree by must not fall between the first read and the stream.
- */
-const CLOCK_MARGIN_MS = 5 * 60_000;
 
 export function Activity({ shown }: { shown: number }) {
-  const [since] = useState(() => new Date(Date.now() - CLOCK_MARGIN_MS).toISOString());
+  const [since] = useState(() => replayFrom(Date.now()));
   const [latest] = useQuery<{ tenant: { triggerEvaluations: { edges: { node: Evaluation }[] } } | null }>({
     query: LATEST_EVALUATIONS,
     variables: { first: KEPT },
