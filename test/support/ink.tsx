@@ -12,6 +12,8 @@ export interface RenderedScreen {
   lastFrame(): string;
   /** Types keys one at a time, each after the screen had a moment to take the one before. */
   press(...keys: string[]): Promise<void>;
+  /** Types keys one after another with no pause at all, faster than the screen renders. */
+  pressAtOnce(...keys: string[]): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,9 @@ export function renderAgainst(server: TestServer, token: string, element: ReactE
         view.stdin.write(key);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+    },
+    pressAtOnce(...keys) {
+      for (const key of keys) view.stdin.write(key);
     },
     async close() {
       view.unmount();

@@ -53,6 +53,13 @@ test('each switch with its explanation; a toggle needs y; changes from elsewhere
       automaticallyReplaceAcpProvider: false,
     });
 
+    // A y typed in the same instant as the key that asks still answers the question.
+    screen.pressAtOnce('2', 'y');
+    await screen.frameShowing(
+      /2 \[on\]\s+automaticallyMigrateUserMeetings[\s\S]*✓ automaticallyMigrateUserMeetings is now on/,
+    );
+    expect((await settings()).dialInConferencingSettings.automaticallyMigrateUserMeetings).toBe(true);
+
     // Another operator (or GraphiQL) turns a switch: no key pressed here.
     await mutate(
       server,

@@ -7,10 +7,9 @@ import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { commandDocument, type Outcome, useCommand } from '../commands.ts';
 import { dateTime, meetingsDone, OUTCOME_COLORS, progressBar, STATE_COLORS } from '../format.ts';
-import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
 import { usePolledQuery } from '../polled-query.ts';
-import { Confirm, OutcomeLine } from './Confirm.tsx';
+import { OutcomeLine, useQuestion } from './Confirm.tsx';
 import { TRIGGER_FIELDS, type Trigger, TriggerLine } from './TriggerLine.tsx';
 
 export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String,
@@ -97,8 +96,7 @@ export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number
   const resultsPaging = usePaging(pageSize, `migration.${id}.results`);
   const triggersPaging = usePaging(pageSize, `migration.${id}.triggers`);
   const t = triggersPaging.variables;
-  const [asking, setAsking] = useState<Action | null>(null);
-  const active = useCapture(asking !== null);
+  const question = useQuestion();
   const [result, refresh] = usePolledQuery<{ node: Detail | null }>({
     query: MIGRATION_DETAIL,
     variables: {
@@ -118,17 +116,30 @@ export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number
   const results = m?.meetingResults;
   useInput(
     (input, key) => {
-      if (!m) return;
-      if (input === 'r') setAsking('retry');
-      else if (input === 'c') setAsking('cancel');
-      else if (key.tab) setPane(pane === 'meetings' ? 'triggers' : 'meetings');
+      if (!m || question.answer(input, key)) return;
+      if (input === 'r' || input === 'c') {
+        const action: Action = input === 'r' ? 'retry' : 'cancel';
+        question.ask(
+          `${action === 'retry' ? 'Retry' : 'Cancel'} the migration of ${m.user.userPrincipalName}?`,
+          () => {
+            const command = action === 'retry' ? retry : cancel;
+            void command(
+              { migrationId: m.id },
+              (payload) => `${action === 'retry' ? 'retried' : 'cancelled'}: now ${stateOf(payload)}`,
+            ).then((said) => {
+              setOutcome(said);
+              refresh({ requestPolicy: 'network-only' });
+            });
+          },
+        );
+      } else if (key.tab) setPane(pane === 'meetings' ? 'triggers' : 'meetings');
       else if (key.rightArrow || key.leftArrow || input === 'n' || input === 'b') {
         const [paging, shown] =
           pane === 'meetings' ? [resultsPaging, m.meetingResults] : [triggersPaging, m.triggers];
         paging.onKey(input, key, shown.pageInfo, shown.edges.length);
       }
     },
-    { isActive: active && asking === null },
+    { isActive: question.active },
   );
 
   if (result.error) return <Text color="red">{result.error.message}</Text>;
@@ -170,26 +181,7 @@ export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number
           <TriggerLine trigger={m.latestTrigger.edges[0].node} />
         </Text>
       ) : null}
-      {asking ? (
-        <Confirm
-          question={`${asking === 'retry' ? 'Retry' : 'Cancel'} the migration of ${m.user.userPrincipalName}?`}
-          onAnswer={(yes) => {
-            const action = asking;
-            setAsking(null);
-            if (!yes) return;
-            const command = action === 'retry' ? retry : cancel;
-            void command(
-              { migrationId: m.id },
-              (payload) => `${action === 'retry' ? 'retried' : 'cancelled'}: now ${stateOf(payload)}`,
-            ).then((said) => {
-              setOutcome(said);
-              refresh({ requestPolicy: 'network-only' });
-            });
-          }}
-        />
-      ) : (
-        <OutcomeLine outcome={outcome} />
-      )}
+      {question.line ?? <OutcomeLine outcome={outcome} />}
       <Box flexDirection="column" marginTop={1}>
         {pane === 'meetings' ? (
           <>

@@ -6,8 +6,7 @@ import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { useSubscription } from 'urql';
 import { commandDocument, type Outcome, useCommand } from '../commands.ts';
-import { useCapture } from '../keyboard.ts';
-import { Confirm, OutcomeLine } from './Confirm.tsx';
+import { OutcomeLine, useQuestion } from './Confirm.tsx';
 
 export const SETTINGS_SUBSCRIPTION = `subscription { tenantSettingsUpdated {
   name
@@ -72,9 +71,7 @@ export function Settings() {
   const [{ data, error }] = useSubscription<{ tenantSettingsUpdated: TenantSettings }>({
     query: SETTINGS_SUBSCRIPTION,
   });
-  // The value asked about is fixed when asked: a change made elsewhere meanwhile does not flip the answer.
-  const [asking, setAsking] = useState<{ setting: Setting; value: boolean } | null>(null);
-  const active = useCapture(asking !== null);
+  const question = useQuestion();
   const setMigrationConfiguration = useCommand(
     SET_MIGRATION_CONFIGURATION,
     'setTenantMigrationConfiguration',
@@ -83,11 +80,21 @@ export function Settings() {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const settings = data?.tenantSettingsUpdated;
   useInput(
-    (input) => {
+    (input, key) => {
+      if (question.answer(input, key)) return;
       const setting = SETTINGS.find((s) => s.key === input);
-      if (setting && settings) setAsking({ setting, value: !setting.value(settings) });
+      if (!setting || !settings) return;
+      // The value asked about is fixed when asked: a change made elsewhere meanwhile does not flip it.
+      const value = !setting.value(settings);
+      question.ask(`Turn ${setting.name} ${value ? 'on' : 'off'}?`, () => {
+        const command =
+          setting.command === 'migrationConfiguration' ? setMigrationConfiguration : setDialInSettings;
+        void command({ [setting.name]: value }, () => `${setting.name} is now ${value ? 'on' : 'off'}`).then(
+          setOutcome,
+        );
+      });
     },
-    { isActive: active && asking === null },
+    { isActive: question.active },
   );
 
   if (error) return <Text color="red">{error.message}</Text>;
@@ -110,26 +117,7 @@ export function Settings() {
           </Box>
         );
       })}
-      <Box marginTop={1}>
-        {asking ? (
-          <Confirm
-            question={`Turn ${asking.setting.name} ${asking.value ? 'on' : 'off'}?`}
-            onAnswer={(yes) => {
-              const { setting, value } = asking;
-              setAsking(null);
-              if (!yes) return;
-              const command =
-                setting.command === 'migrationConfiguration' ? setMigrationConfiguration : setDialInSettings;
-              void command(
-                { [setting.name]: value },
-                () => `${setting.name} is now ${value ? 'on' : 'off'}`,
-              ).then(setOutcome);
-            }}
-          />
-        ) : (
-          <OutcomeLine outcome={outcome} />
-        )}
-      </Box>
+      <Box marginTop={1}>{question.line ?? <OutcomeLine outcome={outcome} />}</Box>
     </Box>
   );
 }
