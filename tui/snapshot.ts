@@ -4,29 +4,35 @@ import type { Summary } from './components/Dashboard.tsx';
 export const SNAPSHOT_QUERY = `{
   viewer { tenant { name } }
   meetingMigrationSummary { pending inProgress succeeded failed cancelled }
-  meetingMigrations(first: 5, states: [IN_PROGRESS]) { edges { node { user { userPrincipalName } succeededMeetings totalMeetings } } }
+  running: meetingMigrations(first: 5, states: [IN_PROGRESS]) { edges { node { user { userPrincipalName } succeededMeetings totalMeetings } } }
+  failed: meetingMigrations(first: 5, states: [FAILED]) { edges { node { user { userPrincipalName } lastMessage } } }
 }`;
 
 export interface SnapshotData {
   viewer: { tenant: { name: string } | null };
   meetingMigrationSummary: Summary;
-  meetingMigrations: {
+  running: {
     edges: {
       node: { user: { userPrincipalName: string }; succeededMeetings: number; totalMeetings: number };
     }[];
   };
+  failed: { edges: { node: { user: { userPrincipalName: string }; lastMessage: string | null } }[] };
 }
 
 export function plainSnapshot(data: SnapshotData, url: string, at: Date): string {
   const s = data.meetingMigrationSummary;
-  const running = data.meetingMigrations.edges.map(
+  const running = data.running.edges.map(
     ({ node }) =>
       `  ${node.user.userPrincipalName}: ${node.succeededMeetings} of ${node.totalMeetings} meetings`,
+  );
+  const failed = data.failed.edges.map(
+    ({ node }) => `  ${node.user.userPrincipalName}: ${node.lastMessage ?? 'failed'}`,
   );
   return [
     `MMS · ${data.viewer.tenant?.name ?? 'all tenants'} · ${url} · ${at.toISOString()}`,
     `pending ${s.pending}  in progress ${s.inProgress}  failed ${s.failed}  succeeded ${s.succeeded}  cancelled ${s.cancelled}`,
     ...(running.length > 0 ? ['in progress:', ...running] : []),
+    ...(failed.length > 0 ? ['latest failures:', ...failed] : []),
     '',
   ].join('\n');
 }

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createTenantWithOperator } from '../support/fixtures.ts';
+import { createTenantWithOperator, createUser, startMeetingMigration } from '../support/fixtures.ts';
 import { run } from '../support/processes.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -18,7 +18,7 @@ const tui = (args: string[], env: Record<string, string>) =>
   ]);
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ engine: true, holdSeconds: 0 });
   ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -33,6 +33,26 @@ test('without a terminal it prints the dashboard once and exits 0', async () => 
   expect(started.stdout[0]).toMatch(/^MMS · Contoso · http:\/\/127\.0\.0\.1:\d+\/graphql · \d{4}-/);
   expect(started.stdout[1]).toBe('pending 0  in progress 0  failed 0  succeeded 0  cancelled 0');
   expect(started.stderr()).toBe('');
+});
+
+test('the snapshot lists the latest failures with their message', async () => {
+  const bob = await createUser(server, token, {
+    userPrincipalName: 'bob@contoso.com',
+    mailboxLocation: 'EXCHANGE_ON_PREMISES',
+  });
+  await startMeetingMigration(server, token, bob);
+  for (let failed = 0; failed === 0; ) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    failed = (await server.gql(token, '{ meetingMigrationSummary { failed } }')).meetingMigrationSummary
+      .failed;
+  }
+  const started = tui(['--url', server.url, '--token', token], {});
+  expect(await started.exited).toBe(0);
+  expect(started.stdout.slice(1, 4)).toEqual([
+    'pending 0  in progress 0  failed 1  succeeded 0  cancelled 0',
+    'latest failures:',
+    expect.stringMatching(/^ {2}bob@contoso\.com: not eligible: .*Exchange on-premises/),
+  ]);
 });
 
 test.each([
