@@ -44,13 +44,10 @@ export function sharedEventExecutionPlugin(): Plugin {
       resultsByEvent.set(event, results);
     }
     const known = results.get(key);
-    if (known) return known;
-    const shared = results;
-    const result = Promise.resolve(executeSubscriptionEvent(args)).then((done) => {
-      if (done.errors?.length) shared.delete(key);
-      return done;
-    });
-    shared.set(key, result);
+    // A result with errors is each subscriber's own: the others execute the event for themselves.
+    if (known) return known.then((done) => (done.errors?.length ? executeSubscriptionEvent(args) : done));
+    const result = Promise.resolve(executeSubscriptionEvent(args));
+    results.set(key, result);
     return result;
   }
 
