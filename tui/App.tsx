@@ -27,16 +27,6 @@ const SCREEN_KEYS: Record<string, Screen> = {
   t: 'settings',
 };
 
-const SCREEN_NAMES: Record<Screen, string> = {
-  dashboard: 'dashboard',
-  migrations: 'migrations',
-  migration: 'migration',
-  users: 'users',
-  activity: 'activity',
-  settings: 'settings',
-  help: 'help',
-};
-
 const KEYS: Record<Screen, string> = {
   dashboard: 'd m u e t screens',
   migrations: 'a/p/i/f/s/c state · / user · ↑/↓ · ←/→ page · ⏎ open',
@@ -154,7 +144,7 @@ export function App({
           <Box flexDirection="column" width={columns}>
             <Box justifyContent="space-between">
               <Text>
-                <Text bold>MMS · {tenantName}</Text> <Text dimColor>› {SCREEN_NAMES[screen]}</Text>
+                <Text bold>MMS · {tenantName}</Text> <Text dimColor>› {screen}</Text>
               </Text>
               <Text color={CONNECTION_COLORS[connection]}>● {connection}</Text>
             </Box>
