@@ -10,6 +10,8 @@ export type Db = Kysely<Database>;
 
 export interface OpenedDatabase {
   db: Db;
+  /** Prepares a statement on the driver handle, or hands back the one prepared for the same text before. */
+  prepare: (sql: string) => SQLite.Statement;
   /** The driver handle, for bulk loads that must not pay Kysely's per-statement cost. */
   sqlite: SQLite.Database;
   close(): Promise<void>;
@@ -24,16 +26,16 @@ export interface DatabaseOptions {
 const STATEMENT_CACHE_SIZE = 500;
 
 /**
- * The driver handle as Kysely sees it, with the statements it prepares kept for the next time: Kysely
- * prepares every statement it runs, and most are the same text again and again (preparing was an eighth
- * of the engine's time). A statement runs to completion before the next use; Kysely's stream(), which
- * would hold one open while iterating, is not used.
+ * The driver handle with the statements prepared on it kept for the next time: Kysely prepares every
+ * statement it runs, and most are the same text again and again (preparing was an eighth of the engine's
+ * time). A statement runs to completion before the next use; Kysely's stream(), which would hold one open
+ * while iterating, is not used.
  */
-function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+function withStatementCache(sqlite: SQLite.Database) {
   const prepared = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(sql) {
+    prepare(sql: string): SQLite.Statement {
       let statement = prepared.get(sql);
       if (statement) prepared.delete(sql);
       else statement = sqlite.prepare(sql);
@@ -56,7 +58,8 @@ export async function openDatabase(path: string, options: DatabaseOptions = {}):
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const { onQuery } = options;
-  const dialect = new SqliteDialect({ database: withStatementCache(sqlite) });
+  const cached = withStatementCache(sqlite);
+  const dialect = new SqliteDialect({ database: cached satisfies SqliteDatabase });
   const db = onQuery
     ? new Kysely<Database>({
         dialect,
@@ -71,6 +74,7 @@ export async function openDatabase(path: string, options: DatabaseOptions = {}):
   return {
     db,
     sqlite,
+    prepare: cached.prepare,
     async close() {
       await db.destroy();
     },

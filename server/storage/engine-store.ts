@@ -63,33 +63,22 @@ function heldBy(migrationId: number, workerId: string) {
 }
 
 /**
- * The statements a batch runs once per meeting and per attendee, prepared once per database: through
- * Kysely each would be compiled and prepared again every time, which cost more than SQLite's own work.
+ * What a batch runs once per meeting and per attendee, on the driver: through Kysely each would be
+ * compiled again every time, which cost more than SQLite's own work.
  */
-const batchStatements = new WeakMap<SQLite.Database, ReturnType<typeof prepareBatchStatements>>();
+const BATCH_SQL = {
+  rewriteMeeting: `UPDATE meetings SET body = ?, sequence = ?, online_meeting_type = ?, online_meeting_join_url = ?,
+     online_meeting_conference_id = ? WHERE id = ?`,
+  insertResult:
+    'INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
+  supersedeQueued: `UPDATE invitation_updates SET state = 'SUPERSEDED', next_attempt_at = NULL
+     WHERE meeting_id = ? AND state = 'QUEUED'`,
+  queueInvitation: `INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
+       attendee_name, state, attempts, next_attempt_at, last_error, sent_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, NULL, NULL, NULL, ?)`,
+};
 
-function prepareBatchStatements(sqlite: SQLite.Database) {
-  return {
-    rewriteMeeting: sqlite.prepare(
-      `UPDATE meetings SET body = ?, sequence = ?, online_meeting_type = ?, online_meeting_join_url = ?,
-         online_meeting_conference_id = ? WHERE id = ?`,
-    ),
-    insertResult: sqlite.prepare(
-      'INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    supersedeQueued: sqlite.prepare(
-      `UPDATE invitation_updates SET state = 'SUPERSEDED', next_attempt_at = NULL
-       WHERE meeting_id = ? AND state = 'QUEUED'`,
-    ),
-    queueInvitation: sqlite.prepare(
-      `INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
-         attendee_name, state, attempts, next_attempt_at, last_error, sent_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, NULL, NULL, NULL, ?)`,
-    ),
-  };
-}
-
-export function engineStore(db: Db, sqlite: SQLite.Database) {
+export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) {
   return {
     /**
      * Claims the next due migration: a PENDING one past its hold and backoff whose user has none running,
@@ -237,17 +226,13 @@ export function engineStore(db: Db, sqlite: SQLite.Database) {
         .returningAll()
         .executeTakeFirst();
       if (!row) return null;
-      let statements = batchStatements.get(sqlite);
-      if (!statements) {
-        statements = prepareBatchStatements(sqlite);
-        batchStatements.set(sqlite, statements);
-      }
+      const statement = (name: keyof typeof BATCH_SQL) => prepare(BATCH_SQL[name]);
       for (const outcome of outcomes) {
-        statements.insertResult.run(migration.id, outcome.meetingId, outcome.outcome, outcome.reason, at);
+        statement('insertResult').run(migration.id, outcome.meetingId, outcome.outcome, outcome.reason, at);
         const { rewrite } = outcome;
         if (!rewrite) continue;
         const { onlineMeeting } = rewrite;
-        statements.rewriteMeeting.run(
+        statement('rewriteMeeting').run(
           rewrite.body,
           rewrite.sequence,
           onlineMeeting.type,
@@ -256,9 +241,9 @@ export function engineStore(db: Db, sqlite: SQLite.Database) {
           outcome.meetingId,
         );
         // Earlier updates of this meeting that have not gone out yet would carry stale text.
-        statements.supersedeQueued.run(outcome.meetingId);
+        statement('supersedeQueued').run(outcome.meetingId);
         for (const attendee of rewrite.attendees) {
-          statements.queueInvitation.run(
+          statement('queueInvitation').run(
             migration.tenantId,
             migration.id,
             outcome.meetingId,

@@ -22,12 +22,12 @@ export interface Store {
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 }
 
-export function createStore(database: Pick<OpenedDatabase, 'db' | 'sqlite'>): Store {
-  return storeOver(database.db, database.sqlite);
+export function createStore(database: Pick<OpenedDatabase, 'db' | 'sqlite' | 'prepare'>): Store {
+  return storeOver(database.db, database);
 }
 
-/** `sqlite` is the driver handle under `db` (a transaction of it, inside `transaction`). */
-function storeOver(db: Db, sqlite: OpenedDatabase['sqlite']): Store {
+/** `db` is Kysely over `driver` (a transaction of it, inside `transaction`). */
+function storeOver(db: Db, driver: Pick<OpenedDatabase, 'sqlite' | 'prepare'>): Store {
   return {
     tenants: tenantStore(db),
     bridges: bridgeStore(db),
@@ -35,14 +35,14 @@ function storeOver(db: Db, sqlite: OpenedDatabase['sqlite']): Store {
     meetings: meetingStore(db),
     migrations: migrationStore(db),
     tokens: tokenStore(db),
-    engine: engineStore(db, sqlite),
+    engine: engineStore(db, driver.prepare),
     invitations: invitationStore(db),
     async transaction(work) {
       let failure: { error: unknown } | null = null;
       try {
         return await db.transaction().execute(async (trx) => {
           try {
-            return await work(storeOver(trx, sqlite));
+            return await work(storeOver(trx, driver));
           } catch (error) {
             failure = { error };
             throw error;
@@ -51,7 +51,7 @@ function storeOver(db: Db, sqlite: OpenedDatabase['sqlite']): Store {
       } catch (error) {
         // Some errors (a full disk, for one) make SQLite roll the transaction back itself; the ROLLBACK that
         // follows then fails, and its error would hide the one that says what happened.
-        if (failure && !sqlite.inTransaction) throw (failure as { error: unknown }).error;
+        if (failure && !driver.sqlite.inTransaction) throw (failure as { error: unknown }).error;
         throw error;
       }
     },
