@@ -73,18 +73,19 @@ function Help() {
   );
 }
 
+const sizeOf = (stdout: NodeJS.WriteStream) => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+
 /** Columns and rows of the terminal, following resizes. */
 function useTerminalSize(): { columns: number; rows: number } {
   const stdout = useStdout().stdout as NodeJS.WriteStream;
-  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState(() => sizeOf(stdout));
   useEffect(() => {
-    const update = () => setSize(read());
+    const update = () => setSize(sizeOf(stdout));
     stdout.on('resize', update);
     return () => {
       stdout.off('resize', update);
     };
-  });
+  }, [stdout]);
   return size;
 }
 

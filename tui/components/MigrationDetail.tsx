@@ -9,7 +9,7 @@ import { commandDocument, type Outcome, useCommand } from '../commands.ts';
 import { dateTime, meetingsDone, OUTCOME_COLORS, progressBar, STATE_COLORS } from '../format.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
 import { usePolledQuery } from '../polled-query.ts';
-import { OutcomeLine, useQuestion } from './Confirm.tsx';
+import { OutcomeLine, useQuestion } from './Question.tsx';
 import { TRIGGER_FIELDS, type Trigger, TriggerLine } from './TriggerLine.tsx';
 
 export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String,

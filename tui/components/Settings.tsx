@@ -6,7 +6,7 @@ import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { useSubscription } from 'urql';
 import { commandDocument, type Outcome, useCommand } from '../commands.ts';
-import { OutcomeLine, useQuestion } from './Confirm.tsx';
+import { OutcomeLine, useQuestion } from './Question.tsx';
 
 export const SETTINGS_SUBSCRIPTION = `subscription { tenantSettingsUpdated {
   name

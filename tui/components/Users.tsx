@@ -10,8 +10,8 @@ import { age, dateTime, fitColumns, meetingsDone, STATE_COLORS } from '../format
 import { useCapture } from '../keyboard.ts';
 import { type PageInfo, usePaging } from '../paging.ts';
 import { usePolledQuery } from '../polled-query.ts';
-import { OutcomeLine } from './Confirm.tsx';
 import { ListStatus, useListSearch } from './ListSearch.tsx';
+import { OutcomeLine } from './Question.tsx';
 import { StartMigration } from './StartMigration.tsx';
 
 export const USERS_PAGE = `query($search: String, $first: Int, $after: String, $last: Int, $before: String) {
