@@ -25,6 +25,8 @@ export interface TestServer {
   /** Like request, but fails the test on any GraphQL error and returns data. */
   gql<T = Record<string, any>>(token: string, query: string, variables?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
+  /** After stop(): the same server again, on the same port, database and admin token. */
+  startAgain(): Promise<TestServer>;
 }
 
 /** Engine settings for tests: quick polls and retries, small batches. */
@@ -106,5 +108,6 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       return result.data as never;
     },
     stop: () => app.stop(),
+    startAgain: () => startServer({ ...options, adminToken, port: Number(new URL(url).port) }),
   };
 }

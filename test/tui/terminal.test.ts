@@ -22,7 +22,6 @@ const screen = (session = 'tui') => tmux('capture-pane', '-p', '-t', session);
 let server: TestServer;
 let token: string;
 let dir: string;
-const adminToken = 'terminal-test-admin';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mms-tui-'));
@@ -30,7 +29,6 @@ beforeAll(async () => {
     engine: true,
     holdSeconds: 0,
     databasePath: join(dir, 'mms.sqlite'),
-    adminToken,
   });
   ({ token } = await createTenantWithOperator(server, 'contoso.com', 'Contoso'));
 });
@@ -132,17 +130,10 @@ test('after a server restart it shows reconnecting, comes back by itself and sho
   await screenShowing(/● live/, 'restart-settings');
   tmux('send-keys', '-t', 'restart-settings', 't');
   await screenShowing(/1 \[on\]\s+meetingMigrationEnabled/, 'restart-settings');
-  const port = Number(new URL(server.url).port);
   await server.stop();
   await screenShowing(/● reconnecting/, 'restart');
   await screenShowing(/● reconnecting/, 'restart-settings');
-  server = await startServer({
-    engine: true,
-    holdSeconds: 0,
-    databasePath: join(dir, 'mms.sqlite'),
-    adminToken,
-    port,
-  });
+  server = await server.startAgain();
   // Changes right after the restart, likely before the TUI is back: it must not keep showing the old state.
   const bob = await createUser(server, token, { userPrincipalName: 'bob@contoso.com' });
   await startMeetingMigration(server, token, bob);

@@ -15,8 +15,6 @@ import { startServer, type TestServer } from '../support/server.ts';
 let dir: string;
 let server: TestServer;
 let token: string;
-let port: number;
-const adminToken = 'watch-test-admin';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mms-watch-'));
@@ -24,9 +22,7 @@ beforeAll(async () => {
     engine: true,
     holdSeconds: 0,
     databasePath: join(dir, 'mms.sqlite'),
-    adminToken,
   });
-  port = Number(new URL(server.url).port);
   ({ token } = await createTenantWithOperator(server, 'contoso.com'));
 });
 afterAll(async () => {
@@ -74,13 +70,7 @@ test('prints one JSON object per event, filtered by user and state, and carries 
     // The server goes away and comes back on the same port and database.
     await server.stop();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    server = await startServer({
-      engine: true,
-      holdSeconds: 0,
-      databasePath: join(dir, 'mms.sqlite'),
-      adminToken,
-      port,
-    });
+    server = await server.startAgain();
     const before = watch.stdout.length;
     await startMeetingMigration(server, token, alice);
     const again = parse(await watch.line((l) => l.includes('"SUCCEEDED"'), 20_000, before));
