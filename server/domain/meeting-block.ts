@@ -3,8 +3,8 @@
  *
  * Line model: only LF ends a line; an LF preceded by CR is a CRLF line ending. A lone CR is ordinary
  * text, so a block starts at the beginning of the body or right after an LF. A block is an opening
- * delimiter line immediately followed by its form's header line, up to and including the next line
- * equal to the same delimiter (plus that line's line break, if any).
+ * delimiter line immediately followed by its form's header line, up to and including its closing
+ * delimiter line (plus that line's line break, if any); see closingOf.
  */
 
 export type OnlineMeetingType = 'SKYPE_FOR_BUSINESS' | 'TEAMS';
@@ -84,6 +84,8 @@ interface Form {
   type: OnlineMeetingType;
   delimiter: string;
   isHeader: (line: string) => boolean;
+  /** The last line rendered before the closing delimiter. */
+  isLastLine: (line: string) => boolean;
   dialInHeader: string;
   thirdPartyPrefix: string;
   conferenceIdPrefix: string;
@@ -94,6 +96,7 @@ const SKYPE_FORM: Form = {
   delimiter: SKYPE_DELIMITER,
   // The header carries the join URL, so it is recognised by its prefix.
   isHeader: (line) => line.startsWith(SKYPE_JOIN_PREFIX),
+  isLastLine: (line) => line === SKYPE_MARKER,
   dialInHeader: SKYPE_DIAL_IN_HEADER,
   thirdPartyPrefix: SKYPE_THIRD_PARTY_PREFIX,
   conferenceIdPrefix: SKYPE_CONFERENCE_ID_PREFIX,
@@ -103,6 +106,7 @@ const TEAMS_FORM: Form = {
   type: 'TEAMS',
   delimiter: TEAMS_DELIMITER,
   isHeader: (line) => line === TEAMS_HEADER,
+  isLastLine: (line) => line.startsWith(TEAMS_LEARN_MORE_PREFIX),
   dialInHeader: TEAMS_DIAL_IN_HEADER,
   thirdPartyPrefix: TEAMS_THIRD_PARTY_PREFIX,
   conferenceIdPrefix: TEAMS_CONFERENCE_ID_PREFIX,
@@ -264,42 +268,124 @@ function parseFields(
   return { joinUrl: nonEmpty(inner[0]?.slice(SKYPE_JOIN_PREFIX.length)), meetingId: null, conferenceId };
 }
 
-/** Every block in the body, in order; blocks never overlap. */
+/**
+ * Where the block opened at `openAt` closes: at the first line of its delimiter that follows the form's
+ * last rendered line (Skype's marker, Teams' "Learn More"), so a stray delimiter line inside the block is
+ * part of it. A block without that last line (edited by hand) closes at its first delimiter line. The
+ * search ends at the next opening of the same form (a delimiter line followed by a header line is always
+ * an opening): an opening with no closing is organizer text, and must not swallow the block after it.
+ * -1 when the block never closes.
+ */
+function closingOf(lines: Line[], openAt: number, form: Form): number {
+  let firstDelimiter = -1;
+  for (let j = openAt + 2; j < lines.length; j++) {
+    const line = lines[j] as Line;
+    if (line.content !== form.delimiter) continue;
+    if (openingForm(line, lines[j + 1]) === form) break;
+    if (form.isLastLine(lines[j - 1]?.content ?? '')) return j;
+    if (firstDelimiter === -1) firstDelimiter = j;
+  }
+  return firstDelimiter;
+}
+
+/** Every complete block in the body, in order; blocks never overlap. */
 export function findBlocks(body: string): FoundBlock[] {
+  return surveyBody(body, null).blocks;
+}
+
+/** The first block in the body. */
+export function findBlock(body: string): FoundBlock | null {
+  return findBlocks(body)[0] ?? null;
+}
+
+/** What identifies a meeting's own block: its stored join URL, or for a block without one its conference ID. */
+export interface OwnBlockKey {
+  joinUrl: string;
+  conferenceId: string | null;
+}
+
+function isOwn(block: FoundBlock, key: OwnBlockKey): boolean {
+  if (block.joinUrl !== null) return block.joinUrl === oneLine(key.joinUrl);
+  return key.conferenceId !== null && block.conferenceId === key.conferenceId;
+}
+
+/** Whether the meeting's own block is in its body once, several times (a forwarded copy), or not at all. */
+export type OwnBlockSituation = 'FOUND' | 'REPEATED' | 'MISSING';
+
+export interface BlockSurvey {
+  /** Every complete block, the meeting's own and others', in order. */
+  blocks: FoundBlock[];
+  /** The meeting's own blocks among them. */
+  own: FoundBlock[];
+  situation: OwnBlockSituation;
+  /** Opening lines whose block never closes: organizer text. */
+  unclosedOpenings: number;
+}
+
+/**
+ * Finds every block and tells the meeting's own from the others (SPEC §2). The own blocks are found first,
+ * each from its own opening line, so that no other text — another meeting's block, an opening whose
+ * closing line is missing further down — can take the own block into a region of its own. The rest of
+ * the body is then read in order, a block never overlapping another.
+ */
+export function surveyBody(body: string, key: OwnBlockKey | null): BlockSurvey {
   const lines = splitLines(body);
-  const blocks: FoundBlock[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const opening = lines[i];
-    if (opening === undefined) break;
-    const form = openingForm(opening, lines[i + 1]);
-    if (form === null || opening.lineEnding === '') continue;
-    let closeAt = -1;
-    for (let j = i + 2; j < lines.length; j++) {
-      if (lines[j]?.content === form.delimiter) {
-        closeAt = j;
-        break;
-      }
-    }
+  const blockFrom = (openAt: number): { block: FoundBlock; closeAt: number } | null => {
+    const opening = lines[openAt] as Line;
+    const form = openingForm(opening, lines[openAt + 1]);
+    if (form === null || opening.lineEnding === '') return null;
+    const closeAt = closingOf(lines, openAt, form);
     const closing = lines[closeAt];
-    // An opening without a closing delimiter is organizer text, not a block.
-    if (closing === undefined) continue;
-    const inner = lines.slice(i + 1, closeAt).map((line) => line.content);
-    blocks.push({
+    if (closing === undefined) return null;
+    const inner = lines.slice(openAt + 1, closeAt).map((line) => line.content);
+    const block: FoundBlock = {
       start: opening.start,
       end: closing.end,
       type: form.type,
       ...parseFields(form, inner),
       lineEnding: opening.lineEnding,
       text: body.slice(opening.start, closing.end),
-    });
-    i = closeAt;
+    };
+    return { block, closeAt };
+  };
+
+  /** Line index where each own block opens, to the index where it closes. */
+  const ownRegions = new Map<number, number>();
+  if (key !== null) {
+    for (let i = 0; i < lines.length; i++) {
+      const found = blockFrom(i);
+      if (found === null || !isOwn(found.block, key)) continue;
+      ownRegions.set(i, found.closeAt);
+      i = found.closeAt;
+    }
   }
-  return blocks;
+  const nextOwnAfter = (at: number) => Math.min(...[...ownRegions.keys()].filter((start) => start > at));
+
+  const blocks: FoundBlock[] = [];
+  const own: FoundBlock[] = [];
+  let unclosedOpenings = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const ownCloseAt = ownRegions.get(i);
+    const found = blockFrom(i);
+    if (ownCloseAt !== undefined && found !== null) {
+      blocks.push(found.block);
+      own.push(found.block);
+      i = ownCloseAt;
+    } else if (found !== null && found.closeAt < nextOwnAfter(i)) {
+      blocks.push(found.block);
+      i = found.closeAt;
+    } else if (openingForm(lines[i] as Line, lines[i + 1]) !== null) {
+      unclosedOpenings++;
+    }
+  }
+  const situation = own.length === 0 ? 'MISSING' : own.length === 1 ? 'FOUND' : 'REPEATED';
+  return { blocks, own, situation, unclosedOpenings };
 }
 
-/** The first block in the body. */
-export function findBlock(body: string): FoundBlock | null {
-  return findBlocks(body)[0] ?? null;
+/** A freshly rendered block in the place of a found one: its line ending, and no break if it had none. */
+function renderInPlaceOf(found: FoundBlock, coords: BlockCoordinates): string {
+  const block = renderBlock(coords, found.lineEnding);
+  return found.text.endsWith('\n') ? block : block.slice(0, -found.lineEnding.length);
 }
 
 /**
@@ -312,9 +398,33 @@ export function replaceBlock(
 ): { body: string; replaced: FoundBlock } | null {
   const found = findBlock(body);
   if (found === null) return null;
-  let block = renderBlock(coords, found.lineEnding);
-  if (!found.text.endsWith('\n')) block = block.slice(0, -found.lineEnding.length);
-  return { body: body.slice(0, found.start) + block + body.slice(found.end), replaced: found };
+  return {
+    body: body.slice(0, found.start) + renderInPlaceOf(found, coords) + body.slice(found.end),
+    replaced: found,
+  };
+}
+
+/**
+ * Rewrites every copy of the meeting's own block and nothing else; when the organizer deleted it, their
+ * text stays as it is and a fresh block is appended after it (SPEC §2).
+ */
+export function rewriteOwnBlock(
+  body: string,
+  key: OwnBlockKey,
+  coords: BlockCoordinates,
+): { body: string; survey: BlockSurvey; block: string } {
+  const survey = surveyBody(body, key);
+  const first = survey.own[0];
+  if (first === undefined) {
+    return { body: appendBlock(body, coords), survey, block: renderBlock(coords, lineEndingOf(body)) };
+  }
+  let rewritten = '';
+  let at = 0;
+  for (const found of survey.own) {
+    rewritten += body.slice(at, found.start) + renderInPlaceOf(found, coords);
+    at = found.end;
+  }
+  return { body: rewritten + body.slice(at), survey, block: renderBlock(coords, first.lineEnding) };
 }
 
 function lineEndingOf(body: string): '\n' | '\r\n' {

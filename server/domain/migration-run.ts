@@ -3,7 +3,7 @@
  * looks at, which it skips or fails and why, and the rewritten body of the ones it updates.
  */
 import { meetingCoordinates } from './coordinates.ts';
-import { findBlock, replaceBlock } from './meeting-block.ts';
+import { type BlockSurvey, findBlock, rewriteOwnBlock } from './meeting-block.ts';
 import type {
   BridgeNumber,
   MeetingResultOutcome,
@@ -42,6 +42,10 @@ export type MeetingDecision =
       body: string;
       sequence: number;
       onlineMeeting: OnlineMeetingProperties;
+      /** The block the meeting gets, in the body's line ending. */
+      block: string;
+      /** What the body held before: the own block once, several times or not at all, and other blocks. */
+      survey: BlockSurvey;
     }
   | { outcome: Exclude<MeetingResultOutcome, 'UPDATED'>; reason: string };
 
@@ -95,21 +99,37 @@ export function decideMeeting(meeting: MeetingToMigrate, settings: RunSettings):
     type: to,
     meetingUid: meeting.uid,
   });
-  const rewritten = replaceBlock(meeting.body, coordinates);
-  if (!rewritten)
-    return { outcome: 'SKIPPED', reason: 'the body no longer contains an online meeting block' };
+  const rewritten = rewriteOwnBlock(meeting.body, meeting.onlineMeeting, coordinates);
+  const change =
+    from === to
+      ? `${typeName(to)} block rewritten with current coordinates`
+      : `moved from ${typeName(from)} to ${typeName(to)}`;
   return {
     outcome: 'UPDATED',
-    reason:
-      from === to
-        ? `${typeName(to)} block rewritten with current coordinates`
-        : `moved from ${typeName(from)} to ${typeName(to)}`,
+    reason: change + blockNotes(rewritten.survey, to),
     body: rewritten.body,
     sequence: meeting.sequence + 1,
+    block: rewritten.block,
+    survey: rewritten.survey,
     onlineMeeting: {
       type: to,
       joinUrl: coordinates.joinUrl,
       conferenceId: coordinates.dialIn?.conferenceId ?? null,
     },
   };
+}
+
+/** What the result says beyond the rewrite: a deleted block, copies, other meetings' blocks left alone. */
+function blockNotes(survey: BlockSurvey, to: OnlineMeetingType): string {
+  const notes: string[] = [];
+  if (survey.situation === 'MISSING') {
+    notes.push(
+      `the organizer had deleted the online meeting block, so a fresh ${typeName(to)} block was appended after their text`,
+    );
+  }
+  if (survey.situation === 'REPEATED')
+    notes.push(`all ${survey.own.length} copies of the block were rewritten`);
+  const others = survey.blocks.length - survey.own.length;
+  if (others > 0) notes.push(`${others} block${others === 1 ? '' : 's'} of other meetings left as they were`);
+  return notes.map((note) => `; ${note}`).join('');
 }

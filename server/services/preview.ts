@@ -1,5 +1,5 @@
 /** What a migration would do now, meeting by meeting, without writing anything (SPEC §9). */
-import { findBlock } from '../domain/meeting-block.ts';
+import type { OwnBlockSituation } from '../domain/meeting-block.ts';
 import { decideMeeting, ineligibility, isSelected } from '../domain/migration-run.ts';
 import type { MeetingResultOutcome, SourceMeetingType, TargetMeetingType, User } from '../domain/model.ts';
 import { requireUser, type ServiceDeps } from './deps.ts';
@@ -11,6 +11,13 @@ export interface MeetingPreview {
   reason: string;
   /** The block the meeting would get; null unless it would be updated. */
   newBlock: string | null;
+  /** Where the meeting's own block is (SPEC §2); null unless it would be updated. */
+  blocks: {
+    situation: OwnBlockSituation;
+    ownBlocks: number;
+    otherBlocks: number;
+    unclosedOpenings: number;
+  } | null;
 }
 
 export interface MigrationPreview {
@@ -60,7 +67,17 @@ export function preview(deps: ServiceDeps) {
             meetingId: meeting.id,
             outcome: decision.outcome,
             reason: decision.reason,
-            newBlock: decision.outcome === 'UPDATED' ? (findBlock(decision.body)?.text ?? null) : null,
+            ...(decision.outcome === 'UPDATED'
+              ? {
+                  newBlock: decision.block,
+                  blocks: {
+                    situation: decision.survey.situation,
+                    ownBlocks: decision.survey.own.length,
+                    otherBlocks: decision.survey.blocks.length - decision.survey.own.length,
+                    unclosedOpenings: decision.survey.unclosedOpenings,
+                  },
+                }
+              : { newBlock: null, blocks: null }),
           });
         }
         const last = batch.at(-1);

@@ -6,7 +6,7 @@ import { appendBlock } from '../domain/meeting-block.ts';
 import type { ContentItemKind, OnlineMeetingType } from '../domain/model.ts';
 import { lastOccurrenceEnd, recurrenceRule } from '../domain/recurrence.ts';
 import * as validate from '../domain/validation.ts';
-import { requireUser, type ServiceDeps, tenantOf } from './deps.ts';
+import { requireMeeting, requireUser, type ServiceDeps, tenantOf } from './deps.ts';
 import type { Viewer } from './viewer.ts';
 
 export interface ScheduleMeetingInput {
@@ -92,6 +92,20 @@ export function scheduling(deps: ServiceDeps) {
           },
           now,
         );
+      });
+    },
+
+    /**
+     * Records an edit the organizer made to the meeting's text in their calendar: the body as a whole, its
+     * own block kept, moved, copied or deleted. Stored exactly as given at the next SEQUENCE; the organizer's
+     * client sends that update itself, so nothing is queued, and updates still queued with the old text
+     * are superseded.
+     */
+    async updateMeetingBody(viewer: Viewer, input: { meetingId: number; body: string }) {
+      const body = validate.boundedText('body', input.body, validate.MAX_BODY_LENGTH);
+      return deps.store.transaction(async (tx) => {
+        const meeting = await requireMeeting(tx, viewer, input.meetingId, 'meetingId');
+        return tx.meetings.updateBody(meeting.id, body, meeting.sequence + 1);
       });
     },
   };

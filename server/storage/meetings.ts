@@ -66,6 +66,17 @@ export function meetingStore(db: Db) {
       return meetingFromRow(row);
     },
 
+    /** The organizer edited the meeting's text in their calendar: a new body at a new SEQUENCE. */
+    async updateBody(id: number, body: string, sequence: number): Promise<StoredMeeting> {
+      const row = await db
+        .updateTable('meetings')
+        .set({ body, sequence })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return meetingFromRow(row);
+    },
+
     async uidExists(tenantId: number, uid: string): Promise<boolean> {
       const row = await db
         .selectFrom('meetings')

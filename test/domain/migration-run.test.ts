@@ -110,9 +110,14 @@ describe('decideMeeting', () => {
     });
   });
 
-  test('skips a meeting whose block the organizer deleted', () => {
-    const meeting = { ...scheduled('TEAMS', 'x\n'), body: 'no block any more' };
-    expect(decideMeeting(meeting, settings).outcome).toBe('SKIPPED');
+  test('appends a fresh block after the organizer’s text when they deleted the block, and says so', () => {
+    const meeting = { ...scheduled('TEAMS', 'x\n'), body: 'no block any more\r\nsecond line' };
+    const decision = decideMeeting(meeting, settings);
+    if (decision.outcome !== 'UPDATED') throw new Error(decision.reason);
+    expect(decision.body).toBe(`no block any more\r\nsecond line\r\n\r\n${decision.block}`);
+    expect(decision.block).toContain('\r\n');
+    expect(decision.survey.situation).toBe('MISSING');
+    expect(decision.reason).toContain('the organizer had deleted the online meeting block');
   });
 });
 

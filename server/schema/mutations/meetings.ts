@@ -22,14 +22,17 @@ const MigrationPayload = (name: string) =>
     }),
   });
 
+const MeetingPayload = (name: string) =>
+  builder.objectRef<{ meeting: StoredMeeting }>(name).implement({
+    fields: (t) => ({ meeting: t.field({ type: MeetingNode, resolve: (payload) => payload.meeting }) }),
+  });
+
 builder.mutationFields((t) => ({
   scheduleMeeting: t.fieldWithInput({
     description:
       'Schedules a meeting as the scheduling add-in does: the organizer’s text followed by an online meeting block ' +
       'for their current coordinates, with the add-in properties set.',
-    type: builder.objectRef<{ meeting: StoredMeeting }>('ScheduleMeetingPayload').implement({
-      fields: (p) => ({ meeting: p.field({ type: MeetingNode, resolve: (payload) => payload.meeting }) }),
-    }),
+    type: MeetingPayload('ScheduleMeetingPayload'),
     errors: { types: EXPECTED_ERRORS },
     input: {
       organizerId: t.input.id(),
@@ -82,6 +85,22 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, context) => ({
       migration: await context.services.migrations.cancelMeetingMigration(viewerOf(context), {
         migrationId: decodeId('migrationId', input.migrationId, 'MeetingMigration'),
+      }),
+    }),
+  }),
+
+  updateMeetingBody: t.fieldWithInput({
+    description:
+      'Records an edit the organizer made to the meeting’s text in their calendar: the whole body, stored ' +
+      'exactly as given, at the next SEQUENCE. Whatever it holds — its own block moved, copied or deleted, ' +
+      'blocks of other meetings — a migration rewrites only the meeting’s own block.',
+    type: MeetingPayload('UpdateMeetingBodyPayload'),
+    errors: { types: EXPECTED_ERRORS },
+    input: { meetingId: t.input.id(), body: t.input.string() },
+    resolve: async (_root, { input }, context) => ({
+      meeting: await context.services.scheduling.updateMeetingBody(viewerOf(context), {
+        meetingId: decodeId('meetingId', input.meetingId, 'Meeting'),
+        body: input.body,
       }),
     }),
   }),

@@ -1,4 +1,4 @@
-import { findBlock } from '../../domain/meeting-block.ts';
+import { type FoundBlock, findBlock, surveyBody } from '../../domain/meeting-block.ts';
 import type { Attendee, ContentItem, OnlineMeetingProperties } from '../../domain/model.ts';
 import type { StoredMeeting } from '../../storage/meetings.ts';
 import { builder } from '../builder.ts';
@@ -52,9 +52,8 @@ const OnlineMeetingType = builder.objectRef<OnlineMeetingProperties>('OnlineMeet
   }),
 });
 
-type FoundBlock = NonNullable<ReturnType<typeof findBlock>>;
 const OnlineMeetingBlockType = builder.objectRef<FoundBlock>('OnlineMeetingBlock').implement({
-  description: 'The online meeting block as found in the body.',
+  description: 'An online meeting block as found in the body.',
   fields: (t) => ({
     type: t.field({ type: OnlineMeetingTypeEnum, resolve: (block) => block.type }),
     joinUrl: t.exposeString('joinUrl', { nullable: true }),
@@ -93,7 +92,13 @@ MeetingNode.implement({
     onlineMeetingBlock: t.field({
       type: OnlineMeetingBlockType,
       nullable: true,
-      resolve: (meeting) => findBlock(meeting.body),
+      description:
+        'The meeting’s own block (its join URL is the meeting’s); for a meeting without add-in properties, ' +
+        'the first block in the body. Null when there is none.',
+      resolve: (meeting) =>
+        meeting.onlineMeeting
+          ? (surveyBody(meeting.body, meeting.onlineMeeting).own[0] ?? null)
+          : findBlock(meeting.body),
     }),
     attendeeCount: t.exposeInt('attendeeCount'),
     attendees: t.connection({

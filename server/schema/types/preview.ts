@@ -14,6 +14,35 @@ import { viewerOf } from '../context.ts';
 import { MeetingNode } from './meeting.ts';
 import { UserNode } from './user.ts';
 
+const OwnBlockSituationEnum = builder.enumType('OwnBlockSituation', {
+  description: 'Where a meeting’s own online meeting block is: the one whose join URL is the meeting’s.',
+  values: {
+    FOUND: { description: 'Once: it is rewritten; everything else stays byte for byte.' },
+    REPEATED: { description: 'Several times (a forwarded invitation pasted in): every copy is rewritten.' },
+    MISSING: {
+      description:
+        'Deleted by the organizer: their text stays as it is and a fresh block is appended after it.',
+    },
+  } as const,
+});
+
+const BodyBlocksType = builder
+  .objectRef<NonNullable<MeetingPreview['blocks']>>('MeetingBodyBlocks')
+  .implement({
+    description:
+      'What the body holds that looks like an online meeting block, and which of it is the meeting’s own.',
+    fields: (t) => ({
+      situation: t.field({ type: OwnBlockSituationEnum, resolve: (blocks) => blocks.situation }),
+      ownBlocks: t.exposeInt('ownBlocks', { description: 'Copies of the meeting’s own block.' }),
+      otherBlocks: t.exposeInt('otherBlocks', {
+        description: 'Complete blocks of other meetings (pasted or forwarded): left as they are.',
+      }),
+      unclosedOpenings: t.exposeInt('unclosedOpenings', {
+        description: 'Opening lines without a closing line: organizer text, left as it is.',
+      }),
+    }),
+  });
+
 const MeetingPreviewType = builder.objectRef<MeetingPreview & { id: number }>('MeetingPreview').implement({
   description: 'What the migration would do to one meeting.',
   fields: (t) => ({
@@ -23,6 +52,12 @@ const MeetingPreviewType = builder.objectRef<MeetingPreview & { id: number }>('M
     newBlock: t.exposeString('newBlock', {
       nullable: true,
       description: 'The online meeting block it would get.',
+    }),
+    blocks: t.field({
+      type: BodyBlocksType,
+      nullable: true,
+      description: 'Which blocks of the body would be rewritten; null unless the meeting would be updated.',
+      resolve: (preview) => preview.blocks,
     }),
   }),
 });
