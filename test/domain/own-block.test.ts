@@ -13,68 +13,36 @@ import {
   TEAMS_DELIMITER,
   TEAMS_HEADER,
 } from '../../server/domain/meeting-block.ts';
-import { coordinates, EOLS, type Eol, organizerText, skypeDialIn, teamsDialIn } from '../support/blocks.ts';
+import {
+  adversarialCases,
+  coordinates,
+  EOLS,
+  type Eol,
+  fillCases,
+  organizerText,
+  otherSkype,
+  otherTeams,
+  skypeDialIn,
+  teamsDialIn,
+} from '../support/blocks.ts';
 
 /** The meeting's block as the add-in wrote it, and what it becomes. */
 const own: BlockCoordinates = { ...skypeDialIn, joinUrl: 'https://meet.contoso.com/alice/OWN1' };
 const key: OwnBlockKey = { joinUrl: own.joinUrl, conferenceId: own.dialIn?.conferenceId ?? null };
 const next: BlockCoordinates = { ...teamsDialIn, joinUrl: 'https://teams.microsoft.com/l/meetup-join/NEW1' };
-/** Blocks of other meetings, pasted or forwarded in. */
-const otherSkype: BlockCoordinates = { ...skypeDialIn, joinUrl: 'https://meet.contoso.com/bob/OTHER' };
-const otherTeams: BlockCoordinates = {
-  ...teamsDialIn,
-  joinUrl: 'https://teams.microsoft.com/l/meetup-join/OTHER',
-};
 
 const ownBlock = (eol: Eol) => renderBlock(own, eol);
 const newBlock = (eol: Eol) => renderBlock(next, eol);
 const rewrite = (body: string) => rewriteOwnBlock(body, key, next);
 
-/** Each case: text around the own block, with `@` where the own block stands. */
-function cases(eol: Eol): [string, string[]][] {
-  const line = (text: string) => text + eol;
-  const skypeOther = renderBlock(otherSkype, eol);
-  const teamsOther = renderBlock(otherTeams, eol);
-  const openingOnly = line(SKYPE_DELIMITER) + line(`${SKYPE_JOIN_PREFIX}${otherSkype.joinUrl}`);
-  return [
-    ['another meeting’s Skype block above', [line('Hello'), skypeOther, line('notes'), '@', line('bye')]],
-    ['another meeting’s Teams block below', [line('Hello'), '@', line('old link:'), teamsOther]],
-    ['other blocks on both sides, adjacent', [teamsOther, '@', skypeOther]],
-    ['a lone opening delimiter line before', [line('Agenda'), line(SKYPE_DELIMITER), line('x'), '@']],
-    ['an opening with no closing before', [openingOnly, line('text that follows'), '@', line('end')]],
-    ['an opening with no closing after', ['@', line('P.S.'), openingOnly, line('trailing words')]],
-    ['a Teams opening with no closing before', [line(TEAMS_DELIMITER), line(TEAMS_HEADER), line('x'), '@']],
-    ['a header line without delimiters', [line(`${SKYPE_JOIN_PREFIX}${own.joinUrl}`), '@']],
-    [
-      'delimiter lines of another length around a copy',
-      [line('.'.repeat(79)), line(`${SKYPE_JOIN_PREFIX}${own.joinUrl}`), line('.'.repeat(81)), '@'],
-    ],
-    ['the own join URL quoted in prose', [line(`Join with ${own.joinUrl} if the button fails`), '@']],
-    ['block first', ['@', line('after')]],
-    ['block last without a final line break', [line('before'), '@-']],
-    ['block alone', ['@']],
-    ['block alone without a final line break', ['@-']],
-    ['body without a final line break after the block', ['@', 'no break at the end']],
-  ];
-}
-
-/** Builds the body and what the rewrite must make of it: `@` is the own block, `@-` the own block without its break. */
-function build(parts: string[], eol: Eol): { body: string; expected: string } {
-  const place = (part: string, block: string) =>
-    part === '@' ? block : part === '@-' ? block.slice(0, -eol.length) : part;
-  return {
-    body: parts.map((part) => place(part, ownBlock(eol))).join(''),
-    expected: parts.map((part) => place(part, newBlock(eol))).join(''),
-  };
-}
-
 describe('only the own block changes', () => {
   for (const eol of EOLS) {
-    for (const [name, parts] of cases(eol)) {
+    for (const { name, parts, otherBlocks, unclosedOpenings } of adversarialCases(own.joinUrl, eol)) {
       test(`${name} (${JSON.stringify(eol)})`, () => {
-        const { body, expected } = build(parts, eol);
+        const { body, expected } = fillCases(parts, ownBlock(eol), newBlock(eol), eol);
         const result = rewrite(body);
-        expect(result.survey.situation).toBe('FOUND');
+        expect(result.survey).toMatchObject({ situation: 'FOUND', unclosedOpenings });
+        expect(result.survey.blocks).toHaveLength(otherBlocks + 1);
         expect(Buffer.from(result.body, 'utf8').equals(Buffer.from(expected, 'utf8'))).toBe(true);
         expect(rewriteOwnBlock(result.body, { joinUrl: next.joinUrl, conferenceId: null }, next).body).toBe(
           result.body,

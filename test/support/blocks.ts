@@ -3,8 +3,11 @@ import fc from 'fast-check';
 import {
   type BlockCoordinates,
   type OnlineMeetingType,
+  renderBlock,
   SKYPE_DELIMITER,
+  SKYPE_JOIN_PREFIX,
   TEAMS_DELIMITER,
+  TEAMS_HEADER,
 } from '../../server/domain/meeting-block.ts';
 
 export type Eol = '\n' | '\r\n';
@@ -147,3 +150,95 @@ export const OTHER: Record<OnlineMeetingType, OnlineMeetingType> = {
 export const oldAndNew = fc
   .constantFrom<OnlineMeetingType>('SKYPE_FOR_BUSINESS', 'TEAMS')
   .chain((type) => fc.tuple(coordinates(type), coordinates(OTHER[type])));
+
+/** Blocks of other meetings, pasted or forwarded in. */
+export const otherSkype: BlockCoordinates = { ...skypeDialIn, joinUrl: 'https://meet.contoso.com/bob/OTHER' };
+export const otherTeams: BlockCoordinates = {
+  ...teamsDialIn,
+  joinUrl: 'https://teams.microsoft.com/l/meetup-join/OTHER',
+};
+
+export interface AdversarialCase {
+  name: string;
+  /** `@` stands for the own block, `@-` for the own block without its final line break. */
+  parts: string[];
+  /** Complete blocks of other meetings in the body, and opening lines that never close. */
+  otherBlocks: number;
+  unclosedOpenings: number;
+}
+
+/** Bodies that real organizers write around a meeting's own block (SPEC §2). */
+export function adversarialCases(ownJoinUrl: string, eol: Eol): AdversarialCase[] {
+  const line = (text: string) => text + eol;
+  const skypeOther = renderBlock(otherSkype, eol);
+  const teamsOther = renderBlock(otherTeams, eol);
+  const openingOnly = line(SKYPE_DELIMITER) + line(`${SKYPE_JOIN_PREFIX}${otherSkype.joinUrl}`);
+  const plain = (name: string, parts: string[]) => ({ name, parts, otherBlocks: 0, unclosedOpenings: 0 });
+  return [
+    {
+      name: 'another meeting’s Skype block above',
+      parts: [line('Hello'), skypeOther, line('notes'), '@', line('bye')],
+      otherBlocks: 1,
+      unclosedOpenings: 0,
+    },
+    {
+      name: 'another meeting’s Teams block below',
+      parts: [line('Hello'), '@', line('old link:'), teamsOther],
+      otherBlocks: 1,
+      unclosedOpenings: 0,
+    },
+    {
+      name: 'other blocks on both sides, adjacent',
+      parts: [teamsOther, '@', skypeOther],
+      otherBlocks: 2,
+      unclosedOpenings: 0,
+    },
+    plain('a lone opening delimiter line before', [line('Agenda'), line(SKYPE_DELIMITER), line('x'), '@']),
+    {
+      name: 'an opening with no closing before',
+      parts: [openingOnly, line('text that follows'), '@', line('end')],
+      otherBlocks: 0,
+      unclosedOpenings: 1,
+    },
+    {
+      name: 'an opening with no closing after',
+      parts: ['@', line('P.S.'), openingOnly, line('trailing words')],
+      otherBlocks: 0,
+      unclosedOpenings: 1,
+    },
+    {
+      name: 'a Teams opening with no closing before',
+      parts: [line(TEAMS_DELIMITER), line(TEAMS_HEADER), line('x'), '@'],
+      otherBlocks: 0,
+      unclosedOpenings: 1,
+    },
+    plain('a header line without delimiters', [line(`${SKYPE_JOIN_PREFIX}${ownJoinUrl}`), '@']),
+    plain('delimiter lines of another length around a copy', [
+      line('.'.repeat(79)),
+      line(`${SKYPE_JOIN_PREFIX}${ownJoinUrl}`),
+      line('.'.repeat(81)),
+      '@',
+    ]),
+    plain('the own join URL quoted in prose', [line(`Join with ${ownJoinUrl} if the button fails`), '@']),
+    plain('block first', ['@', line('after')]),
+    plain('block last without a final line break', [line('before'), '@-']),
+    plain('block alone', ['@']),
+    plain('block alone without a final line break', ['@-']),
+    plain('body without a final line break after the block', ['@', 'no break at the end']),
+  ];
+}
+
+/** A case's body with the old own block, and what a rewrite must make of it with the new one. */
+export function fillCases(
+  parts: string[],
+  oldBlock: string,
+  newBlock: string,
+  eol: Eol,
+): { body: string; expected: string } {
+  const place = (part: string, block: string) =>
+    part === '@' ? block : part === '@-' ? block.slice(0, -eol.length) : part;
+  return {
+    body: parts.map((part) => place(part, oldBlock)).join(''),
+    expected: parts.map((part) => place(part, newBlock)).join(''),
+  };
+}
