@@ -22,6 +22,14 @@ export interface MeetingToMigrate {
   onlineMeeting: OnlineMeetingProperties | null;
   /** Attendees, not counting the organizer. */
   attendeeCount: number;
+  /** The bodies of the series' overridden occurrences, by original start (none when left out). */
+  overriddenOccurrences?: readonly OverrideBody[];
+}
+
+/** The body of one overridden occurrence, by its original start. */
+export interface OverrideBody {
+  recurrenceId: Date;
+  body: string;
 }
 
 export interface RunSettings {
@@ -40,6 +48,8 @@ export type MeetingDecision =
       outcome: Extract<MeetingResultOutcome, 'UPDATED'>;
       reason: string;
       body: string;
+      /** The overridden occurrences whose bodies carried the block, rewritten; the others stay as they are. */
+      overriddenOccurrences: OverrideBody[];
       sequence: number;
       onlineMeeting: OnlineMeetingProperties;
     }
@@ -98,13 +108,26 @@ export function decideMeeting(meeting: MeetingToMigrate, settings: RunSettings):
   const rewritten = replaceBlock(meeting.body, coordinates);
   if (!rewritten)
     return { outcome: 'SKIPPED', reason: 'the body no longer contains an online meeting block' };
+  // Each overridden occurrence whose body carries the block is rewritten the same way as the master.
+  const overriddenOccurrences: OverrideBody[] = [];
+  const overrides = meeting.overriddenOccurrences ?? [];
+  for (const override of overrides) {
+    const rewrittenOverride = replaceBlock(override.body, coordinates);
+    if (rewrittenOverride) {
+      overriddenOccurrences.push({ recurrenceId: override.recurrenceId, body: rewrittenOverride.body });
+    }
+  }
   return {
     outcome: 'UPDATED',
     reason:
-      from === to
+      (from === to
         ? `${typeName(to)} block rewritten with current coordinates`
-        : `moved from ${typeName(from)} to ${typeName(to)}`,
+        : `moved from ${typeName(from)} to ${typeName(to)}`) +
+      (overrides.length > 0
+        ? ` (also in ${overriddenOccurrences.length} of ${overrides.length} overridden occurrences)`
+        : ''),
     body: rewritten.body,
+    overriddenOccurrences,
     sequence: meeting.sequence + 1,
     onlineMeeting: {
       type: to,

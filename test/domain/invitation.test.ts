@@ -12,11 +12,16 @@ const meeting = {
   location: 'Building 92, room 4',
   body: 'Agenda 📅, items; more\r\nمرحبا\n\n_____\nJoin: https://teams.example/x?a=1&b=2',
   sequence: 4,
+  cancelledOccurrences: [],
+  overriddenOccurrences: [],
 };
 const parties = {
   organizer: { email: 'alice@contoso.com', name: 'Alice Zoë' },
   sentBy: 'mms@contoso.com',
-  attendee: { email: 'bob@example.com', name: 'Bob' },
+  attendees: [
+    { email: 'bob@example.com', name: 'Bob' },
+    { email: 'carol@example.com', name: null },
+  ],
 };
 
 describe('renderInvitation', () => {
@@ -31,13 +36,16 @@ describe('renderInvitation', () => {
     expect(event?.getFirstPropertyValue('dtstamp')?.toString()).toBe('2026-01-05T10:00:00Z');
   });
 
-  test('is sent by the service on the organizer’s behalf, to the attendee', () => {
+  test('is sent by the service on the organizer’s behalf, listing every attendee', () => {
     const organizer = event?.getFirstProperty('organizer');
     expect(organizer?.getFirstValue()).toBe('mailto:alice@contoso.com');
     expect(organizer?.getParameter('sent-by')).toBe('mailto:mms@contoso.com');
     expect(organizer?.getParameter('cn')).toBe('Alice Zoë');
     const attendees = event?.getAllProperties('attendee') ?? [];
-    expect(attendees.map((a) => String(a.getFirstValue()).toLowerCase())).toEqual(['mailto:bob@example.com']);
+    expect(attendees.map((a) => String(a.getFirstValue()).toLowerCase())).toEqual([
+      'mailto:bob@example.com',
+      'mailto:carol@example.com',
+    ]);
   });
 
   test('keeps the meeting’s own time zone and recurrence, with its VTIMEZONE', () => {
@@ -52,6 +60,7 @@ describe('renderInvitation', () => {
   });
 
   test('carries the new body, subject and location exactly (line breaks as iCalendar writes them)', () => {
+    // RFC 5545 TEXT has one line break, \n: a body's CRLF comes back as LF.
     expect(event?.getFirstPropertyValue('description')).toBe(meeting.body.replaceAll('\r\n', '\n'));
     expect(event?.getFirstPropertyValue('summary')).toBe(meeting.subject);
     expect(event?.getFirstPropertyValue('location')).toBe(meeting.location);
