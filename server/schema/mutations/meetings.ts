@@ -60,7 +60,8 @@ builder.mutationFields((t) => ({
       timeZone: t.input.string({ description: 'IANA time zone, such as Europe/Berlin.' }),
       recurrence: t.input.string({
         required: false,
-        description: 'RFC 5545 RRULE, such as FREQ=WEEKLY;COUNT=10.',
+        description:
+          'RFC 5545 RRULE alone, such as FREQ=WEEKLY;COUNT=10; exceptions go in cancelledOccurrences and overriddenOccurrences.',
       }),
       attendees: t.input.field({ type: [AttendeeInput] }),
       location: t.input.string({ required: false }),
