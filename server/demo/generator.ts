@@ -13,7 +13,6 @@ import {
   type ContentItem,
   DEFAULT_TENANT_SETTINGS,
   type MailboxLocation,
-  type Meeting,
   NO_AUDIO_CONFERENCING,
   type SkypeHosting,
   type TeamsUpgradeMode,
@@ -23,6 +22,7 @@ import {
 import { lastOccurrenceEnd, recurrenceRule } from '../domain/recurrence.ts';
 import { timeZone as canonicalTimeZone } from '../domain/validation.ts';
 import { wallClock, wallClockToUtc } from '../domain/zoned-time.ts';
+import type { BulkMeeting } from '../storage/bulk.ts';
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Seeded random numbers                                                                             */
@@ -867,7 +867,7 @@ const EXTERNAL_DOMAINS = [
 /* Meetings                                                                                          */
 /* ------------------------------------------------------------------------------------------------ */
 
-export type DemoMeeting = Omit<Meeting, 'id' | 'createdAt'>;
+export type DemoMeeting = BulkMeeting;
 
 /** A stored user with what their meetings need: home time zone and default dial-in numbers. */
 export interface DemoOrganizer {

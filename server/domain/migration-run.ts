@@ -3,7 +3,7 @@
  * looks at, which it skips or fails and why, and the rewritten body of the ones it updates.
  */
 import { meetingCoordinates } from './coordinates.ts';
-import { type BlockSurvey, findBlock, rewriteOwnBlock } from './meeting-block.ts';
+import { type BlockSurvey, findBlock, rewriteOwnBlock, surveyBody } from './meeting-block.ts';
 import type {
   BridgeNumber,
   MeetingResultOutcome,
@@ -22,6 +22,14 @@ export interface MeetingToMigrate {
   onlineMeeting: OnlineMeetingProperties | null;
   /** Attendees, not counting the organizer. */
   attendeeCount: number;
+  /** The bodies of the series' overridden occurrences, by original start (none when left out). */
+  overriddenOccurrences?: readonly OverrideBody[];
+}
+
+/** The body of one overridden occurrence, by its original start. */
+export interface OverrideBody {
+  recurrenceId: Date;
+  body: string;
 }
 
 export interface RunSettings {
@@ -40,6 +48,8 @@ export type MeetingDecision =
       outcome: Extract<MeetingResultOutcome, 'UPDATED'>;
       reason: string;
       body: string;
+      /** The overridden occurrences whose bodies carried the block, rewritten; the others stay as they are. */
+      overriddenOccurrences: OverrideBody[];
       sequence: number;
       onlineMeeting: OnlineMeetingProperties;
       /** The block the meeting gets, in the body's line ending. */
@@ -100,14 +110,28 @@ export function decideMeeting(meeting: MeetingToMigrate, settings: RunSettings):
     meetingUid: meeting.uid,
   });
   const rewritten = rewriteOwnBlock(meeting.body, meeting.onlineMeeting, coordinates);
+  // Each overridden occurrence whose body carries the own block is rewritten the same way as the master;
+  // one without it (the organizer removed it from that occurrence) stays as it is.
+  const overriddenOccurrences: OverrideBody[] = [];
+  const overrides = meeting.overriddenOccurrences ?? [];
+  for (const override of overrides) {
+    if (surveyBody(override.body, meeting.onlineMeeting).own.length === 0) continue;
+    const { body } = rewriteOwnBlock(override.body, meeting.onlineMeeting, coordinates);
+    overriddenOccurrences.push({ recurrenceId: override.recurrenceId, body });
+  }
   const change =
     from === to
       ? `${typeName(to)} block rewritten with current coordinates`
       : `moved from ${typeName(from)} to ${typeName(to)}`;
+  const inOverrides =
+    overrides.length > 0
+      ? ` (also in ${overriddenOccurrences.length} of ${overrides.length} overridden occurrences)`
+      : '';
   return {
     outcome: 'UPDATED',
-    reason: change + blockNotes(rewritten.survey, to),
+    reason: change + inOverrides + blockNotes(rewritten.survey, to),
     body: rewritten.body,
+    overriddenOccurrences,
     sequence: meeting.sequence + 1,
     block: rewritten.block,
     survey: rewritten.survey,

@@ -140,6 +140,20 @@ export interface OnlineMeetingProperties {
   conferenceId: string | null;
 }
 
+/**
+ * One occurrence of a series changed on its own (RFC 5545 RECURRENCE-ID): its own times, subject, location
+ * and body — organizer text with the meeting's online meeting block, like the master's.
+ */
+export interface OverriddenOccurrence {
+  /** The original start of the occurrence. */
+  recurrenceId: Date;
+  startsAt: Date;
+  endsAt: Date;
+  subject: string;
+  location: string | null;
+  body: string;
+}
+
 export interface Meeting {
   id: number;
   tenantId: number;
@@ -150,7 +164,10 @@ export interface Meeting {
   endsAt: Date;
   timeZone: string;
   recurrence: string | null;
-  /** End of the last occurrence; null for a series without end. Derived from the RRULE when stored. */
+  /**
+   * End of the last occurrence; null for a series without end. Derived from the RRULE and the exceptions
+   * when stored (lastOccurrenceEnd).
+   */
   lastOccurrenceEndsAt: Date | null;
   location: string | null;
   body: string;
@@ -159,6 +176,10 @@ export interface Meeting {
   onlineMeeting: OnlineMeetingProperties | null;
   attendees: Attendee[];
   contentItems: ContentItem[];
+  /** Original starts of the occurrences of a series that are cancelled (RFC 5545 EXDATE), in order. */
+  cancelledOccurrences: Date[];
+  /** Occurrences of a series changed on their own, by original start. */
+  overriddenOccurrences: OverriddenOccurrence[];
   createdAt: Date;
 }
 

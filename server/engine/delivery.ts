@@ -51,6 +51,10 @@ export function createDelivery(deps: {
         (u) => [u.id, u],
       ),
     );
+    // Every attendee and exception of each meeting, once per batch: each REQUEST lists them all.
+    const meetingIds = [...meetings.keys()];
+    const attendees = await store.meetings.attendeesOf(meetingIds);
+    const exceptions = await store.meetings.exceptionsOf(meetingIds);
     const tenants = new Map(
       (await store.tenants.byIds([...new Set(updates.map((u) => u.tenantId))])).map((t) => [t.id, t]),
     );
@@ -64,7 +68,13 @@ export function createDelivery(deps: {
         continue;
       }
       const sentBy = serviceMailbox(tenant, config.sender);
-      const text = invitationFor(update, meeting, organizer, sentBy);
+      const text = invitationFor(
+        update,
+        { cancelledOccurrences: [], overriddenOccurrences: [], ...meeting, ...exceptions.get(meeting.id) },
+        attendees.get(meeting.id) ?? [],
+        organizer,
+        sentBy,
+      );
       if (text === null) {
         await store.invitations.markSuperseded(update.id);
         continue;

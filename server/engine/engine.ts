@@ -214,6 +214,7 @@ export function createEngine(deps: EngineDeps) {
           decision.outcome === 'UPDATED'
             ? {
                 body: decision.body,
+                overriddenOccurrences: decision.overriddenOccurrences,
                 sequence: decision.sequence,
                 onlineMeeting: decision.onlineMeeting,
                 attendees: attendees.get(meeting.id) ?? [],

@@ -4,6 +4,7 @@ import { meetingCoordinates, schedulingMeetingType } from '../domain/coordinates
 import { InvalidValueError } from '../domain/errors.ts';
 import { appendBlock } from '../domain/meeting-block.ts';
 import type { ContentItemKind, OnlineMeetingType } from '../domain/model.ts';
+import { scheduledOverrideBody } from '../domain/overrides.ts';
 import { lastOccurrenceEnd, recurrenceRule } from '../domain/recurrence.ts';
 import * as validate from '../domain/validation.ts';
 import { requireMeeting, requireUser, type ServiceDeps, tenantOf } from './deps.ts';
@@ -23,6 +24,20 @@ export interface ScheduleMeetingInput {
   contentItems?: { kind: ContentItemKind; title: string; url: string }[] | null;
   onlineMeetingType?: OnlineMeetingType | null;
   uid?: string | null;
+  /** Original starts of cancelled occurrences (EXDATE). */
+  cancelledOccurrences?: Date[] | null;
+  overriddenOccurrences?: OverriddenOccurrenceInput[] | null;
+}
+
+/** An occurrence changed on its own; subject, location and body default to the master's when left out. */
+export interface OverriddenOccurrenceInput {
+  recurrenceId: Date;
+  startsAt: Date;
+  endsAt: Date;
+  subject?: string | null;
+  location?: string | null;
+  /** The organizer's text for this occurrence; the meeting's block is appended unless it has it. */
+  body?: string | null;
 }
 
 export function scheduling(deps: ServiceDeps) {
@@ -52,6 +67,24 @@ export function scheduling(deps: ServiceDeps) {
         url: validate.httpsUrl(`contentItems[${i}].url`, item.url),
       }));
       const uidInput = input.uid ? validate.requiredName('uid', input.uid) : null;
+      const cancelledOccurrences = input.cancelledOccurrences ?? [];
+      const overrides = (input.overriddenOccurrences ?? []).map((o, i) => {
+        const field = (name: string) => `overriddenOccurrences[${i}].${name}`;
+        return {
+          recurrenceId: o.recurrenceId,
+          startsAt: o.startsAt,
+          endsAt: o.endsAt,
+          subject: o.subject == null ? subject : validate.requiredName(field('subject'), o.subject),
+          location: o.location == null ? location : validate.optionalName(field('location'), o.location),
+          organizerText:
+            o.body == null ? null : validate.boundedText(field('body'), o.body, validate.MAX_BODY_LENGTH),
+        };
+      });
+      // Validates the exceptions against the series (and the series against the occurrence limit).
+      const lastOccurrenceEndsAt = lastOccurrenceEnd(input.startsAt, input.endsAt, timeZone, recurrence, {
+        cancelledOccurrences,
+        overriddenOccurrences: overrides,
+      });
 
       return deps.store.transaction(async (tx) => {
         const now = deps.now();
@@ -77,7 +110,7 @@ export function scheduling(deps: ServiceDeps) {
             endsAt: input.endsAt,
             timeZone,
             recurrence,
-            lastOccurrenceEndsAt: lastOccurrenceEnd(input.startsAt, input.endsAt, timeZone, recurrence),
+            lastOccurrenceEndsAt,
             location,
             body,
             sequence: 0,
@@ -89,6 +122,12 @@ export function scheduling(deps: ServiceDeps) {
             },
             attendees,
             contentItems,
+            cancelledOccurrences,
+            overriddenOccurrences: overrides.map(({ organizerText, ...o }) => ({
+              ...o,
+              // Left out, the occurrence has the master's body; given, the organizer's text with the block.
+              body: organizerText === null ? body : scheduledOverrideBody(organizerText, coordinates),
+            })),
           },
           now,
         );

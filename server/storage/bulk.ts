@@ -10,8 +10,15 @@ import { toFlag, toTime } from './rows.ts';
 export type BulkTenant = Omit<Tenant, 'id' | 'createdAt'>;
 export type BulkBridgeNumber = Omit<BridgeNumber, 'id' | 'tenantId' | 'bridgeId'>;
 export type BulkUser = Omit<User, 'id' | 'createdAt'>;
-/** `lastOccurrenceEndsAt` must already be derived from the RRULE (lastOccurrenceEnd). */
-export type BulkMeeting = Omit<Meeting, 'id' | 'createdAt'>;
+/**
+ * `lastOccurrenceEndsAt` must already be derived from the RRULE and the exceptions (lastOccurrenceEnd);
+ * a meeting without exceptions may leave them out.
+ */
+export type BulkMeeting = Omit<
+  Meeting,
+  'id' | 'createdAt' | 'cancelledOccurrences' | 'overriddenOccurrences'
+> &
+  Partial<Pick<Meeting, 'cancelledOccurrences' | 'overriddenOccurrences'>>;
 
 export interface BulkWriter {
   /** Runs the work in one write transaction (BEGIN IMMEDIATE); nested calls become savepoints. */
@@ -61,6 +68,14 @@ export function bulkWriter(sqlite: SQLite.Database): BulkWriter {
   );
   const insertContentItem = sqlite.prepare(
     'INSERT INTO meeting_content_items (meeting_id, position, kind, title, url) VALUES (?, ?, ?, ?, ?)',
+  );
+
+  const insertCancelledOccurrence = sqlite.prepare(
+    'INSERT INTO meeting_cancelled_occurrences (meeting_id, recurrence_id) VALUES (?, ?)',
+  );
+  const insertOverriddenOccurrence = sqlite.prepare(
+    `INSERT INTO meeting_overridden_occurrences (meeting_id, recurrence_id, starts_at, ends_at, subject, location, body)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
 
   const transaction = <T>(work: () => T): T => sqlite.transaction(work).immediate();
@@ -170,6 +185,20 @@ export function bulkWriter(sqlite: SQLite.Database): BulkWriter {
           meeting.contentItems.forEach((item, position) => {
             insertContentItem.run(meetingId, position, item.kind, item.title, item.url);
           });
+          for (const cancelled of meeting.cancelledOccurrences ?? []) {
+            insertCancelledOccurrence.run(meetingId, toTime(cancelled));
+          }
+          for (const o of meeting.overriddenOccurrences ?? []) {
+            insertOverriddenOccurrence.run(
+              meetingId,
+              toTime(o.recurrenceId),
+              toTime(o.startsAt),
+              toTime(o.endsAt),
+              o.subject,
+              o.location,
+              o.body,
+            );
+          }
           attendees += meeting.attendees.length;
         }
         return { meetings: meetings.length, attendees };

@@ -22,6 +22,8 @@ export interface CandidateMeeting {
   sequence: number;
   onlineMeeting: OnlineMeetingProperties | null;
   attendeeCount: number;
+  /** The bodies of the series' overridden occurrences, by original start. */
+  overriddenOccurrences: { recurrenceId: Date; body: string }[];
   /** This run already recorded a result for the meeting (a resumed run skips it). */
   done: boolean;
 }
@@ -36,6 +38,8 @@ export interface MeetingOutcomeRecord {
     sequence: number;
     onlineMeeting: OnlineMeetingProperties;
     attendees: Attendee[];
+    /** Rewritten bodies of overridden occurrences; those not listed stay as they are. */
+    overriddenOccurrences: { recurrenceId: Date; body: string }[];
   };
 }
 
@@ -71,6 +75,8 @@ const BATCH_SQL = {
      online_meeting_conference_id = ? WHERE id = ?`,
   insertResult:
     'INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
+  rewriteOverride:
+    'UPDATE meeting_overridden_occurrences SET body = ? WHERE meeting_id = ? AND recurrence_id = ?',
   supersedeQueued: `UPDATE invitation_updates SET state = 'SUPERSEDED', next_attempt_at = NULL
      WHERE meeting_id = ? AND state = 'QUEUED'`,
   queueInvitation: `INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
@@ -169,6 +175,23 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
         .orderBy('meetings.id')
         .limit(limit)
         .execute();
+      // Only a series has overridden occurrences: one query for those of the batch.
+      const overrides = new Map<number, { recurrenceId: Date; body: string }[]>();
+      const seriesIds = rows.filter((row) => row.recurrence !== null).map((row) => row.id);
+      if (seriesIds.length > 0) {
+        const overrideRows = await db
+          .selectFrom('meeting_overridden_occurrences')
+          .select(['meeting_id', 'recurrence_id', 'body'])
+          .where('meeting_id', 'in', seriesIds)
+          .orderBy('meeting_id')
+          .orderBy('recurrence_id')
+          .execute();
+        for (const row of overrideRows) {
+          const list = overrides.get(row.meeting_id) ?? [];
+          list.push({ recurrenceId: fromTime(row.recurrence_id), body: row.body });
+          overrides.set(row.meeting_id, list);
+        }
+      }
       return rows.map((row) => {
         const meeting = meetingFromRow(row);
         return {
@@ -178,6 +201,7 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
           sequence: meeting.sequence,
           onlineMeeting: meeting.onlineMeeting,
           attendeeCount: meeting.attendeeCount,
+          overriddenOccurrences: overrides.get(meeting.id) ?? [],
           done: row.done_outcome !== null,
         };
       });
@@ -240,6 +264,9 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
           onlineMeeting.conferenceId,
           outcome.meetingId,
         );
+        for (const override of rewrite.overriddenOccurrences) {
+          statement('rewriteOverride').run(override.body, outcome.meetingId, toTime(override.recurrenceId));
+        }
         // Earlier updates of this meeting that have not gone out yet would carry stale text.
         statement('supersedeQueued').run(outcome.meetingId);
         for (const attendee of rewrite.attendees) {

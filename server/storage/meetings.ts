@@ -1,11 +1,12 @@
-import type { Attendee, ContentItem, Meeting } from '../domain/model.ts';
+import type { Attendee, ContentItem, Meeting, OverriddenOccurrence } from '../domain/model.ts';
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
-import { meetingFromRow, toTime } from './rows.ts';
+import { fromTime, meetingFromRow, toTime } from './rows.ts';
 
 export type StoredMeeting = ReturnType<typeof meetingFromRow>;
 export type NewMeeting = Omit<Meeting, 'id' | 'createdAt'>;
+export type OccurrenceExceptionsOf = Pick<Meeting, 'cancelledOccurrences' | 'overriddenOccurrences'>;
 
 export const MEETING_TIMINGS = ['UPCOMING', 'PAST', 'ALL'] as const;
 export type MeetingTiming = (typeof MEETING_TIMINGS)[number];
@@ -63,6 +64,30 @@ export function meetingStore(db: Db) {
           .values(meeting.contentItems.map((item, position) => ({ meeting_id: row.id, position, ...item })))
           .execute();
       }
+      if (meeting.cancelledOccurrences.length > 0) {
+        await db
+          .insertInto('meeting_cancelled_occurrences')
+          .values(
+            meeting.cancelledOccurrences.map((at) => ({ meeting_id: row.id, recurrence_id: toTime(at) })),
+          )
+          .execute();
+      }
+      if (meeting.overriddenOccurrences.length > 0) {
+        await db
+          .insertInto('meeting_overridden_occurrences')
+          .values(
+            meeting.overriddenOccurrences.map((o) => ({
+              meeting_id: row.id,
+              recurrence_id: toTime(o.recurrenceId),
+              starts_at: toTime(o.startsAt),
+              ends_at: toTime(o.endsAt),
+              subject: o.subject,
+              location: o.location,
+              body: o.body,
+            })),
+          )
+          .execute();
+      }
       return meetingFromRow(row);
     },
 
@@ -75,6 +100,43 @@ export function meetingStore(db: Db) {
         .returningAll()
         .executeTakeFirstOrThrow();
       return meetingFromRow(row);
+    },
+
+    /** The exceptions of these meetings' series, each list in order of original start. */
+    async exceptionsOf(meetingIds: readonly number[]): Promise<Map<number, OccurrenceExceptionsOf>> {
+      const byMeeting = new Map<number, OccurrenceExceptionsOf>(
+        meetingIds.map((id) => [id, { cancelledOccurrences: [], overriddenOccurrences: [] }]),
+      );
+      if (meetingIds.length === 0) return byMeeting;
+      const cancelled = await db
+        .selectFrom('meeting_cancelled_occurrences')
+        .selectAll()
+        .where('meeting_id', 'in', meetingIds)
+        .orderBy('meeting_id')
+        .orderBy('recurrence_id')
+        .execute();
+      for (const row of cancelled) {
+        byMeeting.get(row.meeting_id)?.cancelledOccurrences.push(fromTime(row.recurrence_id));
+      }
+      const overridden = await db
+        .selectFrom('meeting_overridden_occurrences')
+        .selectAll()
+        .where('meeting_id', 'in', meetingIds)
+        .orderBy('meeting_id')
+        .orderBy('recurrence_id')
+        .execute();
+      for (const row of overridden) {
+        const occurrence: OverriddenOccurrence = {
+          recurrenceId: fromTime(row.recurrence_id),
+          startsAt: fromTime(row.starts_at),
+          endsAt: fromTime(row.ends_at),
+          subject: row.subject,
+          location: row.location,
+          body: row.body,
+        };
+        byMeeting.get(row.meeting_id)?.overriddenOccurrences.push(occurrence);
+      }
+      return byMeeting;
     },
 
     async uidExists(tenantId: number, uid: string): Promise<boolean> {

@@ -314,6 +314,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0007-recurrence-exceptions': {
+    async up(db: Kysely<unknown>) {
+      // The exceptions of a recurring series (SPEC §5): cancelled occurrences (EXDATE) and occurrences
+      // changed on their own (RECURRENCE-ID), each by its original start.
+      await db.schema
+        .createTable('meeting_cancelled_occurrences')
+        .addColumn('meeting_id', 'integer', (c) => c.notNull().references('meetings.id').onDelete('cascade'))
+        .addColumn('recurrence_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('meeting_cancelled_occurrences_pk', ['meeting_id', 'recurrence_id'])
+        .execute();
+      await db.schema
+        .createTable('meeting_overridden_occurrences')
+        .addColumn('meeting_id', 'integer', (c) => c.notNull().references('meetings.id').onDelete('cascade'))
+        .addColumn('recurrence_id', 'text', (c) => c.notNull())
+        .addColumn('starts_at', 'text', (c) => c.notNull())
+        .addColumn('ends_at', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('location', 'text')
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('meeting_overridden_occurrences_pk', ['meeting_id', 'recurrence_id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -111,10 +111,13 @@ export function userChangesToRow(changes: Partial<User>): Partial<UserRow> {
   return row;
 }
 
-/** A meeting row without its attendees and content items, which are loaded separately. */
-export function meetingFromRow(
-  row: MeetingRow,
-): Omit<Meeting, 'attendees' | 'contentItems'> & { attendeeCount: number } {
+/** A meeting row without its attendees, content items and exceptions, which are loaded separately. */
+export function meetingFromRow(row: MeetingRow): Omit<
+  Meeting,
+  'attendees' | 'contentItems' | 'cancelledOccurrences' | 'overriddenOccurrences'
+> & {
+  attendeeCount: number;
+} {
   return {
     id: row.id,
     tenantId: row.tenant_id,

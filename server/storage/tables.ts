@@ -91,6 +91,23 @@ export interface MeetingContentItemTable {
   url: string;
 }
 
+/** A cancelled occurrence of a series (EXDATE), by its original start. */
+export interface MeetingCancelledOccurrenceTable {
+  meeting_id: number;
+  recurrence_id: string;
+}
+
+/** An occurrence of a series changed on its own (RECURRENCE-ID), by its original start. */
+export interface MeetingOverriddenOccurrenceTable {
+  meeting_id: number;
+  recurrence_id: string;
+  starts_at: string;
+  ends_at: string;
+  subject: string;
+  location: string | null;
+  body: string;
+}
+
 export interface MeetingMigrationTable {
   id: Generated<number>;
   correlation_id: string;
@@ -173,6 +190,8 @@ export interface Database {
   meetings: MeetingTable;
   meeting_attendees: MeetingAttendeeTable;
   meeting_content_items: MeetingContentItemTable;
+  meeting_cancelled_occurrences: MeetingCancelledOccurrenceTable;
+  meeting_overridden_occurrences: MeetingOverriddenOccurrenceTable;
   meeting_migrations: MeetingMigrationTable;
   trigger_evaluations: TriggerEvaluationTable;
   meeting_results: MeetingResultTable;

@@ -8,6 +8,7 @@ import {
   type RunSettings,
 } from '../../server/domain/migration-run.ts';
 import { NO_AUDIO_CONFERENCING, type User } from '../../server/domain/model.ts';
+import { scheduledOverrideBody } from '../../server/domain/overrides.ts';
 
 const tenant = { meetingUrl: 'https://meet.contoso.com', primaryDomain: 'contoso.com' };
 const user: User = {
@@ -137,5 +138,48 @@ describe('selection and eligibility', () => {
       /Exchange on-premises/,
     );
     expect(ineligibility({ ...user, skypeHosting: 'ON_PREMISES' })).toMatch(/move the user online first/);
+  });
+});
+
+describe('decideMeeting on a series with overridden occurrences', () => {
+  test('rewrites the block in each override that carries it, keeps the others, and says so', () => {
+    const meeting = scheduled('TEAMS', 'Weekly\n');
+    const withBlock = { recurrenceId: new Date('2026-03-09T16:00:00Z'), body: `Moved ✅\r\n${meeting.body}` };
+    const withoutBlock = { recurrenceId: new Date('2026-03-16T16:00:00Z'), body: 'In person only, no link' };
+    const decision = decideMeeting(
+      { ...meeting, overriddenOccurrences: [withBlock, withoutBlock] },
+      settings,
+    );
+    expect(decision.outcome).toBe('UPDATED');
+    if (decision.outcome !== 'UPDATED') return;
+    expect(decision.reason).toBe(
+      'Teams block rewritten with current coordinates (also in 1 of 2 overridden occurrences)',
+    );
+    // The override is rewritten exactly as the master: the same new block, every other byte kept.
+    expect(decision.overriddenOccurrences).toEqual([
+      { recurrenceId: withBlock.recurrenceId, body: `Moved ✅\r\n${decision.body}` },
+    ]);
+    expect(findBlock(decision.body)?.conferenceId).toBe('7654321');
+  });
+});
+
+describe('scheduledOverrideBody', () => {
+  const coordinates = meetingCoordinates({ tenant, user, numbers, type: 'TEAMS', meetingUid: 'uid-1' });
+  const other = meetingCoordinates({ tenant, user, numbers, type: 'TEAMS', meetingUid: 'uid-2' });
+
+  test('appends the meeting’s block to the organizer’s text, as for the master', () => {
+    expect(scheduledOverrideBody('Only this week', coordinates)).toBe(
+      `Only this week\n\n${renderBlock(coordinates)}`,
+    );
+  });
+
+  test('keeps a text that already holds the meeting’s own block as it is', () => {
+    const text = `Forwarded:\r\n${renderBlock(coordinates, '\r\n')}thanks`;
+    expect(scheduledOverrideBody(text, coordinates)).toBe(text);
+  });
+
+  test('a block pasted from another meeting is text: the own block is still appended', () => {
+    const text = `See also:\n${renderBlock(other)}`;
+    expect(scheduledOverrideBody(text, coordinates)).toBe(`${text}\n${renderBlock(coordinates)}`);
   });
 });

@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createTenantWithOperator } from '../support/fixtures.ts';
+import { expectStrictLines, parseCalendar } from '../support/icalendar.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 interface Received {
@@ -92,6 +93,19 @@ test('every attendee of every rewritten meeting gets a valid REQUEST with the ne
           endsAt: '2031-03-03T18:00:00Z',
           timeZone: 'America/Los_Angeles',
           attendees,
+          // The series keeps its exceptions in what is delivered (DST starts 9 March 2031: 09:00 is 16:00 UTC).
+          ...(recurrence
+            ? {
+                cancelledOccurrences: ['2031-03-10T16:00:00Z'],
+                overriddenOccurrences: [
+                  {
+                    recurrenceId: '2031-03-17T16:00:00Z',
+                    startsAt: '2031-03-18T16:00:00Z',
+                    endsAt: '2031-03-18T17:00:00Z',
+                  },
+                ],
+              }
+            : {}),
         },
       },
     );
@@ -158,9 +172,22 @@ test('every attendee of every rewritten meeting gets a valid REQUEST with the ne
     expect(event?.getFirstPropertyValue('sequence')).toBe(meeting.sequence);
     expect(meeting.sequence).toBe(1);
     expect(event?.getFirstProperty('organizer')?.getFirstValue()).toBe('mailto:alice@contoso.com');
-    expect(String(event?.getFirstProperty('attendee')?.getFirstValue()).toLowerCase()).toBe(
-      `mailto:${message.to[0]}`,
+    // Every attendee of the meeting, the recipient among them (RFC 5546 REQUEST).
+    const listed = (event?.getAllProperties('attendee') ?? []).map((a) =>
+      String(a.getFirstValue()).toLowerCase(),
     );
+    expect(listed).toEqual(attendees.map((a) => `mailto:${a.email}`));
+    expect(listed).toContain(`mailto:${message.to[0]}`);
+    expectStrictLines(calendarPart.content.toString('utf8'));
+    const parsed = parseCalendar(calendarPart.content.toString('utf8'));
+    if (event?.hasProperty('rrule')) {
+      expect(parsed.events.map((e) => [e.recurrenceId, e.exdates])).toEqual([
+        [null, ['2031-03-10T16:00:00.000Z']],
+        ['2031-03-17T16:00:00.000Z', []],
+      ]);
+    } else {
+      expect(parsed.events).toHaveLength(1);
+    }
     expect(event?.getFirstProperty('dtstart')?.getParameter('tzid')).toBe('America/Los_Angeles');
     const description = String(event?.getFirstPropertyValue('description'));
     expect(description.startsWith('Agenda: שלום 👋\n')).toBe(true);

@@ -1,5 +1,6 @@
 /** scheduleMeeting, retryMeetingMigration and cancelMeetingMigration. */
 import type { MeetingMigration } from '../../domain/model.ts';
+import { MAX_CANCELLED_OCCURRENCES, MAX_OVERRIDDEN_OCCURRENCES } from '../../domain/recurrence.ts';
 import type { StoredMeeting } from '../../storage/meetings.ts';
 import { builder } from '../builder.ts';
 import { ContentItemKindEnum, decodeId, EXPECTED_ERRORS, OnlineMeetingTypeEnum } from '../common.ts';
@@ -13,6 +14,26 @@ const AttendeeInput = builder.inputType('AttendeeInput', {
 
 const ContentItemInput = builder.inputType('ContentItemInput', {
   fields: (t) => ({ kind: t.field({ type: ContentItemKindEnum }), title: t.string(), url: t.string() }),
+});
+
+const OverriddenOccurrenceInput = builder.inputType('OverriddenOccurrenceInput', {
+  description: 'One occurrence of a recurring series changed on its own (iCalendar RECURRENCE-ID).',
+  fields: (t) => ({
+    recurrenceId: t.field({
+      type: 'DateTime',
+      description: 'The original start of the occurrence: an occurrence of the series.',
+    }),
+    startsAt: t.field({ type: 'DateTime' }),
+    endsAt: t.field({ type: 'DateTime' }),
+    subject: t.string({ required: false, description: 'The master’s subject when left out.' }),
+    location: t.string({ required: false, description: 'The master’s location when left out.' }),
+    body: t.string({
+      required: false,
+      description:
+        'The organizer’s text for this occurrence, followed by the meeting’s online meeting block unless it ' +
+        'already holds it. Left out: the master’s body.',
+    }),
+  }),
 });
 
 const MigrationPayload = (name: string) =>
@@ -42,7 +63,8 @@ builder.mutationFields((t) => ({
       timeZone: t.input.string({ description: 'IANA time zone, such as Europe/Berlin.' }),
       recurrence: t.input.string({
         required: false,
-        description: 'RFC 5545 RRULE, such as FREQ=WEEKLY;COUNT=10.',
+        description:
+          'RFC 5545 RRULE alone, such as FREQ=WEEKLY;COUNT=10; exceptions go in cancelledOccurrences and overriddenOccurrences.',
       }),
       attendees: t.input.field({ type: [AttendeeInput] }),
       location: t.input.string({ required: false }),
@@ -56,6 +78,16 @@ builder.mutationFields((t) => ({
           "Defaults to the organizer's: TEAMS once their Teams upgrade mode schedules meetings in Teams.",
       }),
       uid: t.input.string({ required: false, description: 'iCalendar UID; generated when omitted.' }),
+      cancelledOccurrences: t.input.field({
+        type: ['DateTime'],
+        required: false,
+        description: `Original starts of cancelled occurrences of the series (iCalendar EXDATE); at most ${MAX_CANCELLED_OCCURRENCES}.`,
+      }),
+      overriddenOccurrences: t.input.field({
+        type: [OverriddenOccurrenceInput],
+        required: false,
+        description: `Occurrences of the series changed on their own; at most ${MAX_OVERRIDDEN_OCCURRENCES}.`,
+      }),
     },
     resolve: async (_root, { input }, context) => ({
       meeting: await context.services.scheduling.scheduleMeeting(viewerOf(context), {

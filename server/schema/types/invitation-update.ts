@@ -4,7 +4,7 @@ import { builder } from '../builder.ts';
 import { cursorConnection } from '../common.ts';
 import { tenantFilterOf } from '../context.ts';
 import { loadInOrder } from '../loaders.ts';
-import { MeetingNode } from './meeting.ts';
+import { attendeesOf, exceptionsOf, MeetingNode } from './meeting.ts';
 import { MeetingMigrationNode } from './meeting-migration.ts';
 import { TenantNode } from './tenant.ts';
 import { UserNode } from './user.ts';
@@ -43,9 +43,15 @@ InvitationUpdateNode.implement({
         const meeting = await MeetingNode.getDataloader(context).load(update.meetingId);
         const organizer = await UserNode.getDataloader(context).load(meeting.organizerId);
         const tenant = await TenantNode.getDataloader(context).load(update.tenantId);
+        // Loaded per meeting, once per request however many of its invitations are exported.
+        const [attendees, exceptions] = await Promise.all([
+          attendeesOf(context).load(meeting.id),
+          exceptionsOf(context).load(meeting.id),
+        ]);
         return invitationFor(
           update,
-          meeting,
+          { ...meeting, ...exceptions },
+          attendees,
           organizer,
           serviceMailbox(tenant, context.services.config.smtpSender),
         );

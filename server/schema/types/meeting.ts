@@ -1,8 +1,17 @@
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
 import { type FoundBlock, findBlock, surveyBody } from '../../domain/meeting-block.ts';
-import type { Attendee, ContentItem, OnlineMeetingProperties } from '../../domain/model.ts';
-import type { StoredMeeting } from '../../storage/meetings.ts';
+import type {
+  Attendee,
+  ContentItem,
+  OnlineMeetingProperties,
+  OverriddenOccurrence,
+} from '../../domain/model.ts';
+import { MAX_CANCELLED_OCCURRENCES, MAX_OVERRIDDEN_OCCURRENCES } from '../../domain/recurrence.ts';
+import type { OccurrenceExceptionsOf, StoredMeeting } from '../../storage/meetings.ts';
 import { builder } from '../builder.ts';
 import { ContentItemKindEnum, loadedConnection, OnlineMeetingTypeEnum } from '../common.ts';
+import type { Context } from '../context.ts';
 import { tenantFilterOf } from '../context.ts';
 import { groupedLoader, loadInOrder } from '../loaders.ts';
 import { UserNode } from './user.ts';
@@ -18,13 +27,40 @@ type Positioned<T> = T & { id: number };
 const positioned = <T>(items: T[]): Positioned<T>[] =>
   items.map((item, index) => ({ ...item, id: index + 1 }));
 
-const attendeesOf = groupedLoader(async (ids, context) => {
+/** Every attendee of each meeting, in order, one query per request. */
+export const attendeesOf = groupedLoader(async (ids, context) => {
   const byMeeting = await context.services.store.meetings.attendeesOf(ids);
   return new Map([...byMeeting].map(([id, attendees]) => [id, positioned(attendees)]));
 });
 const contentItemsOf = groupedLoader(async (ids, context) => {
   const byMeeting = await context.services.store.meetings.contentItemsOf(ids);
   return new Map([...byMeeting].map(([id, items]) => [id, positioned(items)]));
+});
+
+/** The cancelled and overridden occurrences of each meeting, one query per request. */
+export const exceptionsOf = createContextCache(
+  (context: Context) =>
+    new DataLoader<number, OccurrenceExceptionsOf>(async (ids) => {
+      const byMeeting = await context.services.store.meetings.exceptionsOf(ids);
+      return ids.map((id) => byMeeting.get(id) ?? { cancelledOccurrences: [], overriddenOccurrences: [] });
+    }),
+);
+
+const OverriddenOccurrenceType = builder.objectRef<OverriddenOccurrence>('OverriddenOccurrence').implement({
+  description:
+    'One occurrence of a series changed on its own (iCalendar RECURRENCE-ID): its own times, subject, location ' +
+    'and body, whose online meeting block a migration rewrites like the master’s.',
+  fields: (t) => ({
+    recurrenceId: t.expose('recurrenceId', {
+      type: 'DateTime',
+      description: 'The original start of the occurrence.',
+    }),
+    startsAt: t.expose('startsAt', { type: 'DateTime' }),
+    endsAt: t.expose('endsAt', { type: 'DateTime' }),
+    subject: t.exposeString('subject'),
+    location: t.exposeString('location', { nullable: true }),
+    body: t.exposeString('body'),
+  }),
 });
 
 const AttendeeType = builder.objectRef<Positioned<Attendee>>('Attendee').implement({
@@ -99,6 +135,22 @@ MeetingNode.implement({
         meeting.onlineMeeting
           ? (surveyBody(meeting.body, meeting.onlineMeeting).own[0] ?? null)
           : findBlock(meeting.body),
+    }),
+    cancelledOccurrences: t.field({
+      type: ['DateTime'],
+      description:
+        'Original starts of the cancelled occurrences of the series (iCalendar EXDATE), earliest first. ' +
+        `A bounded list (at most ${MAX_CANCELLED_OCCURRENCES}), not a connection.`,
+      resolve: async (meeting, _args, context) =>
+        (await exceptionsOf(context).load(meeting.id)).cancelledOccurrences,
+    }),
+    overriddenOccurrences: t.field({
+      type: [OverriddenOccurrenceType],
+      description:
+        'Occurrences of the series changed on their own, earliest original start first. A bounded list ' +
+        `(at most ${MAX_OVERRIDDEN_OCCURRENCES}), not a connection.`,
+      resolve: async (meeting, _args, context) =>
+        (await exceptionsOf(context).load(meeting.id)).overriddenOccurrences,
     }),
     attendeeCount: t.exposeInt('attendeeCount'),
     attendees: t.connection({
