@@ -29,10 +29,21 @@ export function scheduling(deps: ServiceDeps) {
   return {
     async scheduleMeeting(viewer: Viewer, input: ScheduleMeetingInput) {
       const subject = validate.requiredName('subject', input.subject);
+      validate.meetingTime('startsAt', input.startsAt);
+      validate.meetingTime('endsAt', input.endsAt);
       if (input.endsAt.getTime() <= input.startsAt.getTime())
         throw new InvalidValueError('endsAt', 'must be after startsAt');
       const timeZone = validate.timeZone('timeZone', input.timeZone);
-      const recurrence = input.recurrence ? recurrenceRule('recurrence', input.recurrence) : null;
+      const recurrence = input.recurrence
+        ? recurrenceRule(
+            'recurrence',
+            validate.requiredName('recurrence', input.recurrence, validate.MAX_TEXT_LENGTH),
+          )
+        : null;
+      const lastOccurrenceEndsAt = validate.seriesEnd(
+        'recurrence',
+        lastOccurrenceEnd(input.startsAt, input.endsAt, timeZone, recurrence),
+      );
       if (input.attendees.length === 0) throw new InvalidValueError('attendees', 'must not be empty');
       if (input.attendees.length > validate.MAX_ATTENDEES) {
         throw new InvalidValueError('attendees', `must have at most ${validate.MAX_ATTENDEES} entries`);
@@ -43,15 +54,14 @@ export function scheduling(deps: ServiceDeps) {
       }));
       const location = validate.optionalName('location', input.location);
       const organizerText = validate.boundedText('body', input.body ?? '', validate.MAX_BODY_LENGTH);
-      const sharedNotesUrl = input.sharedNotesUrl
-        ? validate.httpsUrl('sharedNotesUrl', input.sharedNotesUrl)
-        : null;
+      const sharedNotesUrl =
+        input.sharedNotesUrl != null ? validate.httpsUrl('sharedNotesUrl', input.sharedNotesUrl) : null;
       const contentItems = (input.contentItems ?? []).map((item, i) => ({
         kind: item.kind,
         title: validate.requiredName(`contentItems[${i}].title`, item.title),
         url: validate.httpsUrl(`contentItems[${i}].url`, item.url),
       }));
-      const uidInput = input.uid ? validate.requiredName('uid', input.uid) : null;
+      const uidInput = validate.optionalName('uid', input.uid);
 
       return deps.store.transaction(async (tx) => {
         const now = deps.now();
@@ -77,7 +87,7 @@ export function scheduling(deps: ServiceDeps) {
             endsAt: input.endsAt,
             timeZone,
             recurrence,
-            lastOccurrenceEndsAt: lastOccurrenceEnd(input.startsAt, input.endsAt, timeZone, recurrence),
+            lastOccurrenceEndsAt,
             location,
             body,
             sequence: 0,

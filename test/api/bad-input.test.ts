@@ -321,15 +321,13 @@ describe('oversized values', () => {
 });
 
 describe('duplicates', () => {
-  test.each(['alice@contoso.com', 'ALICE@Contoso.com', ' alice@contoso.com '])(
-    'createUser with the existing UPN %j',
-    (upn) =>
-      expectRejected(
-        'createUser',
-        { userPrincipalName: upn, displayName: 'Alice again' },
-        invalid('userPrincipalName', /alice@contoso\.com already exists/),
-      ),
-  );
+  // Other spellings of it (ALICE@Contoso.com) are refused as such: see exact-input.test.ts.
+  test('createUser with the existing UPN', () =>
+    expectRejected(
+      'createUser',
+      { userPrincipalName: 'alice@contoso.com', displayName: 'Alice again' },
+      invalid('userPrincipalName', /alice@contoso\.com already exists/),
+    ));
 
   test('addBridgeNumber with a number already on this bridge, or on another bridge of the tenant', async () => {
     const other = await addBridge(server, token, { name: 'Second', isDefault: false });
