@@ -111,7 +111,7 @@ export function userPrincipalName(field: string, value: string): string {
       `"${truncate(value)}" is not a valid user principal name (alias@domain)`,
     );
   }
-  requireSpelling(field, value, value.toLowerCase(), 'must be lower case');
+  requireSpelling(field, value, value.toLowerCase(), 'must be lower case:');
   return value;
 }
 
@@ -141,7 +141,7 @@ export function domainName(field: string, value: string): string {
   unicodeText(field, value, 253);
   if (!DOMAIN.test(value))
     throw new InvalidValueError(field, `"${truncate(value)}" is not a valid domain name`);
-  requireSpelling(field, value, value.toLowerCase(), 'must be lower case');
+  requireSpelling(field, value, value.toLowerCase(), 'must be lower case:');
   return value;
 }
 
@@ -204,7 +204,7 @@ export function countryCode(field: string, value: string): string {
   unicodeText(field, value, Number.POSITIVE_INFINITY);
   if (!/^[A-Za-z]{2}$/.test(value))
     throw new InvalidValueError(field, 'must be a two-letter ISO 3166 country code');
-  requireSpelling(field, value, value.toUpperCase(), 'must be upper case');
+  requireSpelling(field, value, value.toUpperCase(), 'must be upper case:');
   return value;
 }
 
@@ -274,7 +274,7 @@ export function timeWindow(
 
 /** Refuses any spelling but the canonical one, and says what it is. */
 function requireSpelling(field: string, value: string, canonical: string, rule: string): void {
-  if (value !== canonical) throw new InvalidValueError(field, `${rule}: ${canonical}`);
+  if (value !== canonical) throw new InvalidValueError(field, `${rule} ${canonical}`);
 }
 
 /** The UTF-16 index of the first surrogate that is not half of a pair. */

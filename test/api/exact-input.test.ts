@@ -1,0 +1,526 @@
+/**
+ * Issue 9 §5: input is never changed in silence. What a mutation accepts comes back exactly as given; what it
+ * would have to change (a lone surrogate, a control character, another spelling, a date out of range) is a typed
+ * error naming the field, and nothing is stored.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  createTenantWithOperator,
+  createUser,
+  meetingInput,
+  mutate,
+  runMutation,
+} from '../support/fixtures.ts';
+import { type ExpectedError, expectRejected as expectRejectedBy, invalid } from '../support/rejections.ts';
+import { startServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let tenantId: string;
+let token: string;
+let aliceId: string;
+let bridgeId: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  ({ tenantId, token } = await createTenantWithOperator(server, 'contoso.com'));
+  aliceId = await createUser(server, token, { userPrincipalName: 'alice@contoso.com', licensed: true });
+  const bridge = await mutate(server, token, 'createBridge', { name: 'Main' }, 'bridge { id }');
+  bridgeId = bridge.bridge.id;
+});
+afterAll(() => server.stop());
+
+/** As the operator, or as the service admin (the tenant mutations); the operator's view must not change. */
+const expectRejected = (
+  name: string,
+  input: Record<string, unknown>,
+  expected: ExpectedError,
+  as: 'operator' | 'admin' = 'operator',
+) =>
+  expectRejectedBy(
+    server,
+    { token: as === 'admin' ? server.adminToken : token, operatorToken: token },
+    name,
+    input,
+    expected,
+  );
+
+const MEETING_FIELDS = `uid subject location body timeZone startsAt endsAt recurrence lastOccurrenceEndsAt
+  sharedNotesUrl attendees { edges { node { email name } } } contentItems { edges { node { title url } } }`;
+
+/** Schedules the meeting and returns it as the API lists it afterwards (not as the payload echoes it). */
+async function scheduleAndRead(overrides: Record<string, unknown>): Promise<Record<string, any>> {
+  const scheduled = await mutate(
+    server,
+    token,
+    'scheduleMeeting',
+    meetingInput(aliceId, overrides),
+    'meeting { id }',
+  );
+  const data = await server.gql(
+    token,
+    `query($id: ID!) { node(id: $id) { ... on Meeting { ${MEETING_FIELDS} } } }`,
+    {
+      id: scheduled.meeting.id,
+    },
+  );
+  return data.node;
+}
+
+async function createUserAndRead(input: Record<string, unknown>): Promise<Record<string, any>> {
+  const created = await mutate(server, token, 'createUser', input, 'user { id }');
+  const data = await server.gql(
+    token,
+    'query($id: ID!) { node(id: $id) { ... on User { userPrincipalName displayName sipAddress } } }',
+    { id: created.user.id },
+  );
+  return data.node;
+}
+
+interface StringInput {
+  mutation: string;
+  field: string;
+  /** One line of text, multi-line text (TAB, LF and CR allowed), or a value with a format of its own. */
+  kind: 'line' | 'text' | 'formatted';
+  input: (value: string) => Record<string, unknown>;
+  as?: 'admin';
+}
+
+/** Every string input of every mutation, each with the given value placed inside an otherwise valid input. */
+function stringInputs(): StringInput[] {
+  const with_ =
+    (base: () => Record<string, unknown>) =>
+    (extra: (value: string) => Record<string, unknown>) =>
+    (value: string) => ({ ...base(), ...extra(value) });
+  const meeting = with_(() => meetingInput(aliceId));
+  const provider = with_(() => ({
+    userId: aliceId,
+    provider: 'THIRD_PARTY',
+    thirdPartyProviderName: 'Acme',
+    thirdPartyDialInText: 'Dial +1 555 0100',
+  }));
+  const number = with_(() => ({
+    bridgeId,
+    number: '+14255550199',
+    city: 'Redmond',
+    country: 'US',
+    language: 'en-US',
+  }));
+  const user = with_(() => ({ userPrincipalName: 'new@contoso.com', displayName: 'New' }));
+  const tenant = with_(() => ({ name: 'Northwind', primaryDomain: 'northwind.example' }));
+  const file = (title: string, url: string) => ({ contentItems: [{ kind: 'ATTACHMENT', title, url }] });
+  const line = (mutation: string, field: string, input: StringInput['input']): StringInput => ({
+    mutation,
+    field,
+    kind: 'line',
+    input,
+  });
+  const formatted = (mutation: string, field: string, input: StringInput['input']): StringInput => ({
+    mutation,
+    field,
+    kind: 'formatted',
+    input,
+  });
+  const admin = (input: StringInput): StringInput => ({ ...input, as: 'admin' });
+  return [
+    line(
+      'scheduleMeeting',
+      'subject',
+      meeting((subject) => ({ subject })),
+    ),
+    line(
+      'scheduleMeeting',
+      'location',
+      meeting((location) => ({ location })),
+    ),
+    line(
+      'scheduleMeeting',
+      'uid',
+      meeting((uid) => ({ uid })),
+    ),
+    { mutation: 'scheduleMeeting', field: 'body', kind: 'text', input: meeting((body) => ({ body })) },
+    formatted(
+      'scheduleMeeting',
+      'timeZone',
+      meeting((timeZone) => ({ timeZone })),
+    ),
+    formatted(
+      'scheduleMeeting',
+      'recurrence',
+      meeting((r) => ({ recurrence: `FREQ=WEEKLY;COUNT=3${r}` })),
+    ),
+    formatted(
+      'scheduleMeeting',
+      'sharedNotesUrl',
+      meeting((u) => ({ sharedNotesUrl: `https://x.example/${u}` })),
+    ),
+    formatted(
+      'scheduleMeeting',
+      'attendees[0].email',
+      meeting((e) => ({ attendees: [{ email: `b${e}@x.example` }] })),
+    ),
+    line(
+      'scheduleMeeting',
+      'attendees[0].name',
+      meeting((name) => ({ attendees: [{ email: 'b@x.example', name }] })),
+    ),
+    line(
+      'scheduleMeeting',
+      'contentItems[0].title',
+      meeting((title) => file(title, 'https://x.example/f')),
+    ),
+    formatted(
+      'scheduleMeeting',
+      'contentItems[0].url',
+      meeting((u) => file('F', `https://x.example/${u}`)),
+    ),
+    formatted(
+      'createUser',
+      'userPrincipalName',
+      user((u) => ({ userPrincipalName: `n${u}@contoso.com` })),
+    ),
+    line(
+      'createUser',
+      'displayName',
+      user((displayName) => ({ displayName })),
+    ),
+    formatted(
+      'createUser',
+      'sipAddress',
+      user((s) => ({ sipAddress: `sip:n${s}@contoso.com` })),
+    ),
+    formatted('setUserSipAddress', 'sipAddress', (s) => ({
+      userId: aliceId,
+      sipAddress: `sip:a${s}@contoso.com`,
+    })),
+    formatted('setConferenceId', 'conferenceId', (c) => ({ userId: aliceId, conferenceId: `1234${c}` })),
+    line(
+      'setAudioConferencingProvider',
+      'thirdPartyProviderName',
+      provider((n) => ({ thirdPartyProviderName: n })),
+    ),
+    line(
+      'setAudioConferencingProvider',
+      'thirdPartyDialInText',
+      provider((t) => ({ thirdPartyDialInText: t })),
+    ),
+    line('createBridge', 'name', (name) => ({ name })),
+    formatted(
+      'addBridgeNumber',
+      'number',
+      number((n) => ({ number: `+1425555${n}` })),
+    ),
+    line(
+      'addBridgeNumber',
+      'city',
+      number((city) => ({ city })),
+    ),
+    formatted(
+      'addBridgeNumber',
+      'country',
+      number((c) => ({ country: `U${c}` })),
+    ),
+    formatted(
+      'addBridgeNumber',
+      'language',
+      number((l) => ({ language: `en${l}` })),
+    ),
+    formatted('updateTenantMeetingUrl', 'meetingUrl', (u) => ({
+      meetingUrl: `https://meet.contoso.com/${u}`,
+    })),
+    admin(
+      line(
+        'createTenant',
+        'name',
+        tenant((name) => ({ name })),
+      ),
+    ),
+    admin(
+      formatted(
+        'createTenant',
+        'primaryDomain',
+        tenant((d) => ({ primaryDomain: `n${d}.example` })),
+      ),
+    ),
+    admin(
+      formatted(
+        'createTenant',
+        'meetingUrl',
+        tenant((u) => ({ meetingUrl: `https://meet.example/${u}` })),
+      ),
+    ),
+    admin(line('createOperatorToken', 'name', (name) => ({ tenantId, name }))),
+  ];
+}
+
+/** The character inside ordinary text. */
+const around = (char: string) => `a${char}b`;
+
+describe('lone surrogates', () => {
+  test.each(['\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uDC00\uD800'])(
+    'in every string input of every mutation (%j): InvalidValueError naming the field, nothing stored',
+    async (surrogate) => {
+      for (const { mutation, field, input, as } of stringInputs()) {
+        await expectRejected(
+          mutation,
+          input(around(surrogate)),
+          invalid(
+            field,
+            /has a lone surrogate \(U\+D[89A-F][0-9A-F]{2}\) at character \d+: it is not valid Unicode/,
+          ),
+          as,
+        );
+      }
+    },
+  );
+
+  test('the error says which surrogate and where, counting characters (an astral one is one)', () =>
+    expectRejected(
+      'scheduleMeeting',
+      meetingInput(aliceId, { subject: '😀x\uDE00' }),
+      invalid('subject', /lone surrogate \(U\+DE00\) at character 3/),
+    ));
+
+  test('a well-formed pair (an astral character) is no lone surrogate', async () => {
+    const meeting = await scheduleAndRead({ subject: '\uD83D\uDE00 sync', uid: 'pair-\uD83D\uDE00' });
+    expect(meeting.subject).toBe('😀 sync');
+    expect(meeting.uid).toBe('pair-😀');
+  });
+});
+
+describe('control characters', () => {
+  const FORBIDDEN_EVERYWHERE = [
+    '\u0000',
+    '\u0007',
+    '\u000B',
+    '\u000C',
+    '\u001B',
+    '\u007F',
+    '\u0085',
+    '\u009F',
+  ];
+
+  test.each(FORBIDDEN_EVERYWHERE)(
+    'U+%s in every string input of every mutation: InvalidValueError naming the field, nothing stored',
+    async (char) => {
+      for (const { mutation, field, kind, input, as } of stringInputs()) {
+        // A formatted value (an e-mail address, a URL, a number) says it is not of its format.
+        const message =
+          kind === 'formatted' ? /./ : new RegExp(`control character U\\+${hex(char)} at character 2`);
+        await expectRejected(mutation, input(around(char)), invalid(field, message), as);
+      }
+    },
+  );
+
+  test.each(['\t', '\n', '\r', '\r\n'])('%j in a one-line input: refused naming it', async (char) => {
+    for (const { mutation, field, kind, input, as } of stringInputs().filter((i) => i.kind === 'line')) {
+      const message = char === '\t' ? /control character U\+0009/ : /must be a single line/;
+      await expectRejected(
+        mutation,
+        input(around(char)),
+        invalid(field, kind === 'line' ? message : /./),
+        as,
+      );
+    }
+  });
+
+  test('TAB, LF and CR in a body come back exactly as given', async () => {
+    const body = 'Agenda:\r\n\t1. Budget\n\t2. Plans\rEnd\t';
+    const meeting = await scheduleAndRead({ body });
+    expect(meeting.body.slice(0, body.length)).toBe(body);
+  });
+});
+
+function hex(char: string): string {
+  return (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+}
+
+describe('text comes back exactly as given', () => {
+  test('subject, location, UID, attendee name, content item title with their spaces and forms', async () => {
+    const given = {
+      subject: '  Weekly sync\u00A0 ',
+      location: ' Room 1 (Building 2) ',
+      uid: ' Spaced-UID-1@contoso.com ',
+      // Combining marks stay as sent: no Unicode normalisation (e + U+0301 is not turned into é).
+      attendees: [{ email: 'Bob.Smith@Example.COM', name: ' Bo\u0301b ' }],
+      contentItems: [{ kind: 'ATTACHMENT', title: ' Slides ', url: 'https://Example.com/a/b/?x=1#y' }],
+      sharedNotesUrl: 'https://bücher.example/Notes/',
+    };
+    const meeting = await scheduleAndRead(given);
+    expect(meeting).toMatchObject({
+      subject: given.subject,
+      location: given.location,
+      uid: given.uid,
+      sharedNotesUrl: given.sharedNotesUrl,
+      attendees: { edges: [{ node: given.attendees[0] }] },
+      contentItems: { edges: [{ node: { title: ' Slides ', url: 'https://Example.com/a/b/?x=1#y' } }] },
+    });
+  });
+
+  test('a user’s display name and a bridge’s name keep their spaces', async () => {
+    const created = await mutate(
+      server,
+      token,
+      'createUser',
+      { userPrincipalName: 'spaced@contoso.com', displayName: ' Zoë  Ångström ' },
+      'user { displayName sipAddress }',
+    );
+    expect(created.user).toEqual({ displayName: ' Zoë  Ångström ', sipAddress: 'sip:spaced@contoso.com' });
+    const bridge = await mutate(
+      server,
+      token,
+      'createBridge',
+      { name: ' Spare ', isDefault: false },
+      'bridge { name }',
+    );
+    expect(bridge.bridge.name).toBe(' Spare ');
+  });
+
+  test.each([
+    ['subject', { subject: '   ' }, /must not be empty/],
+    ['subject', { subject: '' }, /must not be empty/],
+    ['location', { location: '' }, /must not be empty \(send null for none\)/],
+    ['location', { location: ' ' }, /must not be empty/],
+    ['uid', { uid: '' }, /must not be empty/],
+    ['attendees[0].name', { attendees: [{ email: 'b@x.example', name: '' }] }, /must not be empty/],
+    ['sharedNotesUrl', { sharedNotesUrl: '' }, /not a valid URL/],
+    ['sharedNotesUrl', { sharedNotesUrl: ' https://x.example/notes' }, /spaces or control characters/],
+    ['sharedNotesUrl', { sharedNotesUrl: 'https://x.example/my notes' }, /spaces or control characters/],
+    ['attendees[0].email', { attendees: [{ email: ' b@x.example' }] }, /not a valid e-mail address/],
+  ])('%s %j is refused, not blanked, trimmed or dropped', (field, overrides, message) =>
+    expectRejected('scheduleMeeting', meetingInput(aliceId, overrides), invalid(field, message)),
+  );
+
+  test('null for an optional value stays null', async () => {
+    const meeting = await scheduleAndRead({ location: null, uid: null, sharedNotesUrl: null });
+    expect(meeting.location).toBeNull();
+    expect(meeting.sharedNotesUrl).toBeNull();
+    expect(meeting.uid).toMatch(/@contoso\.com$/);
+  });
+});
+
+describe('other spellings are refused with the canonical one', () => {
+  test.each([
+    [
+      'createUser',
+      'userPrincipalName',
+      { userPrincipalName: 'Dave@Contoso.com', displayName: 'D' },
+      /must be lower case: dave@contoso\.com/,
+    ],
+    [
+      'createUser',
+      'userPrincipalName',
+      { userPrincipalName: ' dave@contoso.com', displayName: 'D' },
+      /not a valid user principal name/,
+    ],
+    [
+      'createUser',
+      'sipAddress',
+      { userPrincipalName: 'dave@contoso.com', displayName: 'D', sipAddress: 'dave@contoso.com' },
+      /must be written sip:dave@contoso\.com/,
+    ],
+    [
+      'createUser',
+      'sipAddress',
+      { userPrincipalName: 'dave@contoso.com', displayName: 'D', sipAddress: 'SIP:Dave@contoso.com' },
+      /must be written sip:dave@contoso\.com/,
+    ],
+    [
+      'addBridgeNumber',
+      'country',
+      { number: '+14255550142', city: 'R', country: 'us', language: 'en-US' },
+      /must be upper case: US/,
+    ],
+    [
+      'addBridgeNumber',
+      'number',
+      { number: ' +14255550142', city: 'R', country: 'US', language: 'en-US' },
+      /not an E\.164/,
+    ],
+    [
+      'addBridgeNumber',
+      'language',
+      { number: '+14255550142', city: 'R', country: 'US', language: 'en-US ' },
+      /language tag/,
+    ],
+    [
+      'updateTenantMeetingUrl',
+      'meetingUrl',
+      { meetingUrl: 'https://meet.contoso.com/' },
+      /must be written https:\/\/meet\.contoso\.com$/,
+    ],
+    [
+      'updateTenantMeetingUrl',
+      'meetingUrl',
+      { meetingUrl: 'HTTPS://Meet.Contoso.com/join' },
+      /must be written https:\/\/meet\.contoso\.com\/join$/,
+    ],
+    [
+      'updateTenantMeetingUrl',
+      'meetingUrl',
+      { meetingUrl: 'https://meet.contoso.com/join?x=1' },
+      /no query or fragment/,
+    ],
+    [
+      'updateTenantMeetingUrl',
+      'meetingUrl',
+      { meetingUrl: ' https://meet.contoso.com' },
+      /spaces or control characters/,
+    ],
+  ])('%s with %s %j', (mutation, field, input, message) => {
+    const withIds = mutation === 'addBridgeNumber' ? { ...input, bridgeId } : input;
+    return expectRejected(mutation, withIds, invalid(field, message));
+  });
+
+  test.each([
+    ['setUserSipAddress', { sipAddress: 'sip:Alice@contoso.com' }, /must be written sip:alice@contoso\.com/],
+    ['setConferenceId', { conferenceId: ' 1234567' }, /4 to 15 digits/],
+  ])('%s %j', (mutation, input, message) =>
+    expectRejected(
+      mutation,
+      { userId: aliceId, ...input },
+      invalid(Object.keys(input)[0] as string, message),
+    ),
+  );
+
+  test('createTenant with a primary domain in capitals', () =>
+    expectRejected(
+      'createTenant',
+      { name: 'Northwind', primaryDomain: 'Northwind.example' },
+      invalid('primaryDomain', /must be lower case: northwind\.example/),
+      'admin',
+    ));
+
+  test('the canonical spellings are kept exactly', async () => {
+    const user = await mutate(
+      server,
+      token,
+      'createUser',
+      {
+        userPrincipalName: 'erin@contoso.com',
+        displayName: 'Erin',
+        sipAddress: 'sip:erin.voice@contoso.com',
+      },
+      'user { userPrincipalName sipAddress }',
+    );
+    expect(user.user).toEqual({
+      userPrincipalName: 'erin@contoso.com',
+      sipAddress: 'sip:erin.voice@contoso.com',
+    });
+    const tenant = await mutate(
+      server,
+      token,
+      'updateTenantMeetingUrl',
+      { meetingUrl: 'https://join.contoso.com/meet' },
+      'tenant { meetingUrl }',
+    );
+    expect(tenant.tenant.meetingUrl).toBe('https://join.contoso.com/meet');
+    await mutate(
+      server,
+      token,
+      'updateTenantMeetingUrl',
+      { meetingUrl: 'https://meet.contoso.com' },
+      'tenant { id }',
+    );
+  });
+});
