@@ -109,6 +109,8 @@ builder.addScalarType(
   new GraphQLScalarType({
     ...DateTimeResolver.toConfig(),
     parseValue: (value) => DateTimeResolver.parseValue(toMillisecondsOnly(value)),
+    // graphql 17 coerces variables with this hook rather than parseValue.
+    coerceInputValue: (value) => DateTimeResolver.parseValue(toMillisecondsOnly(value)),
     parseLiteral: (ast, variables) => {
       if (ast.kind === Kind.STRING) toMillisecondsOnly(ast.value);
       return DateTimeResolver.parseLiteral(ast, variables);

@@ -12,7 +12,12 @@ import {
   mutate,
   runMutation,
 } from '../support/fixtures.ts';
-import { type ExpectedError, expectRejected as expectRejectedBy, invalid } from '../support/rejections.ts';
+import {
+  type ExpectedError,
+  expectRejected as expectRejectedBy,
+  invalid,
+  visibleState,
+} from '../support/rejections.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -522,5 +527,162 @@ describe('other spellings are refused with the canonical one', () => {
       { meetingUrl: 'https://meet.contoso.com' },
       'tenant { id }',
     );
+  });
+});
+
+describe('dates', () => {
+  const at = (startsAt: string, endsAt: string, extra: Record<string, unknown> = {}) =>
+    meetingInput(aliceId, { startsAt, endsAt, ...extra });
+
+  test.each([
+    ['startsAt', '0001-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z'],
+    ['startsAt', '1899-12-31T23:59:59.999Z', '1900-01-01T01:00:00.000Z'],
+    ['endsAt', '2199-12-31T23:00:00.000Z', '2200-01-01T00:00:00.000Z'],
+    ['endsAt', '2030-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'],
+    ['startsAt', '9999-12-31T22:00:00.000Z', '9999-12-31T23:00:00.000Z'],
+  ])('%s out of 1900–2199 (%s – %s) is refused', (field, startsAt, endsAt) =>
+    expectRejected(
+      'scheduleMeeting',
+      at(startsAt, endsAt),
+      invalid(field, /must be from 1900-01-01 to 2199-12-31/),
+    ),
+  );
+
+  test('the first and the last instant of the range are accepted and come back as given', async () => {
+    const meeting = await scheduleAndRead({
+      startsAt: '1900-01-01T00:00:00.000Z',
+      endsAt: '2199-12-31T23:59:59.999Z',
+    });
+    expect(meeting).toMatchObject({
+      startsAt: '1900-01-01T00:00:00.000Z',
+      endsAt: '2199-12-31T23:59:59.999Z',
+      lastOccurrenceEndsAt: '2199-12-31T23:59:59.999Z',
+    });
+  });
+
+  test.each([
+    ['a series running past 2199', '2199-11-01T09:00:00.000Z', 'FREQ=MONTHLY;COUNT=3'],
+    ['an UNTIL in year 9999', '2030-01-01T09:00:00.000Z', 'FREQ=YEARLY;UNTIL=99991231T000000Z'],
+  ])('%s is refused naming recurrence', (_, startsAt, recurrence) =>
+    expectRejected(
+      'scheduleMeeting',
+      at(startsAt, startsAt.replace('T09', 'T10'), { recurrence }),
+      invalid('recurrence', /last occurrence would end after 2199-12-31/),
+    ),
+  );
+
+  test('a series ending in 2199, or never, is accepted', async () => {
+    const ending = await scheduleAndRead({
+      startsAt: '2199-10-01T09:00:00.000Z',
+      endsAt: '2199-10-01T10:00:00.000Z',
+      timeZone: 'UTC',
+      recurrence: 'FREQ=MONTHLY;COUNT=3',
+    });
+    expect(ending.lastOccurrenceEndsAt).toBe('2199-12-01T10:00:00.000Z');
+    const endless = await scheduleAndRead({ recurrence: 'FREQ=WEEKLY' });
+    expect(endless.lastOccurrenceEndsAt).toBeNull();
+  });
+
+  test('a DateTime finer than a millisecond is refused, not cut; zeros beyond it are fine', async () => {
+    const MUTATION = `mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { __typename } }`;
+    const before = await visibleState(server, token);
+    const fine = await server.request(token, MUTATION, {
+      input: at('2030-03-04T09:00:00.000100Z', '2030-03-04T10:00:00.000Z'),
+    });
+    expect(fine.data ?? null, JSON.stringify(fine)).toBeNull();
+    expect(fine.errors?.[0]?.message).toMatch(
+      /2030-03-04T09:00:00\.000100Z is more precise than a millisecond/,
+    );
+    const literal = await server.request(
+      token,
+      '{ meetingMigrationSummary(from: "2030-01-01T00:00:00.0000001Z") { pending } }',
+    );
+    expect(literal.errors?.[0]?.message).toMatch(/more precise than a millisecond/);
+    expect(await visibleState(server, token)).toEqual(before);
+    const zeros = await scheduleAndRead({
+      startsAt: '2030-03-04T09:00:00.123000Z',
+      endsAt: '2030-03-04T10:00:00Z',
+    });
+    expect(zeros.startsAt).toBe('2030-03-04T09:00:00.123Z');
+  });
+});
+
+describe('time zones', () => {
+  test.each([
+    'Asia/Kolkata',
+    'Asia/Calcutta',
+    'Europe/Kyiv',
+    'Europe/Kiev',
+    'US/Eastern',
+    'UTC',
+    'Etc/UTC',
+    'GMT',
+  ])('%s comes back exactly as given', async (timeZone) => {
+    expect((await scheduleAndRead({ timeZone })).timeZone).toBe(timeZone);
+  });
+
+  test.each([
+    ['asia/kolkata', 'Asia/Kolkata'],
+    ['utc', 'UTC'],
+    ['EUROPE/BERLIN', 'Europe/Berlin'],
+  ])('%s is refused with the spelling of the tz database (%s)', (timeZone, spelled) =>
+    expectRejected(
+      'scheduleMeeting',
+      meetingInput(aliceId, { timeZone }),
+      invalid('timeZone', new RegExp(`must be written ${spelled}$`)),
+    ),
+  );
+});
+
+describe('user principal names lie in the tenant’s domain', () => {
+  test.each(['eve@fabrikam.com', 'eve@notcontoso.com', 'eve@contoso.com.evil.example', 'eve@contoso.co'])(
+    'createUser with %s: refused naming userPrincipalName',
+    (userPrincipalName) =>
+      expectRejected(
+        'createUser',
+        { userPrincipalName, displayName: 'Eve' },
+        invalid('userPrincipalName', /is not in the tenant's domain contoso\.com \(or a subdomain of it\)/),
+      ),
+  );
+
+  test('a subdomain of the tenant’s domain is the tenant’s', async () => {
+    const user = await mutate(
+      server,
+      token,
+      'createUser',
+      { userPrincipalName: 'frank@eu.contoso.com', displayName: 'Frank' },
+      'user { userPrincipalName sipAddress }',
+    );
+    expect(user.user).toEqual({
+      userPrincipalName: 'frank@eu.contoso.com',
+      sipAddress: 'sip:frank@eu.contoso.com',
+    });
+  });
+
+  test.each([
+    ['contoso.com', /a tenant with primary domain contoso\.com already exists/],
+    ['eu.contoso.com', /eu\.contoso\.com overlaps the primary domain contoso\.com of another tenant/],
+  ])(
+    'createTenant with %s: refused, a domain and its subdomains belong to one tenant',
+    (primaryDomain, message) =>
+      expectRejected(
+        'createTenant',
+        { name: 'X', primaryDomain },
+        invalid('primaryDomain', message),
+        'admin',
+      ),
+  );
+
+  test('no tenant may take a parent or a child of another tenant’s domain; a look-alike is fine', async () => {
+    await createTenantWithOperator(server, 'team.big.example');
+    for (const primaryDomain of ['big.example', 'x.team.big.example']) {
+      await expectRejected(
+        'createTenant',
+        { name: 'X', primaryDomain },
+        invalid('primaryDomain', /overlaps the primary domain team\.big\.example of another tenant/),
+        'admin',
+      );
+    }
+    await createTenantWithOperator(server, 'steam.big.example');
   });
 });
