@@ -10,6 +10,7 @@ import {
   createUser,
   meetingInput,
   mutate,
+  rowCounts,
   runMutation,
 } from '../support/fixtures.ts';
 import {
@@ -305,9 +306,9 @@ describe('control characters', () => {
     '\u009F',
   ];
 
-  test.each(FORBIDDEN_EVERYWHERE)(
+  test.each(FORBIDDEN_EVERYWHERE.map((char) => [hex(char), char]))(
     'U+%s in every string input of every mutation: InvalidValueError naming the field, nothing stored',
-    async (char) => {
+    async (_, char) => {
       for (const { mutation, field, kind, input, as } of stringInputs()) {
         // A formatted value (an e-mail address, a URL, a number) says it is not of its format.
         const message =
@@ -684,5 +685,194 @@ describe('user principal names lie in the tenant’s domain', () => {
       );
     }
     await createTenantWithOperator(server, 'steam.big.example');
+  });
+});
+
+describe('meeting UIDs are unique per tenant', () => {
+  test('a UID another meeting of the tenant has: refused naming uid, nothing stored', async () => {
+    await scheduleAndRead({ uid: 'standup-1@contoso.com' });
+    await expectRejected(
+      'scheduleMeeting',
+      meetingInput(aliceId, { uid: 'standup-1@contoso.com', subject: 'Another' }),
+      invalid('uid', /standup-1@contoso\.com is already used/),
+    );
+  });
+
+  test('UIDs are compared exactly: another case or a space makes another UID', async () => {
+    await scheduleAndRead({ uid: 'Exact-1' });
+    for (const uid of ['exact-1', 'Exact-1 ', ' Exact-1'])
+      expect((await scheduleAndRead({ uid })).uid).toBe(uid);
+  });
+
+  test('two tenants may each have a meeting with the same UID, without touching each other', async () => {
+    const other = await createTenantWithOperator(server, 'fabrikam.com');
+    const bob = await createUser(server, other.token, { userPrincipalName: 'bob@fabrikam.com' });
+    const mine = await scheduleAndRead({ uid: 'shared-uid', subject: 'Contoso’s' });
+    const theirs = await mutate(
+      server,
+      other.token,
+      'scheduleMeeting',
+      meetingInput(bob, { uid: 'shared-uid', subject: 'Fabrikam’s' }),
+      'meeting { uid subject }',
+    );
+    expect(theirs.meeting).toEqual({ uid: 'shared-uid', subject: 'Fabrikam’s' });
+    const listed = async (operatorToken: string) =>
+      (
+        await server.gql(
+          operatorToken,
+          '{ viewer { tenant { meetings(timing: ALL, first: 500) { edges { node { uid subject } } } } } }',
+        )
+      ).viewer.tenant.meetings.edges
+        .map((edge: any) => edge.node)
+        .filter((meeting: any) => meeting.uid === 'shared-uid');
+    expect(await listed(token)).toEqual([{ uid: 'shared-uid', subject: mine.subject }]);
+    expect(await listed(other.token)).toEqual([{ uid: 'shared-uid', subject: 'Fabrikam’s' }]);
+  });
+
+  test('concurrent schedules of one new UID: exactly one meeting, every other a typed error', async () => {
+    const QUERY = `mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) {
+      __typename ... on InvalidValueError { field message } } }`;
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        server.request(token, QUERY, {
+          input: meetingInput(aliceId, { uid: 'race-1', subject: `Try ${i}` }),
+        }),
+      ),
+    );
+    expect(results.every((result) => result.errors === undefined)).toBe(true);
+    const outcomes = results.map((result) => result.data?.scheduleMeeting);
+    expect(outcomes.filter((o) => o.__typename === 'ScheduleMeetingPayload')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.__typename === 'InvalidValueError')).toEqual(
+      Array.from({ length: 11 }, () => ({
+        __typename: 'InvalidValueError',
+        field: 'uid',
+        message: 'uid: race-1 is already used',
+      })),
+    );
+  });
+});
+
+describe('search arguments', () => {
+  test.each([
+    [
+      'users(search:)',
+      'query($s: String) { viewer { tenant { users(search: $s) { edges { node { id } } } } } }',
+      'search',
+    ],
+    [
+      'meetingMigrations(userSearch:)',
+      'query($s: String) { meetingMigrations(userSearch: $s) { edges { node { id } } } }',
+      'userSearch',
+    ],
+  ])(
+    '%s with a lone surrogate: INVALID_VALUE naming it, not a search for U+FFFD',
+    async (_, query, field) => {
+      const result = await server.request(token, query, { s: 'ali\uD800' });
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/lone surrogate \(U\+D800\) at character 4/),
+          extensions: { code: 'INVALID_VALUE', field },
+        }),
+      ]);
+    },
+  );
+
+  test('a search is not trimmed: a trailing space is part of what is looked for', async () => {
+    await createUser(server, token, {
+      userPrincipalName: 'grace.hopper@contoso.com',
+      displayName: 'Grace Hopper',
+    });
+    const search = async (s: string) =>
+      (
+        await server.gql(
+          token,
+          'query($s: String) { viewer { tenant { users(search: $s) { edges { node { displayName } } } } } }',
+          { s },
+        )
+      ).viewer.tenant.users.edges.map((edge: any) => edge.node.displayName);
+    expect(await search('grace ')).toEqual(['Grace Hopper']);
+    expect(await search('hopper ')).toEqual([]);
+  });
+});
+
+describe('property: any Unicode text comes back byte-exact; a lone surrogate or a control character never passes', () => {
+  const FORBIDDEN_IN_LINE = /\p{Cc}/u;
+  const FORBIDDEN_IN_TEXT = /(?![\t\n\r])\p{Cc}/u;
+  /** Full-range code points (astral included) and grapheme clusters with combining marks. */
+  const unicode = (maxLength: number) =>
+    fc
+      .oneof(
+        fc.string({ unit: 'binary', maxLength }),
+        fc.string({ unit: 'grapheme', maxLength: maxLength / 4 }),
+      )
+      .filter((s) => s.length <= maxLength);
+  const line = unicode(200).filter((s) => !FORBIDDEN_IN_LINE.test(s) && s.trim() !== '');
+  const text = fc
+    .oneof(unicode(2000), fc.constantFrom('a\r\nb', '\tx\n', 'y\r'))
+    .filter((s) => !FORBIDDEN_IN_TEXT.test(s));
+
+  test('subject, location, body, attendee name and display name', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(line, line, text, line, line, async (subject, location, body, name, displayName) => {
+        const meeting = await scheduleAndRead({
+          subject,
+          location,
+          body,
+          attendees: [{ email: 'b@x.example', name }],
+        });
+        expect(meeting.subject).toBe(subject);
+        expect(meeting.location).toBe(location);
+        expect(meeting.body.slice(0, body.length)).toBe(body);
+        expect(meeting.attendees.edges[0].node.name).toBe(name);
+        const user = await createUserAndRead({ userPrincipalName: `p${n++}@contoso.com`, displayName });
+        expect(user.displayName).toBe(displayName);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  /** A valid value with the bad character put somewhere in it. */
+  const spoiled = (bad: fc.Arbitrary<string>) =>
+    fc.tuple(unicode(100), bad, unicode(100)).map(([before, char, after]) => `x${before}${char}${after}`);
+  const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit));
+  const lineControl = fc
+    .oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }))
+    .map((c) => String.fromCharCode(c));
+  const textControl = lineControl.filter((c) => !'\t\n\r'.includes(c));
+
+  test('is refused naming the field, and nothing is stored', async () => {
+    const rows = () => rowCounts(server);
+    const before = rows();
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .constantFrom('subject', 'location', 'body', 'displayName')
+          .chain((field) =>
+            fc.tuple(
+              fc.constant(field),
+              spoiled(fc.oneof(loneSurrogate, field === 'body' ? textControl : lineControl)),
+            ),
+          ),
+        async ([field, value]) => {
+          const result =
+            field === 'displayName'
+              ? await runMutation(server, token, 'createUser', {
+                  userPrincipalName: 'q@contoso.com',
+                  displayName: value,
+                })
+              : await runMutation(
+                  server,
+                  token,
+                  'scheduleMeeting',
+                  meetingInput(aliceId, { [field]: value }),
+                );
+          expect(result, JSON.stringify(value)).toMatchObject({ __typename: 'InvalidValueError', field });
+          expect(result.message).toMatch(/lone surrogate|control character|single line/);
+        },
+      ),
+      { numRuns: 100 },
+    );
+    expect(rows()).toEqual(before);
   });
 });
