@@ -20,7 +20,6 @@ import {
   type User,
 } from '../domain/model.ts';
 import { lastOccurrenceEnd, recurrenceRule } from '../domain/recurrence.ts';
-import { timeZone as canonicalTimeZone } from '../domain/validation.ts';
 import { wallClock, wallClockToUtc } from '../domain/zoned-time.ts';
 import type { BulkMeeting } from '../storage/bulk.ts';
 
@@ -501,11 +500,6 @@ const NAME_POOLS: readonly NamePool[] = [
 
 const NAME_POOL_CHOICES = NAME_POOLS.map((pool) => [pool, pool.weight] as const);
 
-/** Zones as the validation stores them: ICU may canonicalise a name (Asia/Kolkata → Asia/Calcutta). */
-const CANONICAL_ZONES = new Map(
-  NAME_POOLS.flatMap((pool) => pool.timeZones).map((zone) => [zone, canonicalTimeZone('timeZone', zone)]),
-);
-
 function regionOf(timeZone: string): Region {
   if (timeZone.startsWith('America/')) return 'AMERICAS';
   if (timeZone.startsWith('Europe/') || timeZone.startsWith('Africa/')) return 'EMEA';
@@ -529,7 +523,7 @@ function randomPerson(rng: Random): Person {
     displayName: pool.displayName(given, feminine && feminineFamily ? feminineFamily : family),
     givenAscii,
     familyAscii: feminine && feminineFamilyAscii ? feminineFamilyAscii : familyAscii,
-    timeZone: CANONICAL_ZONES.get(zone) ?? zone,
+    timeZone: zone,
   };
 }
 

@@ -36,11 +36,11 @@ const KNOWN_PARTS = new Set([
   'WKST',
 ]);
 
-/** Validates an RRULE value (with or without the "RRULE:" prefix) and returns it without the prefix. */
+/** Validates an RRULE value (in capitals, without the "RRULE:" prefix) and returns it as given. */
 export function recurrenceRule(field: string, value: string): string {
-  const rule = value.trim().replace(/^RRULE:/i, '');
+  const rule = value;
   const parts = rule.split(';').map((part) => part.split('='));
-  const names = parts.map(([name]) => name?.toUpperCase() ?? '');
+  const names = parts.map(([name]) => name ?? '');
   const invalid = (message: string) => new InvalidValueError(field, `"${rule.slice(0, 80)}" ${message}`);
   // A second line (EXDATE, RDATE, …) would otherwise be read as part of the last value and dropped.
   if (/[\r\n]/.test(rule)) {
@@ -49,6 +49,9 @@ export function recurrenceRule(field: string, value: string): string {
         'and changed ones in overriddenOccurrences',
     );
   }
+  if (/^RRULE:/i.test(rule)) throw invalid('must be the value alone, without "RRULE:"');
+  // Stored and sent as given, so it must already be in the form every calendar reads.
+  if (rule !== rule.toUpperCase()) throw invalid(`must be written in capitals: ${rule.toUpperCase()}`);
   if (parts.some((part) => part.length !== 2 || !part[1])) throw invalid('is not an RRULE (NAME=VALUE;…)');
   const unknown = names.find((name) => !KNOWN_PARTS.has(name));
   if (unknown === 'EXDATE')
@@ -67,7 +70,7 @@ export function recurrenceRule(field: string, value: string): string {
   }
   if (recur.count !== null && recur.count !== undefined && !(recur.count > 0))
     throw invalid('needs a positive COUNT');
-  return recur.toString();
+  return rule;
 }
 
 /** The exceptions of a series, as far as its timing is concerned. */

@@ -6,7 +6,7 @@ import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import WithInputPlugin from '@pothos/plugin-with-input';
-import { GraphQLError, type GraphQLSchema, isObjectType } from 'graphql';
+import { GraphQLError, GraphQLScalarType, type GraphQLSchema, isObjectType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Context } from './context.ts';
 
@@ -93,7 +93,31 @@ export function registerNodeTypes(schema: GraphQLSchema): void {
   }
 }
 
-builder.addScalarType('DateTime', DateTimeResolver, {});
+/** A Date keeps milliseconds: finer digits would be cut off in silence, so a value that has them is refused. */
+function toMillisecondsOnly(value: unknown): unknown {
+  const fraction = typeof value === 'string' ? /T\d\d:\d\d:\d\d\.\d{3}(\d+)/i.exec(value)?.[1] : undefined;
+  if (fraction && /[1-9]/.test(fraction)) {
+    throw new GraphQLError(
+      `DateTime ${value} is more precise than a millisecond, which is the precision kept; round it`,
+    );
+  }
+  return value;
+}
+
+builder.addScalarType(
+  'DateTime',
+  new GraphQLScalarType({
+    ...DateTimeResolver.toConfig(),
+    parseValue: (value) => DateTimeResolver.parseValue(toMillisecondsOnly(value)),
+    // graphql 17 coerces variables with this hook rather than parseValue.
+    coerceInputValue: (value) => DateTimeResolver.parseValue(toMillisecondsOnly(value)),
+    parseLiteral: (ast, variables) => {
+      if (ast.kind === Kind.STRING) toMillisecondsOnly(ast.value);
+      return DateTimeResolver.parseLiteral(ast, variables);
+    },
+  }),
+  {},
+);
 
 builder.queryType({ authScopes: { authenticated: true } });
 builder.mutationType({ authScopes: { authenticated: true } });

@@ -112,6 +112,16 @@ export function invalidArgument(error: InvalidValueError): GraphQLError {
   return new GraphQLError(error.message, { extensions: { code: 'INVALID_VALUE', field: error.field } });
 }
 
+/** Runs a check of query arguments, turning an expected failure into a GraphQL error naming the argument. */
+export function queryArgument<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InvalidValueError) throw invalidArgument(error);
+    throw error;
+  }
+}
+
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.key, cursor.id])).toString('base64url');
 }

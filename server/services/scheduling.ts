@@ -44,10 +44,18 @@ export function scheduling(deps: ServiceDeps) {
   return {
     async scheduleMeeting(viewer: Viewer, input: ScheduleMeetingInput) {
       const subject = validate.requiredName('subject', input.subject);
+      validate.meetingTime('startsAt', input.startsAt);
+      validate.meetingTime('endsAt', input.endsAt);
       if (input.endsAt.getTime() <= input.startsAt.getTime())
         throw new InvalidValueError('endsAt', 'must be after startsAt');
       const timeZone = validate.timeZone('timeZone', input.timeZone);
-      const recurrence = input.recurrence ? recurrenceRule('recurrence', input.recurrence) : null;
+      const recurrence = input.recurrence
+        ? recurrenceRule(
+            'recurrence',
+            // Line breaks pass here so that recurrenceRule can say where EXDATE and overrides belong.
+            validate.boundedText('recurrence', input.recurrence, validate.MAX_TEXT_LENGTH),
+          )
+        : null;
       if (input.attendees.length === 0) throw new InvalidValueError('attendees', 'must not be empty');
       if (input.attendees.length > validate.MAX_ATTENDEES) {
         throw new InvalidValueError('attendees', `must have at most ${validate.MAX_ATTENDEES} entries`);
@@ -58,22 +66,21 @@ export function scheduling(deps: ServiceDeps) {
       }));
       const location = validate.optionalName('location', input.location);
       const organizerText = validate.boundedText('body', input.body ?? '', validate.MAX_BODY_LENGTH);
-      const sharedNotesUrl = input.sharedNotesUrl
-        ? validate.httpsUrl('sharedNotesUrl', input.sharedNotesUrl)
-        : null;
+      const sharedNotesUrl =
+        input.sharedNotesUrl != null ? validate.httpsUrl('sharedNotesUrl', input.sharedNotesUrl) : null;
       const contentItems = (input.contentItems ?? []).map((item, i) => ({
         kind: item.kind,
         title: validate.requiredName(`contentItems[${i}].title`, item.title),
         url: validate.httpsUrl(`contentItems[${i}].url`, item.url),
       }));
-      const uidInput = input.uid ? validate.requiredName('uid', input.uid) : null;
+      const uidInput = validate.optionalName('uid', input.uid);
       const cancelledOccurrences = input.cancelledOccurrences ?? [];
       const overrides = (input.overriddenOccurrences ?? []).map((o, i) => {
         const field = (name: string) => `overriddenOccurrences[${i}].${name}`;
         return {
           recurrenceId: o.recurrenceId,
-          startsAt: o.startsAt,
-          endsAt: o.endsAt,
+          startsAt: validate.meetingTime(field('startsAt'), o.startsAt),
+          endsAt: validate.meetingTime(field('endsAt'), o.endsAt),
           subject: o.subject == null ? subject : validate.requiredName(field('subject'), o.subject),
           location: o.location == null ? location : validate.optionalName(field('location'), o.location),
           organizerText:
@@ -81,10 +88,13 @@ export function scheduling(deps: ServiceDeps) {
         };
       });
       // Validates the exceptions against the series (and the series against the occurrence limit).
-      const lastOccurrenceEndsAt = lastOccurrenceEnd(input.startsAt, input.endsAt, timeZone, recurrence, {
-        cancelledOccurrences,
-        overriddenOccurrences: overrides,
-      });
+      const lastOccurrenceEndsAt = validate.seriesEnd(
+        'recurrence',
+        lastOccurrenceEnd(input.startsAt, input.endsAt, timeZone, recurrence, {
+          cancelledOccurrences,
+          overriddenOccurrences: overrides,
+        }),
+      );
 
       return deps.store.transaction(async (tx) => {
         const now = deps.now();

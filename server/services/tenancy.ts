@@ -67,12 +67,20 @@ export function tenancy(deps: ServiceDeps) {
       requireServiceAdmin(viewer);
       const name = validate.requiredName('name', input.name);
       const primaryDomain = validate.domainName('primaryDomain', input.primaryDomain);
-      const meetingUrl = validate.httpsUrl('meetingUrl', input.meetingUrl ?? `https://meet.${primaryDomain}`);
+      const meetingUrl = validate.baseUrl('meetingUrl', input.meetingUrl ?? `https://meet.${primaryDomain}`);
       return store.transaction(async (tx) => {
-        if (await tx.tenants.byPrimaryDomain(primaryDomain)) {
+        // A domain and its subdomains belong to one tenant: its users' principal names live under it.
+        const overlapping = await tx.tenants.withOverlappingDomain(primaryDomain);
+        if (overlapping?.primaryDomain === primaryDomain) {
           throw new InvalidValueError(
             'primaryDomain',
             `a tenant with primary domain ${primaryDomain} already exists`,
+          );
+        }
+        if (overlapping) {
+          throw new InvalidValueError(
+            'primaryDomain',
+            `${primaryDomain} overlaps the primary domain ${overlapping.primaryDomain} of another tenant (a domain and its subdomains belong to one tenant)`,
           );
         }
         return tx.tenants.insert(
@@ -96,9 +104,10 @@ export function tenancy(deps: ServiceDeps) {
       const tenantId = targetTenantId(viewer, input.tenantId);
       const userPrincipalName = validate.userPrincipalName('userPrincipalName', input.userPrincipalName);
       const displayName = validate.requiredName('displayName', input.displayName);
-      const sipAddress = validate.sipAddress('sipAddress', input.sipAddress ?? userPrincipalName);
+      const sipAddress = validate.sipAddress('sipAddress', input.sipAddress ?? `sip:${userPrincipalName}`);
       return store.transaction(async (tx) => {
-        await requireTenant(tx, viewer, tenantId, 'tenantId');
+        const tenant = await requireTenant(tx, viewer, tenantId, 'tenantId');
+        validate.principalNameInDomain('userPrincipalName', userPrincipalName, tenant.primaryDomain);
         if (await tx.users.byUserPrincipalName(tenantId, userPrincipalName)) {
           throw new InvalidValueError(
             'userPrincipalName',
@@ -193,7 +202,7 @@ export function tenancy(deps: ServiceDeps) {
 
     /** Never migrates: existing join links simply break, as in MMS. The outcome is recorded all the same. */
     updateTenantMeetingUrl(viewer: Viewer, input: { tenantId?: number | null; meetingUrl: string }) {
-      const meetingUrl = validate.httpsUrl('meetingUrl', input.meetingUrl);
+      const meetingUrl = validate.baseUrl('meetingUrl', input.meetingUrl);
       return changeTenant(viewer, input.tenantId, async (tx, tenant, now) => {
         const updated = await tx.tenants.update(tenant.id, { meetingUrl });
         const record = await recordTrigger(tx, deps, now, updated, null, {

@@ -3,8 +3,9 @@ import { type RawBuilder, sql } from 'kysely';
 
 /** The LIKE pattern for text containing the search, with LIKE's own characters escaped; null for none. */
 export function containsPattern(search: string | null | undefined): string | null {
-  const trimmed = search?.trim().toLowerCase();
-  return trimmed ? `%${trimmed.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  // Searched as given: a leading or trailing space is part of what is looked for.
+  const lower = search?.toLowerCase();
+  return lower ? `%${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 }
 
 /** A condition on the users table: its principal name or display name matches the pattern. */

@@ -42,6 +42,23 @@ export function tenantStore(db: Db) {
       return row ? tenantFromRow(row) : null;
     },
 
+    /**
+     * A tenant whose primary domain is this domain, one it lies under, or one under it. Domains are stored in
+     * lower case and have no LIKE wildcards.
+     */
+    async withOverlappingDomain(domain: string): Promise<Tenant | null> {
+      const labels = domain.split('.');
+      const parents = labels.map((_, i) => labels.slice(i).join('.'));
+      const row = await db
+        .selectFrom('tenants')
+        .selectAll()
+        .where((eb) =>
+          eb.or([eb('primary_domain', 'in', parents), eb('primary_domain', 'like', `%.${domain}`)]),
+        )
+        .executeTakeFirst();
+      return row ? tenantFromRow(row) : null;
+    },
+
     async list(page: PageRequest): Promise<Tenant[]> {
       const rows = await keysetPage(
         db.selectFrom('tenants').selectAll(),

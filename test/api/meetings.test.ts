@@ -109,7 +109,7 @@ describe('scheduleMeeting', () => {
   test('stores a recurring series with its last occurrence, shared notes and content items', async () => {
     const { scheduleMeeting } = await gql(SCHEDULE, {
       i: meetingInput({
-        recurrence: 'RRULE:FREQ=WEEKLY;COUNT=4',
+        recurrence: 'FREQ=WEEKLY;COUNT=4',
         sharedNotesUrl: 'https://contoso.sharepoint.com/notes/1',
         contentItems: [{ kind: 'WHITEBOARD', title: 'Plan', url: 'https://whiteboard.example.com/1' }],
       }),

@@ -36,8 +36,15 @@ describe('lastOccurrenceEnd', () => {
 });
 
 describe('recurrenceRule', () => {
-  test('accepts a rule with or without the RRULE: prefix', () => {
-    expect(recurrenceRule('recurrence', 'RRULE:FREQ=WEEKLY;COUNT=3')).toBe('FREQ=WEEKLY;COUNT=3');
+  test('keeps a rule exactly as given; refuses the RRULE: prefix and small letters, naming the right form', () => {
+    expect(recurrenceRule('recurrence', 'FREQ=WEEKLY;INTERVAL=2;COUNT=3')).toBe(
+      'FREQ=WEEKLY;INTERVAL=2;COUNT=3',
+    );
+    expect(() => recurrenceRule('recurrence', 'RRULE:FREQ=WEEKLY;COUNT=3')).toThrow(/without "RRULE:"/);
+    expect(() => recurrenceRule('recurrence', 'FREQ=WEEKLY;count=3')).toThrow(
+      /must be written in capitals: FREQ=WEEKLY;COUNT=3/,
+    );
+    expect(() => recurrenceRule('recurrence', ' FREQ=WEEKLY')).toThrow(/recurrence/);
   });
 
   test.each([

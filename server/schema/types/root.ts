@@ -1,11 +1,10 @@
 /** Root query fields: the viewer, tenants, and Get-CsMeetingMigrationStatus. */
 import { z } from 'zod';
-import { InvalidValueError } from '../../domain/errors.ts';
-import { MAX_NAME_LENGTH, timeWindow } from '../../domain/validation.ts';
+import { searchTerm, timeWindow } from '../../domain/validation.ts';
 import { targetTenantId } from '../../services/viewer.ts';
 import type { MigrationSummary } from '../../storage/migrations-store.ts';
 import { builder } from '../builder.ts';
-import { cursorConnection, filterId, invalidArgument, MigrationStateEnum } from '../common.ts';
+import { cursorConnection, filterId, MigrationStateEnum, queryArgument } from '../common.ts';
 import { type Context, viewerOf } from '../context.ts';
 import { MeetingMigrationNode } from './meeting-migration.ts';
 import { TenantNode } from './tenant.ts';
@@ -45,16 +44,6 @@ export const SummaryType = builder.objectRef<SummaryShape>('MeetingMigrationSumm
     cancelled: t.int({ resolve: (summary) => summary.CANCELLED }),
   }),
 });
-
-/** Turns an expected failure in a query into a GraphQL error that names the argument. */
-function queryArgument<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof InvalidValueError) throw invalidArgument(error);
-    throw error;
-  }
-}
 
 /**
  * The tenant a tenant-scoped query reads: an operator's own unless another is named (which then reads as
@@ -98,7 +87,6 @@ builder.queryFields((t) => ({
       userSearch: t.arg.string({
         required: false,
         description: 'Part of the user principal name or display name of the migration’s user.',
-        validate: z.string().max(MAX_NAME_LENGTH).nullish(),
       }),
       states: t.arg({
         type: [MigrationStateEnum],
@@ -110,6 +98,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, context) => {
       const window = queryArgument(() => timeWindow('window', { from: args.from, to: args.to }));
+      const userSearch = queryArgument(() => searchTerm('userSearch', args.userSearch));
       const tenantId = queriedTenantId(context, args.tenantId);
       const userId = args.userId ? filterId(args.userId, 'User') : null;
       return cursorConnection(
@@ -117,7 +106,7 @@ builder.queryFields((t) => ({
         (page) =>
           context.services.store.migrations.list(
             tenantId,
-            { userId, userSearch: args.userSearch, states: args.states, ...window },
+            { userId, userSearch, states: args.states, ...window },
             page,
           ),
         (migration) => ({ key: migration.id, id: migration.id }),

@@ -1,8 +1,13 @@
-import { z } from 'zod';
 import type { Tenant } from '../../domain/model.ts';
-import { MAX_NAME_LENGTH } from '../../domain/validation.ts';
+import { searchTerm } from '../../domain/validation.ts';
 import { builder } from '../builder.ts';
-import { cursorConnection, filterId, MeetingTimingEnum, TeamsUpgradeModeEnum } from '../common.ts';
+import {
+  cursorConnection,
+  filterId,
+  MeetingTimingEnum,
+  queryArgument,
+  TeamsUpgradeModeEnum,
+} from '../common.ts';
 import { tenantFilterOf } from '../context.ts';
 import { loadInOrder } from '../loaders.ts';
 import { BridgeNode } from './bridge.ts';
@@ -60,15 +65,16 @@ TenantNode.implement({
         search: t.arg.string({
           required: false,
           description: 'Part of the user principal name or display name.',
-          validate: z.string().max(MAX_NAME_LENGTH).nullish(),
         }),
       },
-      resolve: (tenant, args, context) =>
-        cursorConnection(
+      resolve: (tenant, args, context) => {
+        const search = queryArgument(() => searchTerm('search', args.search));
+        return cursorConnection(
           args,
-          (page) => context.services.store.users.list(tenant.id, { search: args.search }, page),
+          (page) => context.services.store.users.list(tenant.id, { search }, page),
           (user) => ({ key: user.userPrincipalName, id: user.id }),
-        ),
+        );
+      },
     }),
     bridges: t.connection({
       type: BridgeNode,
