@@ -40,7 +40,7 @@ const KNOWN_PARTS = new Set([
 export function recurrenceRule(field: string, value: string): string {
   const rule = value;
   const parts = rule.split(';').map((part) => part.split('='));
-  const names = parts.map(([name]) => name ?? '');
+  const names = parts.map(([name]) => name?.toUpperCase() ?? '');
   const invalid = (message: string) => new InvalidValueError(field, `"${rule.slice(0, 80)}" ${message}`);
   // A second line (EXDATE, RDATE, …) would otherwise be read as part of the last value and dropped.
   if (/[\r\n]/.test(rule)) {
@@ -50,8 +50,6 @@ export function recurrenceRule(field: string, value: string): string {
     );
   }
   if (/^RRULE:/i.test(rule)) throw invalid('must be the value alone, without "RRULE:"');
-  // Stored and sent as given, so it must already be in the form every calendar reads.
-  if (rule !== rule.toUpperCase()) throw invalid(`must be written in capitals: ${rule.toUpperCase()}`);
   if (parts.some((part) => part.length !== 2 || !part[1])) throw invalid('is not an RRULE (NAME=VALUE;…)');
   const unknown = names.find((name) => !KNOWN_PARTS.has(name));
   if (unknown === 'EXDATE')
@@ -59,6 +57,8 @@ export function recurrenceRule(field: string, value: string): string {
   if (unknown) throw invalid(`has an unknown part ${unknown}`);
   if (!names.includes('FREQ')) throw invalid('has no FREQ');
   if (names.includes('COUNT') && names.includes('UNTIL')) throw invalid('has both COUNT and UNTIL');
+  // Stored and sent as given, so it must already be in the form every calendar reads.
+  if (rule !== rule.toUpperCase()) throw invalid(`must be written in capitals: ${rule.toUpperCase()}`);
   let recur: ICAL.Recur;
   try {
     recur = ICAL.Recur.fromString(rule);
