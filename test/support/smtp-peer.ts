@@ -23,8 +23,11 @@ export interface SmtpPeer {
   received: ReceivedMessage[];
   /** Refusals by recipient address; delete one to accept that recipient again. */
   refusals: Map<string, Refusal>;
-  /** How long to wait before answering the end of a message's data. */
-  replyDelayMs: number;
+  /**
+   * While true, the reply to each message's data is held back: the message stays in flight until its
+   * sender hangs up (it then counts as not received) or holding stops.
+   */
+  holdReplies: boolean;
   /** Messages whose data arrived and whose reply has not gone out yet. */
   readonly inFlight: number;
   /** How many messages carried this Message-ID. */
@@ -38,16 +41,29 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
   const received: ReceivedMessage[] = [];
   const refusals = new Map<string, Refusal>();
   const closedSessions = new Set<string>();
+  /** Replies held back, by session. */
+  const held = new Map<string, () => void>();
   const waiters = new Set<() => void>();
   const changed = () => {
     for (const wake of [...waiters]) wake();
   };
   let inFlight = 0;
+  let holding = false;
   const peer = {
     url: '',
     received,
     refusals,
-    replyDelayMs: 0,
+    get holdReplies() {
+      return holding;
+    },
+    set holdReplies(hold: boolean) {
+      holding = hold;
+      if (hold) return;
+      for (const [id, reply] of held) {
+        held.delete(id);
+        reply();
+      }
+    },
     get inFlight() {
       return inFlight;
     },
@@ -72,6 +88,7 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
   };
   const smtp = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
+    disableReverseLookup: true,
     logger: false,
     onRcptTo(address, _session, callback) {
       const refusal = refusals.get(address.address);
@@ -98,12 +115,17 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
           callback();
           changed();
         };
-        if (peer.replyDelayMs > 0) setTimeout(reply, peer.replyDelayMs);
+        if (holding) held.set(session.id, reply);
         else reply();
       });
     },
     onClose(session) {
       closedSessions.add(session.id);
+      // The sender hung up before its reply: never received, as a real server would drop it.
+      if (held.delete(session.id)) {
+        inFlight -= 1;
+        changed();
+      }
     },
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
