@@ -182,8 +182,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         });
       }),
     async stop() {
-      await engine?.stop();
-      await delivery?.stop();
+      // Both are told at once: neither starts anything new while the other finishes.
+      await Promise.all([engine?.stop(), delivery?.stop()]);
       events.close();
       await wsServer.dispose();
       webSockets.close();

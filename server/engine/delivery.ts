@@ -61,9 +61,11 @@ export function createDelivery(deps: {
     const record = async (update: InvitationUpdate, outcome: Outcome) => {
       if (await store.transaction((tx) => outcome(tx.invitations))) counted.add(update.migrationId);
     };
+    /** Updates taken in hand: the one a failure interrupts stays claimed, for its outcome is unknown. */
+    let taken = 0;
     try {
-      for (const update of updates) {
-        if (stopping) break;
+      while (taken < updates.length && !stopping) {
+        const update = updates[taken++] as InvitationUpdate;
         const meeting = meetings.get(update.meetingId);
         const organizer = meeting ? organizers.get(meeting.organizerId) : undefined;
         const tenant = tenants.get(update.tenantId);
@@ -80,6 +82,10 @@ export function createDelivery(deps: {
         await record(update, await send(update, text, { meeting, organizer, sentBy }));
       }
     } finally {
+      // Stopping (or a failure) hands back what this sender claimed and did not try, for any sender to
+      // take at once rather than when the claim runs out.
+      if (taken < updates.length)
+        await store.invitations.releaseClaims(updates.slice(taken).map((u) => u.id));
       if (counted.size > 0) events.invitationsCounted(await store.migrations.byIds(null, [...counted]));
     }
     return updates.length;

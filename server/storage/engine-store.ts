@@ -88,7 +88,7 @@ const BATCH_SQL = {
   supersede: `UPDATE invitation_updates SET state = 'SUPERSEDED', next_attempt_at = NULL
      WHERE meeting_id = ? AND state IN ('QUEUED', 'FAILED')`,
   uncountSuperseded: `UPDATE meeting_migrations SET invitations_pending = invitations_pending - ?,
-     invitations_failed = invitations_failed - ? WHERE id = ?`,
+     invitations_failed = invitations_failed - ?, modified_at = ? WHERE id = ?`,
   queueInvitation: `INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
        attendee_name, state, attempts, next_attempt_at, last_error, sent_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, NULL, NULL, NULL, ?)`,
@@ -268,7 +268,7 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
         if (superseded.length > 0) {
           statement('supersede').run(outcome.meetingId);
           for (const [migrationId, counts] of countByMigration(superseded)) {
-            statement('uncountSuperseded').run(counts.pending, counts.failed, migrationId);
+            statement('uncountSuperseded').run(counts.pending, counts.failed, at, migrationId);
             supersededIn.add(migrationId);
           }
         }

@@ -93,6 +93,17 @@ export function invitationStore(db: Db) {
       return rows.map(invitationFromRow).sort((a, b) => a.id - b.id);
     },
 
+    /** Hands claimed updates back to the queue, due at once; the counts stay as they are. */
+    async releaseClaims(ids: readonly number[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .updateTable('invitation_updates')
+        .set({ state: 'QUEUED', next_attempt_at: null })
+        .where('id', 'in', ids)
+        .where('state', '=', 'SENDING')
+        .execute();
+    },
+
     /*
      * The outcomes of a send. Each runs in the transaction that also moves the counters of the update's
      * migration, and only while the update is still SENDING: a sender whose claim ran out and was taken

@@ -1,7 +1,8 @@
 /**
- * SPEC §4.4–4.5 against a real crash: failed invitations are re-sent by a worker process that is killed with
- * SIGKILL while a message is in flight (the SMTP peer holds its reply). Another worker takes over: every
- * invitation is delivered, each Message-ID reached the peer once, and the counters match the outbox.
+ * SPEC §4.4–4.5 against real stops: failed invitations are re-sent by a worker process that is killed with
+ * SIGKILL, or stopped with SIGTERM, while a message is in flight (the SMTP peer holds its reply). Another
+ * worker takes over: every invitation is delivered, each Message-ID reached the peer once, and the counters
+ * match the outbox.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,9 +81,10 @@ test('SIGKILL of the worker during a re-send, another worker takes over: every i
   // First the peer refuses every recipient for good: every invitation fails.
   for (const address of addresses) peer.refusals.set(address, { code: 550, text: '5.1.1 unknown recipient' });
   let worker = startWorker();
+  let migrationId = '';
   try {
     await worker.line((line) => line.startsWith('MMS worker'));
-    const { migrationId } = await startMeetingMigration(server, token, alice, { targetMeetingType: 'TEAMS' });
+    ({ migrationId } = await startMeetingMigration(server, token, alice, { targetMeetingType: 'TEAMS' }));
     await waitForCounts(
       token,
       migrationId,
@@ -142,11 +144,67 @@ test('SIGKILL of the worker during a re-send, another worker takes over: every i
       .prepare(
         `select m.invitations_pending as pending, m.invitations_delivered as delivered, m.invitations_failed as failed,
           (select count(*) from invitation_updates u where u.migration_id = m.id and u.state = 'SENT') as sent
-         from meeting_migrations m`,
+         from meeting_migrations m where m.id = ?`,
       )
-      .get();
+      .get(parseGlobalId(migrationId).id);
     expect(counted).toEqual({ pending: 0, delivered: INVITATIONS, failed: 0, sent: INVITATIONS });
   } finally {
     db.close();
+  }
+}, 60_000);
+
+/** The outbox of one migration by state, read from the database file. */
+function outboxStates(migrationId: string): Record<string, number> {
+  const db = new SQLite(databasePath, { readonly: true });
+  try {
+    const rows = db
+      .prepare('select state, count(*) as n from invitation_updates where migration_id = ? group by state')
+      .all(parseGlobalId(migrationId).id) as { state: string; n: number }[];
+    return Object.fromEntries(rows.map((row) => [row.state, row.n]));
+  } finally {
+    db.close();
+  }
+}
+
+test('SIGTERM during a re-send: the message in flight completes, the rest of the claim is handed back at once', async () => {
+  const { token } = await createTenantWithOperator(server, 'wingtip.com');
+  const bob = await createUser(server, token, { userPrincipalName: 'bob@wingtip.com' });
+  const attendees = Array.from({ length: 8 }, (_, a) => ({ email: `stop${a}@example.org` }));
+  await scheduleMeeting(server, token, bob, { attendees });
+  for (const { email } of attendees) peer.refusals.set(email, { code: 550, text: '5.1.1 unknown recipient' });
+  let worker = startWorker();
+  try {
+    await worker.line((line) => line.startsWith('MMS worker'));
+    const { migrationId } = await startMeetingMigration(server, token, bob, { targetMeetingType: 'TEAMS' });
+    await waitForCounts(token, migrationId, (m) => m.state === 'SUCCEEDED' && m.invitationsFailed === 8);
+
+    peer.refusals.clear();
+    peer.holdReplies = true;
+    expect((await mutate(server, token, 'resendInvitationUpdates', { migrationId }, 'queued')).queued).toBe(
+      8,
+    );
+    await peer.until(() => peer.inFlight === 1);
+    const stopped = worker.stop();
+    // The worker logs this once it has told the engine and delivery to stop: the reply may go out now.
+    await worker.line((line) => line.startsWith('SIGTERM'));
+    peer.holdReplies = false;
+    await stopped;
+    expect({ code: await worker.exited, signal: worker.child.signalCode }).toEqual({ code: 0, signal: null });
+    // One sent; the seven it had claimed and not tried are queued again, none left claimed.
+    expect(outboxStates(migrationId)).toEqual({ SENT: 1, QUEUED: 7 });
+    expect(await waitForCounts(token, migrationId, () => true)).toMatchObject({
+      invitationsPending: 7,
+      invitationsDelivered: 1,
+      invitationsFailed: 0,
+    });
+
+    worker = startWorker();
+    const done = await waitForCounts(token, migrationId, (m) => m.invitationsDelivered === 8);
+    expect(done).toMatchObject({ invitationsPending: 0, invitationsFailed: 0 });
+    for (const { node } of done.invitationUpdates.edges) {
+      expect(peer.count(`<invitation-update-${parseGlobalId(node.id).id}@wingtip.com>`)).toBe(1);
+    }
+  } finally {
+    await worker.stop();
   }
 }, 60_000);
