@@ -38,9 +38,12 @@ for (let i = 0; i < count; i++) {
           if (++ready === count) console.log('ready');
           return;
         }
-        if (lastState.get(migration.id) !== migration.state) {
+        // A state change: a new migration (PENDING) or another state than the last one seen. The first
+        // event of an older migration (its invitation counts moved, its state did not) is none.
+        const previous = lastState.get(migration.id);
+        lastState.set(migration.id, migration.state);
+        if (previous === undefined ? migration.state === 'PENDING' : previous !== migration.state) {
           latencies.push(arrived - Date.parse(migration.modifiedAt));
-          lastState.set(migration.id, migration.state);
         }
       },
       error: (error) => {

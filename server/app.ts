@@ -63,7 +63,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     summaryOf: (tenantId) => store.migrations.summary(tenantId, { from: null, to: null }),
   });
   const engine = options.engine ? createEngine({ store, events, config: options.engine, now, logger }) : null;
-  const delivery = options.delivery ? createDelivery({ store, config: options.delivery, now, logger }) : null;
+  const delivery = options.delivery
+    ? createDelivery({ store, events, config: options.delivery, now, logger })
+    : null;
   const services = createServices({
     store,
     config: {
@@ -180,8 +182,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         });
       }),
     async stop() {
-      await engine?.stop();
-      await delivery?.stop();
+      // Both are told at once: neither starts anything new while the other finishes.
+      await Promise.all([engine?.stop(), delivery?.stop()]);
       events.close();
       await wsServer.dispose();
       webSockets.close();

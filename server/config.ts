@@ -64,6 +64,9 @@ export const DEFAULT_MAX_PARTICIPANTS = 250;
 
 export const DEFAULT_RETRY_SCHEDULE = '1m,4m,10m,25m,40m,80m,160m,320m,800m';
 
+/** Waits before each new attempt at an invitation a mail server put off (4xx, lost connection). */
+export const DEFAULT_SMTP_RETRY_SCHEDULE = '1m,5m,15m,1h,4h';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
@@ -86,10 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? {
           smtpUrl: env.MMS_SMTP_URL,
           sender: env.MMS_SMTP_SENDER || null,
-          retryScheduleMs: durations(env, 'MMS_SMTP_RETRY_SCHEDULE', '1m,5m,15m,1h,4h'),
+          retryScheduleMs: durations(env, 'MMS_SMTP_RETRY_SCHEDULE', DEFAULT_SMTP_RETRY_SCHEDULE),
           pollMs: integer(env, 'MMS_POLL_MS', 1000, 10, 60_000),
           batchSize: 50,
-          claimSeconds: 120,
+          claimSeconds: integer(env, 'MMS_SMTP_CLAIM_SECONDS', 120, 1, 3600),
         }
       : null,
   };

@@ -198,12 +198,18 @@ export interface MeetingMigration {
   finishedAt: Date | null;
   retryCount: number;
   nextAttemptAt: Date | null;
+  /** The run's own message, then how many invitations failed and the last server reply (if any did). */
   lastMessage: string | null;
   totalMeetings: number;
   succeededMeetings: number;
   failedMeetings: number;
   skippedMeetings: number;
   invitesUpdated: number;
+  /** Invitation updates of this run waiting to go out (queued, or being sent). */
+  invitationsPending: number;
+  invitationsDelivered: number;
+  /** Invitation updates that failed for good; an operator can re-send them. */
+  invitationsFailed: number;
 }
 
 export interface TriggerEvaluation {

@@ -1,12 +1,16 @@
 /**
- * Delivers queued invitation updates by SMTP (when MMS_SMTP_URL is set), recording SENT or the error.
- * Transient failures (4xx replies, lost connections) are retried with backoff; others fail for good.
- * A sender that dies mid-send leaves its claim to expire, so an update may go out twice, never zero times;
- * each message carries a stable Message-ID so receivers can tell.
+ * Delivers queued invitation updates by SMTP (when MMS_SMTP_URL is set), recording SENT or the reply.
+ * Transient failures (4xx replies, lost connections) are retried on the schedule; a permanent 5xx fails the
+ * update at once. Each outcome commits with its migration's counters as soon as the server answers, so
+ * a sender that dies can lose only the moment between the server's 250 and that commit: its claim then
+ * expires and the update goes out again (at least once, never zero times) with the same Message-ID, so
+ * receivers can tell. Subscribers hear the new counts once per batch.
  */
 import nodemailer from 'nodemailer';
+import { deliveryOutcome } from '../domain/delivery-outcome.ts';
 import { invitationFor, serviceMailbox } from '../domain/invitation.ts';
 import type { InvitationUpdate } from '../domain/model.ts';
+import type { Events } from '../services/events.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface DeliveryConfig {
@@ -19,21 +23,19 @@ export interface DeliveryConfig {
   claimSeconds: number;
 }
 
-function isTransientSmtpError(error: unknown): boolean {
-  const { responseCode, code } = error as { responseCode?: number; code?: string };
-  if (typeof responseCode === 'number') return responseCode >= 400 && responseCode < 500;
-  return ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNREFUSED', 'ECONNRESET', 'EDNS'].includes(code ?? '');
-}
+/** An update's outcome, recorded with its migration's counters in one transaction. */
+type Outcome = (invitations: Store['invitations']) => Promise<boolean>;
 
 export type Delivery = ReturnType<typeof createDelivery>;
 
 export function createDelivery(deps: {
   store: Store;
+  events: Events;
   config: DeliveryConfig;
   now: () => Date;
   logger: Pick<Console, 'error' | 'warn'>;
 }) {
-  const { store, config, now, logger } = deps;
+  const { store, events, config, now, logger } = deps;
   const transport = nodemailer.createTransport(config.smtpUrl);
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
@@ -58,28 +60,43 @@ export function createDelivery(deps: {
     const tenants = new Map(
       (await store.tenants.byIds([...new Set(updates.map((u) => u.tenantId))])).map((t) => [t.id, t]),
     );
-    for (const update of updates) {
-      if (stopping) break;
-      const meeting = meetings.get(update.meetingId);
-      const organizer = meeting ? organizers.get(meeting.organizerId) : undefined;
-      const tenant = tenants.get(update.tenantId);
-      if (!meeting || !organizer || !tenant) {
-        await store.invitations.markFailed(update.id, 'the meeting no longer exists');
-        continue;
+    /** The migrations whose counts this batch moved, told to subscribers once the batch is done. */
+    const counted = new Set<number>();
+    const record = async (update: InvitationUpdate, outcome: Outcome) => {
+      if (await store.transaction((tx) => outcome(tx.invitations))) counted.add(update.migrationId);
+    };
+    /** Updates taken in hand: the one a failure interrupts stays claimed, for its outcome is unknown. */
+    let taken = 0;
+    try {
+      while (taken < updates.length && !stopping) {
+        const update = updates[taken++] as InvitationUpdate;
+        const meeting = meetings.get(update.meetingId);
+        const organizer = meeting ? organizers.get(meeting.organizerId) : undefined;
+        const tenant = tenants.get(update.tenantId);
+        if (!meeting || !organizer || !tenant) {
+          await record(update, (tx) => tx.recordFailed(update, 'the meeting no longer exists', now()));
+          continue;
+        }
+        const sentBy = serviceMailbox(tenant, config.sender);
+        const text = invitationFor(
+          update,
+          { cancelledOccurrences: [], overriddenOccurrences: [], ...meeting, ...exceptions.get(meeting.id) },
+          attendees.get(meeting.id) ?? [],
+          organizer,
+          sentBy,
+        );
+        if (text === null) {
+          await record(update, (tx) => tx.recordSuperseded(update, now()));
+          continue;
+        }
+        await record(update, await send(update, text, { meeting, organizer, sentBy }));
       }
-      const sentBy = serviceMailbox(tenant, config.sender);
-      const text = invitationFor(
-        update,
-        { cancelledOccurrences: [], overriddenOccurrences: [], ...meeting, ...exceptions.get(meeting.id) },
-        attendees.get(meeting.id) ?? [],
-        organizer,
-        sentBy,
-      );
-      if (text === null) {
-        await store.invitations.markSuperseded(update.id);
-        continue;
-      }
-      await send(update, text, { meeting, organizer, sentBy });
+    } finally {
+      // Stopping (or a failure) hands back what this sender claimed and did not try, for any sender to
+      // take at once rather than when the claim runs out.
+      if (taken < updates.length)
+        await store.invitations.releaseClaims(updates.slice(taken).map((u) => u.id));
+      if (counted.size > 0) events.invitationsCounted(await store.migrations.byIds(null, [...counted]));
     }
     return updates.length;
   }
@@ -96,7 +113,7 @@ export function createDelivery(deps: {
       organizer: { userPrincipalName: string; displayName: string };
       sentBy: string;
     },
-  ) {
+  ): Promise<Outcome> {
     try {
       await transport.sendMail({
         from: { name: organizer.displayName, address: organizer.userPrincipalName },
@@ -108,23 +125,19 @@ export function createDelivery(deps: {
           : update.attendee.email,
         subject: `Updated: ${meeting.subject}`,
         text: meeting.body,
+        // Stable across attempts and re-sends: a receiver that already has the message drops the copy.
         messageId: `<invitation-update-${update.id}@${sentBy.split('@')[1] ?? 'mms'}>`,
         icalEvent: { method: 'REQUEST', filename: 'invite.ics', content: text },
       });
-      await store.invitations.markSent(update.id, now());
     } catch (error) {
-      const message = (error as Error).message;
-      const retries = update.attempts;
-      if (isTransientSmtpError(error) && retries < config.retryScheduleMs.length) {
-        await store.invitations.markRetry(
-          update.id,
-          message,
-          new Date(now().getTime() + (config.retryScheduleMs[retries] ?? 0)),
-        );
-      } else {
-        await store.invitations.markFailed(update.id, message);
-      }
+      const outcome = deliveryOutcome(error, update.attempts, config.retryScheduleMs);
+      if (outcome.kind === 'failed') return (tx) => tx.recordFailed(update, outcome.reply, now());
+      const at = new Date(now().getTime() + outcome.retryInMs);
+      return (tx) => tx.recordRetry(update, outcome.reply, at);
     }
+    // Recorded at once: the moment between the server's 250 and this commit is the only one in which a
+    // crash makes the update go out twice.
+    return (tx) => tx.recordSent(update, now());
   }
 
   async function loop() {

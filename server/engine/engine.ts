@@ -221,12 +221,15 @@ export function createEngine(deps: EngineDeps) {
               }
             : undefined,
       }));
-      const progressed = await store.transaction(async (tx) => {
+      const recorded = await store.transaction(async (tx) => {
         const updated = await tx.engine.recordBatch(claimed, workerId, total, outcomes, leaseUntil(), now());
         if (!updated) throw new RunLost();
         return updated;
       });
-      events.migrationProgressed(progressed);
+      events.migrationProgressed(recorded.migration);
+      if (recorded.supersededIn.length > 0) {
+        events.invitationsCounted(await store.migrations.byIds(null, recorded.supersededIn));
+      }
     }, oneBatch);
 
     const reasons = await store.engine.failureReasons(claimed.id);

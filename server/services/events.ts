@@ -48,7 +48,8 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
       if (subscribed.size === 0 && listeners.get(key) === subscribed) listeners.delete(key);
     };
   }
-  const progress = new Map<number, { lastAt: number; timer?: NodeJS.Timeout; latest?: MeetingMigration }>();
+  type ProgressEntry = { lastAt: number; timer?: NodeJS.Timeout; latest?: MeetingMigration };
+  const progress = new Map<number, ProgressEntry>();
   const summaries = new Map<number, { lastAt: number; timer?: NodeJS.Timeout }>();
   /** Subscribers of each tenant's summary: nobody watching, nothing to recompute. */
   const summaryWatchers = new Map<number, number>();
@@ -76,6 +77,36 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
     }, wait);
   }
 
+  /** Sends a migration at most ten times a second, the latest value always last. */
+  function progressed(migration: MeetingMigration) {
+    const entry = progress.get(migration.id) ?? { lastAt: 0 };
+    progress.set(migration.id, entry);
+    entry.latest = migration;
+    if (entry.timer) return;
+    const wait = entry.lastAt + PROGRESS_INTERVAL_MS - Date.now();
+    if (wait <= 0) sendLatest(migration.id, entry);
+    else
+      entry.timer = setTimeout(() => {
+        entry.timer = undefined;
+        sendLatest(migration.id, entry);
+      }, wait);
+  }
+
+  function sendLatest(id: number, entry: ProgressEntry) {
+    const latest = entry.latest;
+    entry.latest = undefined;
+    if (!latest) return;
+    entry.lastAt = Date.now();
+    sendMigration(latest);
+    if (latest.state === 'PENDING' || latest.state === 'IN_PROGRESS') return;
+    // A finished run's invitation counts still move; once they rest, its entry goes.
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (entry.latest) sendLatest(id, entry);
+      else if (progress.get(id) === entry) progress.delete(id);
+    }, PROGRESS_INTERVAL_MS);
+  }
+
   return {
     /** A subscriber's stream of one tenant's channel, listening from now on. */
     stream<C extends Channel>(
@@ -100,27 +131,15 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
     },
 
     /** A running migration's counters moved on: throttled, and the latest value is always sent. */
-    migrationProgressed(migration: MeetingMigration) {
-      const entry = progress.get(migration.id) ?? { lastAt: 0 };
-      progress.set(migration.id, entry);
-      entry.latest = migration;
-      const wait = entry.lastAt + PROGRESS_INTERVAL_MS - Date.now();
-      if (wait <= 0 && !entry.timer) {
-        entry.lastAt = Date.now();
-        entry.latest = undefined;
-        sendMigration(migration);
-        return;
-      }
-      entry.timer ??= setTimeout(
-        () => {
-          entry.timer = undefined;
-          if (!entry.latest) return;
-          entry.lastAt = Date.now();
-          sendMigration(entry.latest);
-          entry.latest = undefined;
-        },
-        Math.max(0, wait),
-      );
+    migrationProgressed: progressed,
+
+    /**
+     * Invitation updates of these migrations were delivered, failed, re-queued or superseded: each migration
+     * goes out throttled like progress, and the summary of each tenant once.
+     */
+    invitationsCounted(migrations: MeetingMigration[]) {
+      for (const migration of migrations) progressed(migration);
+      for (const tenantId of new Set(migrations.map((m) => m.tenantId))) summaryChanged(tenantId);
     },
 
     /** Counts a summary subscriber until the returned function is called. */

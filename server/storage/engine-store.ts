@@ -60,6 +60,18 @@ export function invitationFromRow(row: InvitationUpdateRow): InvitationUpdate {
   };
 }
 
+/** Superseded updates by the run that queued them: how many were pending and how many had failed. */
+function countByMigration(updates: { migrationId: number; state: string }[]) {
+  const counts = new Map<number, { pending: number; failed: number }>();
+  for (const update of updates) {
+    const entry = counts.get(update.migrationId) ?? { pending: 0, failed: 0 };
+    if (update.state === 'FAILED') entry.failed += 1;
+    else entry.pending += 1;
+    counts.set(update.migrationId, entry);
+  }
+  return counts;
+}
+
 /** The run is still this worker's: running, and its lease not taken over (nor the run cancelled). */
 function heldBy(migrationId: number, workerId: string) {
   return (eb: ExpressionBuilder<Database, 'meeting_migrations'>) =>
@@ -77,8 +89,12 @@ const BATCH_SQL = {
     'INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
   rewriteOverride:
     'UPDATE meeting_overridden_occurrences SET body = ? WHERE meeting_id = ? AND recurrence_id = ?',
-  supersedeQueued: `UPDATE invitation_updates SET state = 'SUPERSEDED', next_attempt_at = NULL
-     WHERE meeting_id = ? AND state = 'QUEUED'`,
+  supersedable: `SELECT migration_id AS migrationId, state FROM invitation_updates
+     WHERE meeting_id = ? AND state IN ('QUEUED', 'FAILED')`,
+  supersede: `UPDATE invitation_updates SET state = 'SUPERSEDED', next_attempt_at = NULL
+     WHERE meeting_id = ? AND state IN ('QUEUED', 'FAILED')`,
+  uncountSuperseded: `UPDATE meeting_migrations SET invitations_pending = invitations_pending - ?,
+     invitations_failed = invitations_failed - ?, modified_at = ? WHERE id = ?`,
   queueInvitation: `INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
        attendee_name, state, attempts, next_attempt_at, last_error, sent_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, NULL, NULL, NULL, ?)`,
@@ -219,7 +235,8 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
 
     /**
      * Writes one batch. Must run in a transaction: the lease check and counters come first, so a run that
-     * was cancelled or taken over writes nothing. Returns the updated migration, or null in that case.
+     * was cancelled or taken over writes nothing. Returns the updated migration and the other runs whose
+     * invitation counts changed (their updates of a rewritten meeting were superseded), or null in that case.
      */
     async recordBatch(
       migration: Pick<MeetingMigration, 'id' | 'tenantId'>,
@@ -228,7 +245,7 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
       outcomes: MeetingOutcomeRecord[],
       leaseUntil: Date,
       now: Date,
-    ): Promise<MeetingMigration | null> {
+    ): Promise<{ migration: MeetingMigration; supersededIn: number[] } | null> {
       // The driver statements below run on the connection the transaction holds: outside one they would
       // run in whatever another caller has open.
       if (!db.isTransaction) throw new Error('recordBatch must run in a transaction');
@@ -243,6 +260,7 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
           failed_meetings: eb('failed_meetings', '+', count('FAILED')),
           skipped_meetings: eb('skipped_meetings', '+', count('SKIPPED')),
           invites_updated: eb('invites_updated', '+', invitesUpdated),
+          invitations_pending: eb('invitations_pending', '+', invitesUpdated),
           lease_expires_at: toTime(leaseUntil),
           modified_at: at,
         }))
@@ -251,6 +269,7 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
         .executeTakeFirst();
       if (!row) return null;
       const statement = (name: keyof typeof BATCH_SQL) => prepare(BATCH_SQL[name]);
+      const supersededIn = new Set<number>();
       for (const outcome of outcomes) {
         statement('insertResult').run(migration.id, outcome.meetingId, outcome.outcome, outcome.reason, at);
         const { rewrite } = outcome;
@@ -267,8 +286,19 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
         for (const override of rewrite.overriddenOccurrences) {
           statement('rewriteOverride').run(override.body, outcome.meetingId, toTime(override.recurrenceId));
         }
-        // Earlier updates of this meeting that have not gone out yet would carry stale text.
-        statement('supersedeQueued').run(outcome.meetingId);
+        // Earlier updates of this meeting that have not gone out (queued, or failed) would carry stale text;
+        // the runs that queued them count them no more.
+        const superseded = statement('supersedable').all(outcome.meetingId) as {
+          migrationId: number;
+          state: string;
+        }[];
+        if (superseded.length > 0) {
+          statement('supersede').run(outcome.meetingId);
+          for (const [migrationId, counts] of countByMigration(superseded)) {
+            statement('uncountSuperseded').run(counts.pending, counts.failed, at, migrationId);
+            supersededIn.add(migrationId);
+          }
+        }
         for (const attendee of rewrite.attendees) {
           statement('queueInvitation').run(
             migration.tenantId,
@@ -281,7 +311,7 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
           );
         }
       }
-      return migrationFromRow(row);
+      return { migration: migrationFromRow(row), supersededIn: [...supersededIn] };
     },
 
     /** Ends a run; only the worker holding it may. */

@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { MeetingMigration, MeetingResult, MigrationState, TriggerEvaluation } from '../domain/model.ts';
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
@@ -22,9 +22,17 @@ export interface MigrationFilter {
   modifiedSince?: Date | null;
   /** Part of the user principal name or display name of the migration's user, any case. */
   userSearch?: string | null;
+  /** true: only migrations with failed invitation updates; false: only those without. */
+  withFailedInvitations?: boolean | null;
 }
 
-export type MigrationSummary = Record<MigrationState, number>;
+/** Users per migration state, and the invitation updates of those migrations by outcome. */
+export type MigrationSummary = Record<MigrationState, number> & {
+  invitationsPending: number;
+  invitationsDelivered: number;
+  invitationsFailed: number;
+  migrationsWithFailedInvitations: number;
+};
 
 export function migrationStore(db: Db) {
   return {
@@ -185,6 +193,9 @@ export function migrationStore(db: Db) {
       if (filter.from) query = query.where('created_at', '>=', toTime(filter.from));
       if (filter.to) query = query.where('created_at', '<=', toTime(filter.to));
       if (filter.modifiedSince) query = query.where('modified_at', '>=', toTime(filter.modifiedSince));
+      // Written as the partial index's condition, so SQLite reads that index.
+      if (filter.withFailedInvitations === true) query = query.where('invitations_failed', '>', sql.lit(0));
+      if (filter.withFailedInvitations === false) query = query.where('invitations_failed', '=', 0);
       const pattern = containsPattern(filter.userSearch);
       if (pattern) {
         query = query.where('user_id', 'in', (eb) =>
@@ -195,20 +206,47 @@ export function migrationStore(db: Db) {
       return rows.map(migrationFromRow);
     },
 
-    /** How many distinct users have a migration in each state (created within the window, when given). */
+    /**
+     * How many distinct users have a migration in each state, and the invitation updates of those
+     * migrations by outcome (created within the window, when given). Reads the migrations' counters, never
+     * the outbox.
+     */
     async summary(
       tenantId: number,
       window: { from: Date | null; to: Date | null },
     ): Promise<MigrationSummary> {
       let query = db
         .selectFrom('meeting_migrations')
-        .select(['state', (eb) => eb.fn.count<number>('user_id').distinct().as('users')])
+        .select((eb) => [
+          'state',
+          eb.fn.count<number>('user_id').distinct().as('users'),
+          eb.fn.sum<number>('invitations_pending').as('pending'),
+          eb.fn.sum<number>('invitations_delivered').as('delivered'),
+          eb.fn.sum<number>('invitations_failed').as('failed'),
+          eb.fn.countAll<number>().filterWhere('invitations_failed', '>', 0).as('withFailed'),
+        ])
         .where('tenant_id', '=', tenantId)
         .groupBy('state');
       if (window.from) query = query.where('created_at', '>=', toTime(window.from));
       if (window.to) query = query.where('created_at', '<=', toTime(window.to));
-      const summary: MigrationSummary = { PENDING: 0, IN_PROGRESS: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 };
-      for (const row of await query.execute()) summary[row.state as MigrationState] = Number(row.users);
+      const summary: MigrationSummary = {
+        PENDING: 0,
+        IN_PROGRESS: 0,
+        SUCCEEDED: 0,
+        FAILED: 0,
+        CANCELLED: 0,
+        invitationsPending: 0,
+        invitationsDelivered: 0,
+        invitationsFailed: 0,
+        migrationsWithFailedInvitations: 0,
+      };
+      for (const row of await query.execute()) {
+        summary[row.state as MigrationState] = Number(row.users);
+        summary.invitationsPending += Number(row.pending);
+        summary.invitationsDelivered += Number(row.delivered);
+        summary.invitationsFailed += Number(row.failed);
+        summary.migrationsWithFailedInvitations += Number(row.withFailed);
+      }
       return summary;
     },
 

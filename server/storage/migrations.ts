@@ -1,5 +1,5 @@
 /** Versioned schema changes, applied in order at start. Never edit a released one: add the next. */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 
 const migrations: Record<string, Migration> = {
@@ -311,6 +311,38 @@ const migrations: Record<string, Migration> = {
         .createIndex('meeting_migrations_tenant_state_id')
         .on('meeting_migrations')
         .columns(['tenant_id', 'state', 'id'])
+        .execute();
+    },
+  },
+
+  '0006-invitation-accounting': {
+    async up(db: Kysely<unknown>) {
+      // Each migration counts its invitation updates by outcome (SPEC §4.4), kept in the transaction that
+      // changes an update's state: counting 500,000 updates per read would not do.
+      for (const column of ['invitations_pending', 'invitations_delivered', 'invitations_failed']) {
+        await db.schema
+          .alterTable('meeting_migrations')
+          .addColumn(column, 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      }
+      await db.schema.alterTable('meeting_migrations').addColumn('last_invitation_failure', 'text').execute();
+      await sql`UPDATE meeting_migrations SET
+        invitations_pending = (SELECT count(*) FROM invitation_updates u
+          WHERE u.migration_id = meeting_migrations.id AND u.state IN ('QUEUED', 'SENDING')),
+        invitations_delivered = (SELECT count(*) FROM invitation_updates u
+          WHERE u.migration_id = meeting_migrations.id AND u.state = 'SENT'),
+        invitations_failed = (SELECT count(*) FROM invitation_updates u
+          WHERE u.migration_id = meeting_migrations.id AND u.state = 'FAILED'),
+        last_invitation_failure = (SELECT u.last_error FROM invitation_updates u
+          WHERE u.migration_id = meeting_migrations.id AND u.state = 'FAILED' ORDER BY u.id DESC LIMIT 1)`.execute(
+        db,
+      );
+      // The list of a tenant's migrations with failed invitations, newest first, reads only those.
+      await db.schema
+        .createIndex('meeting_migrations_tenant_failed_invitations')
+        .on('meeting_migrations')
+        .columns(['tenant_id', 'id'])
+        .where(sql.ref('invitations_failed'), '>', 0)
         .execute();
     },
   },

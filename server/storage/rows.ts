@@ -1,4 +1,5 @@
 /** Conversions between database rows and domain objects. */
+import { migrationMessage } from '../domain/delivery-outcome.ts';
 import type {
   AudioConferencingProvider,
   Bridge,
@@ -162,12 +163,15 @@ export function migrationFromRow(row: MeetingMigrationRow): MeetingMigration {
     finishedAt: fromOptionalTime(row.finished_at),
     retryCount: row.retry_count,
     nextAttemptAt: fromOptionalTime(row.next_attempt_at),
-    lastMessage: row.last_message,
+    lastMessage: migrationMessage(row.last_message, row.invitations_failed, row.last_invitation_failure),
     totalMeetings: row.total_meetings,
     succeededMeetings: row.succeeded_meetings,
     failedMeetings: row.failed_meetings,
     skippedMeetings: row.skipped_meetings,
     invitesUpdated: row.invites_updated,
+    invitationsPending: row.invitations_pending,
+    invitationsDelivered: row.invitations_delivered,
+    invitationsFailed: row.invitations_failed,
   };
 }
 

@@ -129,6 +129,12 @@ export interface MeetingMigrationTable {
   failed_meetings: number;
   skipped_meetings: number;
   invites_updated: number;
+  /** Invitation updates of this run by outcome: QUEUED or SENDING, SENT, FAILED. */
+  invitations_pending: Generated<number>;
+  invitations_delivered: Generated<number>;
+  invitations_failed: Generated<number>;
+  /** The server's reply to the last invitation update that failed. */
+  last_invitation_failure: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
 }

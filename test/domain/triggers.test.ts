@@ -111,6 +111,9 @@ describe('planMigration', () => {
     failedMeetings: 0,
     skippedMeetings: 0,
     invitesUpdated: 0,
+    invitationsPending: 0,
+    invitationsDelivered: 0,
+    invitationsFailed: 0,
   };
 
   test('creates a held migration when the user has none open', () => {

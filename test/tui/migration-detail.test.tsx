@@ -51,6 +51,7 @@ test('shows every field and the trigger; c and r act only after y; the retried r
       /finished\s+—/,
       /next try\s+—\s+· retries 0/,
       /0\/0 meetings/,
+      /0 invitations: 0 delivered, 0 pending, 0 failed/,
       /last message: —/,
     ])
       expect(first).toMatch(field);
@@ -96,6 +97,8 @@ test('shows every field and the trigger; c and r act only after y; the retried r
     const ran = await screen.frameShowing(/SUCCEEDED[\s\S]*2\/2 meetings: 2 updated/);
     expect(ran).toMatch(/UPDATED .* Budget review · .+/);
     expect(ran).toMatch(/UPDATED .* Team lunch · .+/);
+    // Two attendees per meeting; no SMTP server here, so they wait in the outbox.
+    expect(ran).toMatch(/4 invitations: 0 delivered, 4 pending, 0 failed/);
     expect(await stateOf(id)).toBe('SUCCEEDED');
   } finally {
     await screen.close();

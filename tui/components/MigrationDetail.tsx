@@ -18,6 +18,7 @@ export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $l
     id correlationId state migrationType sourceMeetingType targetMeetingType
     createdAt modifiedAt notBefore startedAt finishedAt nextAttemptAt retryCount
     totalMeetings succeededMeetings failedMeetings skippedMeetings invitesUpdated lastMessage
+    invitationsPending invitationsDelivered invitationsFailed
     user { userPrincipalName displayName }
     latestTrigger: triggers(first: 1) { edges { node { ${TRIGGER_FIELDS} } } }
     triggers(first: $triggersFirst, after: $triggersAfter, last: $triggersLast, before: $triggersBefore) {
@@ -50,6 +51,9 @@ interface Detail {
   failedMeetings: number;
   skippedMeetings: number;
   invitesUpdated: number;
+  invitationsPending: number;
+  invitationsDelivered: number;
+  invitationsFailed: number;
   lastMessage: string | null;
   user: { userPrincipalName: string; displayName: string };
   latestTrigger: { edges: { node: Trigger }[] };
@@ -170,7 +174,11 @@ export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number
       />
       <Text wrap="truncate-end">
         {progressBar(done, m.totalMeetings, 12)} {done}/{m.totalMeetings} meetings: {m.succeededMeetings}{' '}
-        updated, {m.failedMeetings} failed, {m.skippedMeetings} skipped · {m.invitesUpdated} invitations
+        updated, {m.failedMeetings} failed, {m.skippedMeetings} skipped
+      </Text>
+      <Text wrap="truncate-end" color={m.invitationsFailed > 0 ? 'red' : undefined}>
+        {m.invitesUpdated} invitations: {m.invitationsDelivered} delivered, {m.invitationsPending} pending,{' '}
+        {m.invitationsFailed} failed
       </Text>
       <Text wrap="truncate-end" color={m.state === 'FAILED' ? 'red' : undefined}>
         last message: {m.lastMessage ?? '—'}

@@ -1,9 +1,16 @@
-/** scheduleMeeting, retryMeetingMigration and cancelMeetingMigration. */
+/** scheduleMeeting, retryMeetingMigration, cancelMeetingMigration and resendInvitationUpdates. */
+import { type ResendSelector, resendSelector } from '../../domain/delivery-outcome.ts';
 import type { MeetingMigration } from '../../domain/model.ts';
 import { MAX_CANCELLED_OCCURRENCES, MAX_OVERRIDDEN_OCCURRENCES } from '../../domain/recurrence.ts';
 import type { StoredMeeting } from '../../storage/meetings.ts';
 import { builder } from '../builder.ts';
-import { ContentItemKindEnum, decodeId, EXPECTED_ERRORS, OnlineMeetingTypeEnum } from '../common.ts';
+import {
+  ContentItemKindEnum,
+  decodeId,
+  decodeOptionalId,
+  EXPECTED_ERRORS,
+  OnlineMeetingTypeEnum,
+} from '../common.ts';
 import { viewerOf } from '../context.ts';
 import { MeetingNode } from '../types/meeting.ts';
 import { MeetingMigrationNode } from '../types/meeting-migration.ts';
@@ -47,6 +54,20 @@ const MeetingPayload = (name: string) =>
   builder.objectRef<{ meeting: StoredMeeting }>(name).implement({
     fields: (t) => ({ meeting: t.field({ type: MeetingNode, resolve: (payload) => payload.meeting }) }),
   });
+
+/** The one selector given, its global ID decoded (one of another type names nothing). */
+function decodeSelector(selector: ResendSelector<string>): ResendSelector {
+  if ('invitationUpdateId' in selector) {
+    return {
+      invitationUpdateId: decodeId('invitationUpdateId', selector.invitationUpdateId, 'InvitationUpdate'),
+    };
+  }
+  if ('meetingId' in selector) return { meetingId: decodeId('meetingId', selector.meetingId, 'Meeting') };
+  if ('migrationId' in selector) {
+    return { migrationId: decodeId('migrationId', selector.migrationId, 'MeetingMigration') };
+  }
+  return selector;
+}
 
 builder.mutationFields((t) => ({
   scheduleMeeting: t.fieldWithInput({
@@ -107,6 +128,45 @@ builder.mutationFields((t) => ({
         migrationId: decodeId('migrationId', input.migrationId, 'MeetingMigration'),
       }),
     }),
+  }),
+
+  resendInvitationUpdates: t.fieldWithInput({
+    description:
+      'Sends FAILED invitation updates again, with their own Message-ID and SEQUENCE (a receiver that already has ' +
+      'one drops the copy). Give exactly one of invitationUpdateId, meetingId, migrationId or allFailed: true. ' +
+      'Delivered (SENT) and superseded updates are never sent again.',
+    type: builder
+      .objectRef<{ queued: number; migrations: MeetingMigration[] }>('ResendInvitationUpdatesPayload')
+      .implement({
+        fields: (p) => ({
+          queued: p.int({
+            description: 'How many FAILED updates were queued again.',
+            resolve: (payload) => payload.queued,
+          }),
+          meetingMigrations: p.field({
+            type: [MeetingMigrationNode],
+            description:
+              'The migrations those updates belong to, with their counts moved from failed to pending.',
+            resolve: (payload) => payload.migrations,
+          }),
+        }),
+      }),
+    errors: { types: EXPECTED_ERRORS },
+    input: {
+      invitationUpdateId: t.input.id({ required: false, description: 'One FAILED invitation update.' }),
+      meetingId: t.input.id({ required: false, description: 'The FAILED updates of one meeting.' }),
+      migrationId: t.input.id({ required: false, description: 'The FAILED updates of one migration.' }),
+      allFailed: t.input.boolean({ required: false, description: 'Every FAILED update of the tenant.' }),
+      tenantId: t.input.id({
+        required: false,
+        description: "With allFailed: defaults to the operator's tenant; the service admin must give it.",
+      }),
+    },
+    resolve: async (_root, { input }, context) =>
+      context.services.migrations.resendInvitationUpdates(viewerOf(context), {
+        selector: decodeSelector(resendSelector(input)),
+        tenantId: decodeOptionalId('tenantId', input.tenantId, 'Tenant'),
+      }),
   }),
 
   cancelMeetingMigration: t.fieldWithInput({

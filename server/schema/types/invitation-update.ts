@@ -28,8 +28,14 @@ InvitationUpdateNode.implement({
     attendeeName: t.string({ nullable: true, resolve: (update) => update.attendee.name }),
     sequence: t.exposeInt('sequence', { description: 'The SEQUENCE the update announces.' }),
     state: t.field({ type: InvitationStateEnum, resolve: (update) => update.state }),
-    attempts: t.exposeInt('attempts'),
-    lastError: t.exposeString('lastError', { nullable: true }),
+    attempts: t.exposeInt('attempts', {
+      description:
+        'Attempts so far; resendInvitationUpdates starts the count (and the retry schedule) again.',
+    }),
+    lastError: t.exposeString('lastError', {
+      nullable: true,
+      description: 'The mail server’s last reply (or the connection error) when an attempt failed.',
+    }),
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -66,12 +66,29 @@ MeetingMigrationNode.implement({
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
     retryCount: t.exposeInt('retryCount'),
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
-    lastMessage: t.exposeString('lastMessage', { nullable: true }),
+    lastMessage: t.exposeString('lastMessage', {
+      nullable: true,
+      description:
+        'Why the run failed or was retried, and, while invitations have failed, how many and the mail server’s last ' +
+        'reply ("2 invitations failed: 550 5.1.1 …").',
+    }),
     totalMeetings: t.exposeInt('totalMeetings'),
     succeededMeetings: t.exposeInt('succeededMeetings'),
     failedMeetings: t.exposeInt('failedMeetings'),
     skippedMeetings: t.exposeInt('skippedMeetings'),
     invitesUpdated: t.exposeInt('invitesUpdated'),
+    invitationsPending: t.exposeInt('invitationsPending', {
+      description:
+        'Invitation updates of this migration not delivered yet: queued, being sent, or waiting to retry.',
+    }),
+    invitationsDelivered: t.exposeInt('invitationsDelivered', {
+      description: 'Invitation updates the mail server accepted.',
+    }),
+    invitationsFailed: t.exposeInt('invitationsFailed', {
+      description:
+        'Invitation updates that failed for good (a permanent 5xx, or retries spent); `lastMessage` names the last ' +
+        'reply. resendInvitationUpdates sends them again. The migration keeps its state.',
+    }),
     triggers: t.connection({
       type: TriggerEvaluationNode,
       description: 'The triggers this migration absorbed, newest first.',

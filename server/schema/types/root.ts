@@ -33,7 +33,9 @@ interface SummaryShape extends MigrationSummary {
 }
 
 export const SummaryType = builder.objectRef<SummaryShape>('MeetingMigrationSummary').implement({
-  description: 'How many users have a migration in each state (Get-CsMeetingMigrationStatus -SummaryOnly).',
+  description:
+    'How many users have a migration in each state (Get-CsMeetingMigrationStatus -SummaryOnly), and how the ' +
+    'invitation updates of those migrations fared.',
   fields: (t) => ({
     from: t.expose('from', { type: 'DateTime', nullable: true }),
     to: t.expose('to', { type: 'DateTime', nullable: true }),
@@ -42,6 +44,18 @@ export const SummaryType = builder.objectRef<SummaryShape>('MeetingMigrationSumm
     succeeded: t.int({ resolve: (summary) => summary.SUCCEEDED }),
     failed: t.int({ resolve: (summary) => summary.FAILED }),
     cancelled: t.int({ resolve: (summary) => summary.CANCELLED }),
+    invitationsPending: t.exposeInt('invitationsPending', {
+      description: 'Invitation updates of these migrations not delivered yet.',
+    }),
+    invitationsDelivered: t.exposeInt('invitationsDelivered'),
+    invitationsFailed: t.exposeInt('invitationsFailed', {
+      description:
+        'Invitation updates that failed for good; resendInvitationUpdates(allFailed: true) sends them again.',
+    }),
+    migrationsWithFailedInvitations: t.exposeInt('migrationsWithFailedInvitations', {
+      description:
+        'How many migrations have failed invitation updates (meetingMigrations(withFailedInvitations: true)).',
+    }),
   }),
 });
 
@@ -95,6 +109,10 @@ builder.queryFields((t) => ({
       }),
       from: t.arg({ type: 'DateTime', required: false, description: 'Created at or after.' }),
       to: t.arg({ type: 'DateTime', required: false, description: 'Created at or before.' }),
+      withFailedInvitations: t.arg.boolean({
+        required: false,
+        description: 'true: only migrations with failed invitation updates; false: only those without.',
+      }),
     },
     resolve: async (_root, args, context) => {
       const window = queryArgument(() => timeWindow('window', { from: args.from, to: args.to }));
@@ -106,7 +124,13 @@ builder.queryFields((t) => ({
         (page) =>
           context.services.store.migrations.list(
             tenantId,
-            { userId, userSearch, states: args.states, ...window },
+            {
+              userId,
+              userSearch,
+              states: args.states,
+              withFailedInvitations: args.withFailedInvitations,
+              ...window,
+            },
             page,
           ),
         (migration) => ({ key: migration.id, id: migration.id }),
