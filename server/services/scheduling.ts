@@ -147,15 +147,22 @@ export function scheduling(deps: ServiceDeps) {
     /**
      * Records an edit the organizer made to the meeting's text in their calendar: the body as a whole, its
      * own block kept, moved, copied or deleted. Stored exactly as given at the next SEQUENCE; the organizer's
-     * client sends that update itself, so nothing is queued, and updates still queued with the old text
-     * are superseded.
+     * client sends that update itself, so nothing is queued, and updates not yet delivered with the old text
+     * (queued or failed) are superseded.
      */
     async updateMeetingBody(viewer: Viewer, input: { meetingId: number; body: string }) {
       const body = validate.boundedText('body', input.body, validate.MAX_BODY_LENGTH);
-      return deps.store.transaction(async (tx) => {
+      const { updated, supersededIn } = await deps.store.transaction(async (tx) => {
         const meeting = await requireMeeting(tx, viewer, input.meetingId, 'meetingId');
-        return tx.meetings.updateBody(meeting.id, body, meeting.sequence + 1);
+        return {
+          updated: await tx.meetings.updateBody(meeting.id, body, meeting.sequence + 1),
+          supersededIn: await tx.engine.supersedeOutstanding(meeting.id, deps.now()),
+        };
       });
+      if (supersededIn.length > 0) {
+        deps.events.invitationsCounted(await deps.store.migrations.byIds(null, supersededIn));
+      }
+      return updated;
     },
   };
 }

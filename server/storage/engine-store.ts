@@ -101,6 +101,23 @@ const BATCH_SQL = {
 };
 
 export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) {
+  /**
+   * Earlier updates of a meeting whose text changed that have not gone out (queued, or failed) would carry
+   * stale text: they are superseded, and the runs that queued them count them no more. Returns those runs.
+   * Must run in a transaction (the statements run on its connection).
+   */
+  function supersedeOutstanding(meetingId: number, at: string): number[] {
+    const statement = (name: keyof typeof BATCH_SQL) => prepare(BATCH_SQL[name]);
+    const superseded = statement('supersedable').all(meetingId) as { migrationId: number; state: string }[];
+    if (superseded.length === 0) return [];
+    statement('supersede').run(meetingId);
+    const counts = countByMigration(superseded);
+    for (const [migrationId, { pending, failed }] of counts) {
+      statement('uncountSuperseded').run(pending, failed, at, migrationId);
+    }
+    return [...counts.keys()];
+  }
+
   return {
     /**
      * Claims the next due migration: a PENDING one past its hold and backoff whose user has none running,
@@ -286,19 +303,7 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
         for (const override of rewrite.overriddenOccurrences) {
           statement('rewriteOverride').run(override.body, outcome.meetingId, toTime(override.recurrenceId));
         }
-        // Earlier updates of this meeting that have not gone out (queued, or failed) would carry stale text;
-        // the runs that queued them count them no more.
-        const superseded = statement('supersedable').all(outcome.meetingId) as {
-          migrationId: number;
-          state: string;
-        }[];
-        if (superseded.length > 0) {
-          statement('supersede').run(outcome.meetingId);
-          for (const [migrationId, counts] of countByMigration(superseded)) {
-            statement('uncountSuperseded').run(counts.pending, counts.failed, at, migrationId);
-            supersededIn.add(migrationId);
-          }
-        }
+        for (const migrationId of supersedeOutstanding(outcome.meetingId, at)) supersededIn.add(migrationId);
         for (const attendee of rewrite.attendees) {
           statement('queueInvitation').run(
             migration.tenantId,
@@ -312,6 +317,12 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
         }
       }
       return { migration: migrationFromRow(row), supersededIn: [...supersededIn] };
+    },
+
+    /** The organizer changed the meeting's text: its outstanding updates are superseded (see above). */
+    async supersedeOutstanding(meetingId: number, now: Date): Promise<number[]> {
+      if (!db.isTransaction) throw new Error('supersedeOutstanding must run in a transaction');
+      return supersedeOutstanding(meetingId, toTime(now));
     },
 
     /** Ends a run; only the worker holding it may. */

@@ -12,6 +12,7 @@ import { startServer, type TestServer } from '../support/server.ts';
 let server: TestServer;
 let token: string;
 let organizer: string;
+let migrationId: string;
 
 const MEETING = `query($id: ID!) { node(id: $id) { ... on Meeting {
   body sequence onlineMeeting { type joinUrl } onlineMeetingBlock { type joinUrl text }
@@ -132,7 +133,8 @@ beforeAll(async () => {
   );
   await live.until((e) => ['SUCCEEDED', 'FAILED'].includes(e.meetingMigrationUpdated.state));
   await live.close();
-  const run = await server.gql(token, RESULTS, { id: started.meetingMigration.id });
+  migrationId = started.meetingMigration.id;
+  const run = await server.gql(token, RESULTS, { id: migrationId });
   expect(run.node.state).toBe('SUCCEEDED');
   for (const { node } of run.node.meetingResults.edges) results.set(node.meeting.id, node);
 });
@@ -173,8 +175,32 @@ describe('a migration rewrites only the own block', () => {
 });
 
 describe('updateMeetingBody', () => {
+  test('supersedes the meeting’s updates not yet delivered, and their run counts them no more', async () => {
+    const id = meetingIds.get(CASES[0]?.name ?? '') ?? '';
+    const COUNTS = `query($m: ID!, $id: ID!) {
+      m: node(id: $m) { ... on MeetingMigration { invitesUpdated invitationsPending invitationsFailed } }
+      meeting: node(id: $id) { ... on Meeting { invitationUpdates(first: 10) { edges { node { state } } } } }
+    }`;
+    const before = await server.gql(token, COUNTS, { m: migrationId, id });
+    // No SMTP server here: every update of the run waits in the outbox.
+    expect(before.m.invitationsPending).toBe(before.m.invitesUpdated);
+    const states = (data: any) => data.meeting.invitationUpdates.edges.map((e: any) => e.node.state);
+    expect(states(before)).toEqual(['QUEUED', 'QUEUED']);
+
+    await mutate(
+      server,
+      token,
+      'updateMeetingBody',
+      { meetingId: id, body: 'moved to a room' },
+      'meeting { id }',
+    );
+    const after = await server.gql(token, COUNTS, { m: migrationId, id });
+    expect(states(after)).toEqual(['SUPERSEDED', 'SUPERSEDED']);
+    expect(after.m).toEqual({ ...before.m, invitationsPending: before.m.invitationsPending - 2 });
+  });
+
   test('refuses an unknown meeting and a body over the limit, changing nothing', async () => {
-    const id = [...meetingIds.values()][0] ?? '';
+    const id = [...meetingIds.values()][1] ?? '';
     const before = await meeting(id);
     const unknown = await server.request(
       token,
