@@ -4,7 +4,7 @@
  * `now`, so the same seed and `now` give the same data on every run and machine.
  */
 import { meetingCoordinates, schedulingMeetingType } from '../domain/coordinates.ts';
-import { appendBlock, renderBlock } from '../domain/meeting-block.ts';
+import { appendBlock, type BlockCoordinates, renderBlock } from '../domain/meeting-block.ts';
 import {
   type Attendee,
   type AudioConferencing,
@@ -878,8 +878,12 @@ export interface MeetingContext {
   organizers: readonly DemoOrganizer[];
 }
 
-/** ADD_IN: scheduled by the add-in (block and properties); PASTED: a block without properties; NONE: no block. */
-type BodyKind = 'ADD_IN' | 'PASTED' | 'NONE';
+/**
+ * ADD_IN: scheduled by the add-in (block and properties), and edited since: WITH_OTHER_BLOCK, another meeting's
+ * block pasted below; FORWARDED, a forwarded copy of its own block below; BLOCK_DELETED, the block deleted.
+ * PASTED: a block without properties; NONE: no block.
+ */
+type BodyKind = 'ADD_IN' | 'WITH_OTHER_BLOCK' | 'FORWARDED' | 'BLOCK_DELETED' | 'PASTED' | 'NONE';
 type Schedule = 'PAST' | 'FUTURE' | 'COUNT' | 'UNTIL' | 'ENDLESS';
 type TextKind = 'MIXED' | 'RTL_AND_EMOJI' | 'EMPTY';
 
@@ -907,6 +911,9 @@ const SHOWCASE_MEETINGS: readonly MeetingTraits[] = [
   { ...ORDINARY, schedule: 'ENDLESS' },
   { ...ORDINARY, body: 'PASTED' },
   { ...ORDINARY, overLimit: true },
+  { ...ORDINARY, body: 'WITH_OTHER_BLOCK' },
+  { ...ORDINARY, body: 'FORWARDED', crlf: true },
+  { ...ORDINARY, body: 'BLOCK_DELETED' },
   { ...ORDINARY, crlf: true },
   { ...ORDINARY, body: 'NONE' },
   { ...ORDINARY, schedule: 'PAST' },
@@ -924,7 +931,10 @@ function randomTraits(rng: Random): MeetingTraits {
   ]);
   return {
     body: rng.weighted<BodyKind>([
-      ['ADD_IN', 90],
+      ['ADD_IN', 87],
+      ['WITH_OTHER_BLOCK', 1],
+      ['FORWARDED', 1],
+      ['BLOCK_DELETED', 1],
       ['PASTED', 5],
       ['NONE', 5],
     ]),
@@ -983,7 +993,7 @@ function demoMeeting(
   let body: string;
   let location: string | null;
   let onlineMeeting: DemoMeeting['onlineMeeting'] = null;
-  if (traits.body === 'ADD_IN') {
+  if (traits.body !== 'PASTED' && traits.body !== 'NONE') {
     const type = schedulingMeetingType(organizer.user);
     const coordinates = meetingCoordinates({
       tenant,
@@ -992,7 +1002,10 @@ function demoMeeting(
       type,
       meetingUid: uid,
     });
-    body = appendBlock(organizerText(rng, traits.text, eol), coordinates);
+    const text = organizerText(rng, traits.text, eol);
+    body = editedByOrganizer(traits.body, appendBlock(text, coordinates), text, eol, () =>
+      renderBlock(pastedCoordinates(rng, context, organizer), eol),
+    );
     onlineMeeting = {
       type,
       joinUrl: coordinates.joinUrl,
@@ -1006,14 +1019,7 @@ function demoMeeting(
     ]);
   } else if (traits.body === 'PASTED') {
     // Copied by hand from another meeting (often someone else's): the text of a block, no add-in properties.
-    const source = rng.chance(0.5) ? organizer : rng.pick(context.organizers);
-    const coordinates = meetingCoordinates({
-      tenant,
-      user: source.user,
-      numbers: source.numbers,
-      type: schedulingMeetingType(source.user),
-      meetingUid: `${rng.hex(32)}@${domain}`,
-    });
+    const coordinates = pastedCoordinates(rng, context, organizer);
     const after = rng.chance(0.5) ? eol + lineEndings(rng.pick(PARAGRAPHS), eol) : '';
     const before = lineEndings(`${organizerText(rng, 'MIXED', '\n')}\n\n${rng.pick(PASTE_INTROS)}`, eol);
     body = `${before}${eol}${renderBlock(coordinates, eol)}${after}`;
@@ -1051,6 +1057,38 @@ function demoMeeting(
     attendees: attendees(rng, context, organizerIndex, traits.overLimit),
     contentItems: traits.extras ? contentItems(rng, uidHex) : [],
   };
+}
+
+/** The coordinates of another meeting, often someone else's, whose block an organizer pasted. */
+function pastedCoordinates(rng: Random, context: MeetingContext, organizer: DemoOrganizer): BlockCoordinates {
+  const source = rng.chance(0.5) ? organizer : rng.pick(context.organizers);
+  return meetingCoordinates({
+    tenant: context.tenant,
+    user: source.user,
+    numbers: source.numbers,
+    type: schedulingMeetingType(source.user),
+    meetingUid: `${rng.hex(32)}@${context.tenant.primaryDomain}`,
+  });
+}
+
+/** The add-in's body as the organizer left it after editing (SPEC §2, "Whose block it is"). */
+function editedByOrganizer(
+  kind: BodyKind,
+  scheduled: string,
+  organizerText: string,
+  eol: '\n' | '\r\n',
+  otherBlock: () => string,
+): string {
+  switch (kind) {
+    case 'WITH_OTHER_BLOCK':
+      return `${scheduled}${eol}Last week's link, for reference:${eol}${otherBlock()}`;
+    case 'FORWARDED':
+      return `${scheduled}${eol}---------- Forwarded message ----------${eol}${scheduled}`;
+    case 'BLOCK_DELETED':
+      return organizerText;
+    default:
+      return scheduled;
+  }
 }
 
 function lineEndings(text: string, eol: '\n' | '\r\n'): string {

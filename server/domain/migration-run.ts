@@ -154,6 +154,7 @@ function blockNotes(survey: BlockSurvey, to: OnlineMeetingType): string {
   if (survey.situation === 'REPEATED')
     notes.push(`all ${survey.own.length} copies of the block were rewritten`);
   const others = survey.blocks.length - survey.own.length;
-  if (others > 0) notes.push(`${others} block${others === 1 ? '' : 's'} of other meetings left as they were`);
+  if (others === 1) notes.push('1 block of another meeting left as it was');
+  if (others > 1) notes.push(`${others} blocks of other meetings left as they were`);
   return notes.map((note) => `; ${note}`).join('');
 }

@@ -8,7 +8,7 @@ import type SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { meetingCoordinates, schedulingMeetingType } from '../../server/domain/coordinates.ts';
-import { findBlock, findBlocks, renderBlock } from '../../server/domain/meeting-block.ts';
+import { findBlock, renderBlock, surveyBody } from '../../server/domain/meeting-block.ts';
 import { lastOccurrenceEnd, recurrenceRule } from '../../server/domain/recurrence.ts';
 import * as validate from '../../server/domain/validation.ts';
 import { type OpenedDatabase, openDatabase } from '../../server/storage/database.ts';
@@ -198,21 +198,25 @@ describe('seedDemo', () => {
     expect(kinds.overParticipantLimit.length).toBeLessThan(meetings.length * 0.06);
   });
 
-  test('every add-in meeting holds exactly one block, rendered as scheduleMeeting renders it', () => {
+  test('every add-in meeting holds its own block as scheduleMeeting renders it, or shows an organizer’s edit', () => {
     const tenant = tenantFromRow(sqlite.prepare('SELECT * FROM tenants').get() as TenantRow);
     const usersById = new Map(users.map((row) => [row.id, userFromRow(row)]));
     const numberRows = sqlite.prepare('SELECT * FROM bridge_numbers ORDER BY id').all() as BridgeNumberRow[];
     const numbers = numberRows.map(bridgeNumberFromRow);
     const addIn = meetings.filter((m) => m.online_meeting_type !== null);
     expect(addIn.length).toBeGreaterThan(0);
+    const seen = new Map<string, number>();
     for (const meeting of addIn) {
-      const blocks = findBlocks(meeting.body);
-      expect(blocks).toHaveLength(1);
-      const block = findBlock(meeting.body);
-      expect(block?.joinUrl).toBe(meeting.online_meeting_join_url);
+      const key = {
+        joinUrl: meeting.online_meeting_join_url ?? '',
+        conferenceId: meeting.online_meeting_conference_id,
+      };
+      const survey = surveyBody(meeting.body, key);
+      const situation = `${survey.situation}, ${survey.blocks.length - survey.own.length} other`;
+      seen.set(situation, (seen.get(situation) ?? 0) + 1);
 
       const organizer = usersById.get(meeting.organizer_id);
-      if (!organizer || !block) throw new Error(`meeting ${meeting.id} has no organizer or block`);
+      if (!organizer) throw new Error(`meeting ${meeting.id} has no organizer`);
       const type = schedulingMeetingType(organizer);
       const coordinates = meetingCoordinates({
         tenant,
@@ -224,11 +228,21 @@ describe('seedDemo', () => {
         meetingUid: meeting.uid,
       });
       expect(meeting.online_meeting_type).toBe(type);
+      expect(meeting.online_meeting_join_url).toBe(coordinates.joinUrl);
       expect(meeting.online_meeting_conference_id).toBe(coordinates.dialIn?.conferenceId ?? null);
+      for (const own of survey.own) expect(own.text).toBe(renderBlock(coordinates, own.lineEnding));
       // appendBlock puts the block last, in the line ending of the organizer's text.
-      expect(block.text).toBe(renderBlock(coordinates, block.lineEnding));
-      expect(block.end).toBe(meeting.body.length);
+      if (survey.situation === 'FOUND' && survey.blocks.length === 1) {
+        expect(survey.own[0]?.end).toBe(meeting.body.length);
+      }
     }
+    // As scheduled, and each edit an organizer makes: another meeting's block pasted, a forwarded copy, deleted.
+    expect([...seen.keys()].sort()).toEqual([
+      'FOUND, 0 other',
+      'FOUND, 1 other',
+      'MISSING, 0 other',
+      'REPEATED, 0 other',
+    ]);
   });
 
   test('meeting rows are valid as scheduleMeeting would store them', () => {
