@@ -389,22 +389,6 @@ function renderInPlaceOf(found: FoundBlock, coords: BlockCoordinates): string {
 }
 
 /**
- * Replaces the first block with a freshly rendered one in the found block's line ending; every code unit
- * outside [start, end) is kept. A block that ended the body without a line break is replaced by one without.
- */
-export function replaceBlock(
-  body: string,
-  coords: BlockCoordinates,
-): { body: string; replaced: FoundBlock } | null {
-  const found = findBlock(body);
-  if (found === null) return null;
-  return {
-    body: body.slice(0, found.start) + renderInPlaceOf(found, coords) + body.slice(found.end),
-    replaced: found,
-  };
-}
-
-/**
  * Rewrites every copy of the meeting's own block and nothing else; when the organizer deleted it, their
  * text stays as it is and a fresh block is appended after it (SPEC §2).
  */

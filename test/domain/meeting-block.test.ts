@@ -8,7 +8,7 @@ import {
   findBlocks,
   type OnlineMeetingType,
   renderBlock,
-  replaceBlock,
+  rewriteOwnBlock,
   SKYPE_DELIMITER,
   TEAMS_DELIMITER,
   TEAMS_HEADER,
@@ -59,6 +59,15 @@ function renderedLines(block: string, eol: Eol): string[] {
 /** The rule these tests use to place a block: it must start a line, so a prefix gets an LF unless it ends in one. */
 function asBlockPrefix(prefix: string): string {
   return prefix === '' || prefix.endsWith('\n') ? prefix : `${prefix}\n`;
+}
+
+/** Rewrites the own block of a meeting whose stored coordinates are `from`. */
+function rewriteFrom(body: string, from: BlockCoordinates, to: BlockCoordinates) {
+  return rewriteOwnBlock(
+    body,
+    { joinUrl: from.joinUrl, conferenceId: from.dialIn?.conferenceId ?? null },
+    to,
+  );
 }
 
 describe('exact format', () => {
@@ -187,8 +196,8 @@ describe('render → find round trip', () => {
       expect(found?.end).toBe(body.length);
       expect(found?.lineEnding).toBe(eol);
 
-      const result = replaceBlock(body, skypeDialIn);
-      expect(result?.body).toBe(`Agenda${eol}${renderBlock(skypeDialIn, eol).slice(0, -eol.length)}`);
+      const result = rewriteFrom(body, teamsDialIn, skypeDialIn);
+      expect(result.body).toBe(`Agenda${eol}${renderBlock(skypeDialIn, eol).slice(0, -eol.length)}`);
     }
   });
 
@@ -224,7 +233,7 @@ describe('what is not a block', () => {
 
   test('organizer lines of periods or underscores without a header line', () => {
     expect(findBlocks(decorated)).toEqual([]);
-    expect(replaceBlock(decorated, teamsDialIn)).toBeNull();
+    expect(rewriteFrom(decorated, teamsDialIn, teamsDialIn).survey.situation).toBe('MISSING');
     expect(findBlocks(decorated.replaceAll('\n', '\r\n'))).toEqual([]);
   });
 
@@ -257,7 +266,7 @@ describe('what is not a block', () => {
 });
 
 describe('several blocks', () => {
-  test('findBlocks finds both; replaceBlock replaces the first only', () => {
+  test('findBlocks finds both; a rewrite replaces the meeting’s own only', () => {
     const first = renderBlock(skypeDialIn);
     const second = renderBlock(teamsDialIn);
     const intro = 'Weekly sync 🗓️\n';
@@ -272,9 +281,12 @@ describe('several blocks', () => {
     ]);
     expect(findBlock(body)).toEqual(blocks[0]);
 
-    const result = replaceBlock(body, teamsNoDialIn);
-    expect(result?.replaced).toEqual(blocks[0]);
-    expect(result?.body).toBe(intro + renderBlock(teamsNoDialIn) + middle + second + outro);
+    const result = rewriteFrom(body, skypeDialIn, teamsNoDialIn);
+    expect(result.survey.own).toEqual([blocks[0]]);
+    expect(result.body).toBe(intro + renderBlock(teamsNoDialIn) + middle + second + outro);
+    const other = rewriteFrom(body, teamsDialIn, teamsNoDialIn);
+    expect(other.survey.own).toEqual([blocks[1]]);
+    expect(other.body).toBe(intro + first + middle + renderBlock(teamsNoDialIn) + outro);
   });
 
   test('blocks never overlap: a block quoted inside another is part of the outer one', () => {
@@ -292,45 +304,44 @@ describe('several blocks', () => {
   });
 });
 
-describe('replaceBlock', () => {
+describe('rewriteOwnBlock', () => {
   const organizer = 'Hello team,\nplease review ✅ — مراجعة — 😀 — e\u0301\n\n';
   const signoff = '\n-- \nAlice 🇩🇪\n';
 
   test('Skype → Teams and Teams → Skype', () => {
     const skypeBody = organizer + renderBlock(skypeDialIn) + signoff;
-    const toTeams = replaceBlock(skypeBody, teamsDialIn);
-    expect(toTeams?.replaced.type).toBe('SKYPE_FOR_BUSINESS');
-    expect(toTeams?.body).toBe(organizer + renderBlock(teamsDialIn) + signoff);
-    expect(findBlock(toTeams?.body ?? '')).toMatchObject(expectedFields(teamsDialIn));
+    const toTeams = rewriteFrom(skypeBody, skypeDialIn, teamsDialIn);
+    expect(toTeams.survey.own[0]?.type).toBe('SKYPE_FOR_BUSINESS');
+    expect(toTeams.body).toBe(organizer + renderBlock(teamsDialIn) + signoff);
+    expect(findBlock(toTeams.body)).toMatchObject(expectedFields(teamsDialIn));
 
-    const back = replaceBlock(toTeams?.body ?? '', skypeNoDialIn);
-    expect(back?.replaced.type).toBe('TEAMS');
-    expect(back?.replaced.joinUrl).toBe(teamsDialIn.joinUrl);
-    expect(back?.body).toBe(organizer + renderBlock(skypeNoDialIn) + signoff);
-    expect(findBlock(back?.body ?? '')).toMatchObject(expectedFields(skypeNoDialIn));
+    const back = rewriteFrom(toTeams.body, teamsDialIn, skypeNoDialIn);
+    expect(back.survey.own[0]?.type).toBe('TEAMS');
+    expect(back.survey.own[0]?.joinUrl).toBe(teamsDialIn.joinUrl);
+    expect(back.body).toBe(organizer + renderBlock(skypeNoDialIn) + signoff);
+    expect(findBlock(back.body)).toMatchObject(expectedFields(skypeNoDialIn));
   });
 
   test('the new block takes the found block’s line ending', () => {
     const body = `Hi\r\n${renderBlock(teamsDialIn, '\r\n')}Bye\n`;
-    const result = replaceBlock(body, skypeDialIn);
-    expect(result?.body).toBe(`Hi\r\n${renderBlock(skypeDialIn, '\r\n')}Bye\n`);
+    const result = rewriteFrom(body, teamsDialIn, skypeDialIn);
+    expect(result.body).toBe(`Hi\r\n${renderBlock(skypeDialIn, '\r\n')}Bye\n`);
   });
 
-  test('replacing twice is stable: the second replace finds the block the first wrote', () => {
+  test('rewriting twice is stable: the second rewrite finds the block the first wrote', () => {
     for (const eol of EOLS) {
       const body = organizer + renderBlock(skypeThirdParty, eol) + signoff;
-      const once = replaceBlock(body, teamsThirdParty);
-      if (once === null) throw new Error('no block found');
-      const twice = replaceBlock(once.body, teamsThirdParty);
-      expect(twice?.body).toBe(once.body);
-      expect(twice?.replaced.text).toBe(renderBlock(teamsThirdParty, eol));
-      expect(twice?.replaced.start).toBe(once.replaced.start);
-      expect(twice?.replaced.lineEnding).toBe(eol);
+      const once = rewriteFrom(body, skypeThirdParty, teamsThirdParty);
+      const twice = rewriteFrom(once.body, teamsThirdParty, teamsThirdParty);
+      expect(twice.body).toBe(once.body);
+      expect(twice.survey.own[0]?.text).toBe(renderBlock(teamsThirdParty, eol));
+      expect(twice.survey.own[0]?.start).toBe(once.survey.own[0]?.start);
+      expect(twice.survey.own[0]?.lineEnding).toBe(eol);
     }
   });
 });
 
-describe('replaceBlock keeps every code unit outside the block', () => {
+describe('rewriteOwnBlock keeps every code unit outside the block', () => {
   for (const unit of ['binary', 'grapheme'] as const) {
     test(`arbitrary ${unit} text around the block`, () => {
       fc.assert(
@@ -344,10 +355,12 @@ describe('replaceBlock keeps every code unit outside the block', () => {
             const oldBlock = renderBlock(oldCoords, eol);
             const body = prefix + oldBlock + suffix;
 
-            const result = replaceBlock(body, newCoords);
-            if (result === null) throw new Error('block not found');
+            const result = rewriteFrom(body, oldCoords, newCoords);
+            const [replaced, ...more] = result.survey.own;
+            expect(more).toEqual([]);
+            if (replaced === undefined) throw new Error('block not found');
             const newBlock = renderBlock(newCoords, eol);
-            expect(result.replaced).toMatchObject({
+            expect(replaced).toMatchObject({
               start: prefix.length,
               end: prefix.length + oldBlock.length,
               text: oldBlock,
@@ -356,8 +369,8 @@ describe('replaceBlock keeps every code unit outside the block', () => {
             });
             expect(result.body).toBe(prefix + newBlock + suffix);
 
-            const head = result.body.slice(0, result.replaced.start);
-            const tail = result.body.slice(result.replaced.start + newBlock.length);
+            const head = result.body.slice(0, replaced.start);
+            const tail = result.body.slice(replaced.start + newBlock.length);
             // UTF-16LE bytes compare code unit by code unit, lone surrogates included.
             expect(Buffer.from(head, 'utf16le').equals(Buffer.from(prefix, 'utf16le'))).toBe(true);
             expect(Buffer.from(tail, 'utf16le').equals(Buffer.from(suffix, 'utf16le'))).toBe(true);
