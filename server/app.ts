@@ -17,6 +17,7 @@ import type { Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { sharedEventExecutionPlugin } from './schema/shared-events.ts';
 import { authenticate, bearerToken, ensureAdminToken } from './services/access.ts';
+import { databaseRelay } from './services/event-relay.ts';
 import { createEvents } from './services/events.ts';
 import { createServices, type Services } from './services/index.ts';
 import { type OpenedDatabase, openDatabase } from './storage/database.ts';
@@ -61,6 +62,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? console;
   const events = createEvents({
     summaryOf: (tenantId) => store.migrations.summary(tenantId, { from: null, to: null }),
+    tenant: async (id) => (await store.tenants.byIds([id]))[0] ?? null,
+    triggerEvaluations: (ids) => store.migrations.triggerEvaluationsByIds(null, ids),
+    // Other processes may share a database file (workers beside an API process); one in memory is ours alone.
+    relay:
+      options.databasePath === ':memory:'
+        ? null
+        : databaseRelay({ store, databasePath: options.databasePath, now, logger }),
   });
   const engine = options.engine ? createEngine({ store, events, config: options.engine, now, logger }) : null;
   const delivery = options.delivery
@@ -178,13 +186,14 @@ export async function createApp(options: AppOptions): Promise<App> {
             options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
           url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
           startBackgroundWork();
-          resolve(url);
+          // This process serves subscribers: it takes in the changes of the processes beside it.
+          events.receiveFromOtherProcesses().then(() => resolve(url), reject);
         });
       }),
     async stop() {
       // Both are told at once: neither starts anything new while the other finishes.
       await Promise.all([engine?.stop(), delivery?.stop()]);
-      events.close();
+      await events.close();
       await wsServer.dispose();
       webSockets.close();
       server.closeAllConnections();

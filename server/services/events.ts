@@ -4,6 +4,7 @@
  */
 import type { MeetingMigration, Tenant, TriggerEvaluation } from '../domain/model.ts';
 import type { MigrationSummary } from '../storage/migrations-store.ts';
+import type { EventRelay, RelayedEvent } from './event-relay.ts';
 import { LiveStream, type LiveStreamOptions } from './live-stream.ts';
 
 /** What each channel carries; every channel is per tenant. */
@@ -20,7 +21,18 @@ const PROGRESS_INTERVAL_MS = 100;
 
 export type Events = ReturnType<typeof createEvents>;
 
-export function createEvents(options: { summaryOf: (tenantId: number) => Promise<MigrationSummary> }) {
+/** What a process loads when another process tells it about a change (see event-relay.ts). */
+export interface EventSources {
+  summaryOf: (tenantId: number) => Promise<MigrationSummary>;
+  tenant: (id: number) => Promise<Tenant | null>;
+  triggerEvaluations: (ids: number[]) => Promise<TriggerEvaluation[]>;
+}
+
+/** Migrations whose last sent change is remembered, to tell a late one from another process. */
+const SENT_MIGRATIONS_KEPT = 10_000;
+
+export function createEvents(options: EventSources & { relay?: EventRelay | null }) {
+  const relay = options.relay ?? null;
   /** Listeners by channel and tenant; each is called in turn with the same payload object. */
   const listeners = new Map<string, Set<Listener>>();
   const topic = (channel: Channel, tenantId: number) => `${channel}:${tenantId}`;
@@ -54,8 +66,27 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
   /** Subscribers of each tenant's summary: nobody watching, nothing to recompute. */
   const summaryWatchers = new Map<number, number>();
 
-  function sendMigration(migration: MeetingMigration) {
+  /** When each migration last changed, as sent here: a change from another process can arrive late. */
+  const sentMigrations = new Map<number, number>();
+
+  /** Publishes here, unless a later change of the migration was sent already; says whether it did. */
+  function publishMigration(migration: MeetingMigration): boolean {
+    if (relay) {
+      const modified = migration.modifiedAt.getTime();
+      if (modified < (sentMigrations.get(migration.id) ?? -Infinity)) return false;
+      sentMigrations.delete(migration.id);
+      sentMigrations.set(migration.id, modified);
+      if (sentMigrations.size > SENT_MIGRATIONS_KEPT) {
+        sentMigrations.delete(sentMigrations.keys().next().value as number);
+      }
+    }
     publish('meetingMigration', migration.tenantId, migration);
+    return true;
+  }
+
+  function sendMigration(migration: MeetingMigration) {
+    if (publishMigration(migration))
+      relay?.send({ kind: 'migration', tenantId: migration.tenantId, migration });
   }
 
   async function sendSummary(tenantId: number) {
@@ -64,8 +95,14 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
     publish('meetingMigrationSummary', tenantId, await options.summaryOf(tenantId));
   }
 
-  /** The summary changes with every state change; recomputed at most ten times a second per tenant. */
+  /** The summary changes with every state change, here or in another process. */
   function summaryChanged(tenantId: number) {
+    relay?.send({ kind: 'summary', tenantId });
+    summaryChangedHere(tenantId);
+  }
+
+  /** Recomputed at most ten times a second per tenant, and only while someone here watches it. */
+  function summaryChangedHere(tenantId: number) {
     if (!summaryWatchers.get(tenantId)) return;
     const entry = summaries.get(tenantId) ?? { lastAt: 0 };
     summaries.set(tenantId, entry);
@@ -105,6 +142,31 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
       if (entry.latest) sendLatest(id, entry);
       else if (progress.get(id) === entry) progress.delete(id);
     }, PROGRESS_INTERVAL_MS);
+  }
+
+  /**
+   * Changes announced by other processes, oldest first: each migration change as it was sent (a late one
+   * dropped), the summary recomputed, settings and evaluations loaded as stored.
+   */
+  async function deliverRelayed(events: RelayedEvent[]) {
+    const evaluationIds: number[] = [];
+    const summaryTenants = new Set<number>();
+    const settingsTenants = new Set<number>();
+    for (const event of events) {
+      if (event.kind === 'migration') publishMigration(event.migration);
+      else if (event.kind === 'triggerEvaluation') evaluationIds.push(event.id);
+      else if (event.kind === 'summary') summaryTenants.add(event.tenantId);
+      else settingsTenants.add(event.tenantId);
+    }
+    for (const tenantId of settingsTenants) {
+      const tenant = await options.tenant(tenantId);
+      if (tenant) publish('tenantSettings', tenant.id, tenant);
+    }
+    const evaluations = await options.triggerEvaluations(evaluationIds);
+    for (const evaluation of evaluations.sort((a, b) => a.id - b.id)) {
+      publish('triggerEvaluation', evaluation.tenantId, evaluation);
+    }
+    for (const tenantId of summaryTenants) summaryChangedHere(tenantId);
   }
 
   return {
@@ -154,14 +216,22 @@ export function createEvents(options: { summaryOf: (tenantId: number) => Promise
 
     tenantSettingsChanged(tenant: Tenant) {
       publish('tenantSettings', tenant.id, tenant);
+      relay?.send({ kind: 'tenantSettings', tenantId: tenant.id });
     },
 
     triggerEvaluated(evaluation: TriggerEvaluation) {
       publish('triggerEvaluation', evaluation.tenantId, evaluation);
+      relay?.send({ kind: 'triggerEvaluation', tenantId: evaluation.tenantId, id: evaluation.id });
     },
 
-    /** Stops pending timers (at shutdown). */
-    close() {
+    /** Delivers here, from now on, the changes other processes announce. */
+    receiveFromOtherProcesses(): Promise<void> {
+      return relay ? relay.receive(deliverRelayed) : Promise.resolve();
+    },
+
+    /** Stops pending timers and the relay (at shutdown). */
+    async close() {
+      await relay?.close();
       for (const entry of [...progress.values(), ...summaries.values()])
         if (entry.timer) clearTimeout(entry.timer);
       progress.clear();

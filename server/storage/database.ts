@@ -2,7 +2,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import { migrateToLatest } from './migrations.ts';
 import type { Database } from './tables.ts';
 
@@ -49,6 +58,31 @@ function withStatementCache(sqlite: SQLite.Database) {
   };
 }
 
+/** How long a writer waits for another process's write transaction before it gives up. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * Every transaction takes the write lock when it begins. A deferred one (SQLite's default, and Kysely's)
+ * that has read and then writes cannot wait for a writer of another process: it fails at once with
+ * SQLITE_BUSY ("database is locked"), busy timeout or not. Taken up front, the lock is waited for.
+ */
+class ImmediateTransactionDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateTransactionDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateTransactionDriver(this.#config);
+  }
+}
+
 export async function openDatabase(path: string, options: DatabaseOptions = {}): Promise<OpenedDatabase> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
@@ -56,10 +90,10 @@ export async function openDatabase(path: string, options: DatabaseOptions = {}):
   // FULL: a committed migration step may already have sent invitations, so it must survive power loss too.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const { onQuery } = options;
   const cached = withStatementCache(sqlite);
-  const dialect = new SqliteDialect({ database: cached satisfies SqliteDatabase });
+  const dialect = new ImmediateTransactionDialect({ database: cached satisfies SqliteDatabase });
   const db = onQuery
     ? new Kysely<Database>({
         dialect,

@@ -370,6 +370,28 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0008-live-events': {
+    async up(db: Kysely<unknown>) {
+      // Live events between processes sharing the database (SPEC §8), in the order they were sent.
+      await db.schema
+        .createTable('live_events')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('tenant_id', 'integer', (c) => c.notNull())
+        .addColumn('subject_id', 'integer', (c) => c.notNull())
+        .addColumn('payload', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('live_events_created_at').on('live_events').column('created_at').execute();
+      await db.schema
+        .createTable('live_event_readers')
+        .addColumn('origin', 'text', (c) => c.primaryKey())
+        .addColumn('seen_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

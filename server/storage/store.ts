@@ -3,6 +3,7 @@ import { bridgeStore } from './bridges.ts';
 import type { Db, OpenedDatabase } from './database.ts';
 import { engineStore } from './engine-store.ts';
 import { invitationStore } from './invitations.ts';
+import { liveEventStore } from './live-events.ts';
 import { meetingStore } from './meetings.ts';
 import { migrationStore } from './migrations-store.ts';
 import { tenantStore } from './tenants.ts';
@@ -18,6 +19,7 @@ export interface Store {
   tokens: ReturnType<typeof tokenStore>;
   engine: ReturnType<typeof engineStore>;
   invitations: ReturnType<typeof invitationStore>;
+  liveEvents: ReturnType<typeof liveEventStore>;
   /** Runs the work in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 }
@@ -37,6 +39,7 @@ function storeOver(db: Db, driver: Pick<OpenedDatabase, 'sqlite' | 'prepare'>): 
     tokens: tokenStore(db),
     engine: engineStore(db, driver.prepare),
     invitations: invitationStore(db),
+    liveEvents: liveEventStore(db),
     async transaction(work) {
       let failure: { error: unknown } | null = null;
       try {

@@ -188,6 +188,26 @@ export interface ServiceSettingTable {
   value: string;
 }
 
+/** The change feed other processes tail (see server/services/event-relay.ts): what changed, not how. */
+export interface LiveEventTable {
+  id: Generated<number>;
+  /** The process that published it: it delivered the event itself, so it skips the row. */
+  origin: string;
+  kind: string;
+  tenant_id: number;
+  /** The changed object's id (a migration, a trigger evaluation); the tenant's own for settings. */
+  subject_id: number;
+  /** A migration's state as it was sent (JSON): every state change reaches the readers, not only the last. */
+  payload: string | null;
+  created_at: string;
+}
+
+/** Processes that serve subscribers, with when they last said so: publishers write the feed only for them. */
+export interface LiveEventReaderTable {
+  origin: string;
+  seen_at: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   bridges: BridgeTable;
@@ -204,6 +224,8 @@ export interface Database {
   invitation_updates: InvitationUpdateTable;
   operator_tokens: OperatorTokenTable;
   service_settings: ServiceSettingTable;
+  live_events: LiveEventTable;
+  live_event_readers: LiveEventReaderTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
