@@ -23,7 +23,8 @@ import { type OpenedDatabase, openDatabase } from './storage/database.ts';
 import { createStore } from './storage/store.ts';
 
 export interface AppOptions {
-  databasePath: string;
+  /** A SQLite file, ":memory:", or a postgres:// URL. */
+  database: string;
   /** Run the migration engine in this process, with these settings; false to leave it to workers. */
   engine: EngineConfig | false;
   /** Send invitation updates by SMTP from this process; null or absent keeps them for export. */
@@ -55,7 +56,7 @@ export interface App {
 const GRAPHQL_PATH = '/graphql';
 
 export async function createApp(options: AppOptions): Promise<App> {
-  const database = await openDatabase(options.databasePath, { onQuery: options.onQuery });
+  const database = await openDatabase(options.database, { onQuery: options.onQuery });
   const store = createStore(database);
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? console;
