@@ -19,14 +19,14 @@ export interface Dataset {
   meetings: number;
 }
 
-export function writeDataset(
+export async function writeDataset(
   opened: OpenedDatabase,
   size: { users: number; meetingsPerUser: number; attendees: number },
   now: Date,
-): Dataset {
-  const writer = bulkWriter(opened.sqlite);
-  return writer.transaction(() => {
-    const tenant = writer.insertTenant(
+): Promise<Dataset> {
+  const writer = bulkWriter(opened);
+  return writer.transaction(async () => {
+    const tenant = await writer.insertTenant(
       {
         name: 'Bench',
         primaryDomain: 'bench.example.com',
@@ -36,11 +36,14 @@ export function writeDataset(
       },
       now,
     );
-    const { bridge, numbers } = writer.insertBridge({ tenantId: tenant.id, name: 'Main', isDefault: true }, [
-      { number: '+14255550100', tollFree: false, city: 'Redmond', country: 'US', language: 'en-US' },
-      { number: '+18005550100', tollFree: true, city: 'United States', country: 'US', language: 'en-US' },
-    ]);
-    const users = writer.insertUsers(
+    const { bridge, numbers } = await writer.insertBridge(
+      { tenantId: tenant.id, name: 'Main', isDefault: true },
+      [
+        { number: '+14255550100', tollFree: false, city: 'Redmond', country: 'US', language: 'en-US' },
+        { number: '+18005550100', tollFree: true, city: 'United States', country: 'US', language: 'en-US' },
+      ],
+    );
+    const users = await writer.insertUsers(
       Array.from({ length: size.users }, (_, i) => ({
         tenantId: tenant.id,
         userPrincipalName: `user${i}@bench.example.com`,
@@ -97,7 +100,7 @@ export function writeDataset(
           contentItems: [],
         });
       }
-      meetings += writer.insertMeetings(batch, now).meetings;
+      meetings += (await writer.insertMeetings(batch, now)).meetings;
     }
     return { tenant, users, numbers, meetings };
   });

@@ -11,11 +11,12 @@ const engine = JSON.parse(String(engineJson)) as EngineConfig;
 const admin = { kind: 'serviceAdmin' } as const;
 
 const app = await createApp({
-  databasePath: String(databasePath),
+  database: String(databasePath),
   engine,
   holdSeconds: 0,
   adminToken: 'bench-admin-token',
 });
+if (app.database.backend !== 'sqlite') throw new Error('the benchmark runs on SQLite');
 const { sqlite } = app.database;
 const users = sqlite.prepare('select id, tenant_id as tenantId from users order by id').all() as {
   id: number;

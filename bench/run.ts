@@ -55,7 +55,7 @@ const baselinePath = join(dir, 'baseline.sqlite');
 try {
   log(`seeding ${size.users} users × ${size.meetingsPerUser} meetings × ${size.attendees} attendees…`);
   const seeded = await openDatabase(enginePath);
-  const dataset = writeDataset(seeded, size, new Date());
+  const dataset = await writeDataset(seeded, size, new Date());
   await seeded.close();
   copyFileSync(enginePath, baselinePath);
   const total = dataset.meetings;
@@ -64,6 +64,7 @@ try {
   log('baseline: plain SQL in batched transactions…');
   const baselineDb = await openDatabase(baselinePath);
   const baselineStarted = performance.now();
+  if (baselineDb.backend !== 'sqlite') throw new Error('the benchmark runs on SQLite');
   const baselineRewritten = runBaseline(baselineDb.sqlite, dataset.tenant, dataset.users, dataset.numbers);
   const baselineSeconds = (performance.now() - baselineStarted) / 1000;
   await baselineDb.close();
@@ -88,7 +89,7 @@ try {
   // (c) Subscribers in their own process, against a server whose engine runs the migrations.
   log(`latency: ${subscriberCount} graphql-ws subscribers…`);
   const live = await createApp({
-    databasePath: enginePath,
+    database: enginePath,
     engine: ENGINE,
     holdSeconds: 3600,
     adminToken: ADMIN,

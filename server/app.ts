@@ -21,10 +21,12 @@ import { databaseRelay } from './services/event-relay.ts';
 import { createEvents } from './services/events.ts';
 import { createServices, type Services } from './services/index.ts';
 import { type OpenedDatabase, openDatabase } from './storage/database.ts';
+import { isPostgresUrl } from './storage/location.ts';
 import { createStore } from './storage/store.ts';
 
 export interface AppOptions {
-  databasePath: string;
+  /** A SQLite file, ":memory:", or a postgres:// URL. */
+  database: string;
   /** Run the migration engine in this process, with these settings; false to leave it to workers. */
   engine: EngineConfig | false;
   /** Send invitation updates by SMTP from this process; null or absent keeps them for export. */
@@ -56,7 +58,7 @@ export interface App {
 const GRAPHQL_PATH = '/graphql';
 
 export async function createApp(options: AppOptions): Promise<App> {
-  const database = await openDatabase(options.databasePath, { onQuery: options.onQuery });
+  const database = await openDatabase(options.database, { onQuery: options.onQuery });
   const store = createStore(database);
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? console;
@@ -64,11 +66,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     summaryOf: (tenantId) => store.migrations.summary(tenantId, { from: null, to: null }),
     tenant: async (id) => (await store.tenants.byIds([id]))[0] ?? null,
     triggerEvaluations: (ids) => store.migrations.triggerEvaluationsByIds(null, ids),
-    // Other processes may share a database file (workers beside an API process); one in memory is ours alone.
+    // Other processes may share the database (workers beside an API process); one in memory is ours alone.
     relay:
-      options.databasePath === ':memory:'
+      options.database === ':memory:'
         ? null
-        : databaseRelay({ store, databasePath: options.databasePath, now, logger }),
+        : databaseRelay({
+            store,
+            // SQLite's write-ahead log changes with every commit of any process: a wake-up for readers.
+            watchFile: isPostgresUrl(options.database) ? null : `${options.database}-wal`,
+            now,
+            logger,
+          }),
   });
   const engine = options.engine ? createEngine({ store, events, config: options.engine, now, logger }) : null;
   const delivery = options.delivery

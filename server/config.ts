@@ -2,12 +2,13 @@
 import { fileURLToPath } from 'node:url';
 import type { DeliveryConfig } from './engine/delivery.ts';
 import type { EngineConfig } from './engine/engine.ts';
+import { isPostgresUrl } from './storage/location.ts';
 
 export interface Config {
   port: number;
   host: string;
-  /** SQLite file, or ":memory:". */
-  databasePath: string;
+  /** A PostgreSQL URL (MMS_DATABASE_URL), or else a SQLite file or ":memory:" (MMS_DB). */
+  database: string;
   holdSeconds: number;
   adminToken: string | null;
   /** Where `npm start` keeps the local demo credentials for the TUI and `npm run watch`. */
@@ -58,6 +59,16 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be on or off, not "${raw}"`);
 }
 
+/** MMS_DATABASE_URL, when set: PostgreSQL instead of the embedded SQLite file. */
+function databaseUrl(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.MMS_DATABASE_URL;
+  if (raw === undefined || raw === '') return null;
+  if (!isPostgresUrl(raw)) {
+    throw new ConfigError(`MMS_DATABASE_URL must be a postgres:// or postgresql:// URL, not "${raw}"`);
+  }
+  return raw;
+}
+
 /** MMS retries up to 9 times over 24 hours; these waits add up to exactly that. */
 /** MMS's participant limit (organizer included). */
 export const DEFAULT_MAX_PARTICIPANTS = 250;
@@ -71,7 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || 'localhost',
-    databasePath: env.MMS_DB || fileURLToPath(new URL('../data/mms.sqlite', import.meta.url)),
+    database:
+      databaseUrl(env) ?? (env.MMS_DB || fileURLToPath(new URL('../data/mms.sqlite', import.meta.url))),
     holdSeconds: integer(env, 'MMS_HOLD_SECONDS', 10, 0, 7 * 24 * 3600),
     adminToken: env.MMS_ADMIN_TOKEN || null,
     credentialsFile: env.MMS_CREDENTIALS_FILE || DEFAULT_CREDENTIALS_FILE,

@@ -10,7 +10,7 @@ const DEMO_SIZE = { users: 300, meetingsPerUser: 10 };
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp({
-    databasePath: config.databasePath,
+    database: config.database,
     port: config.port,
     host: config.host,
     holdSeconds: config.holdSeconds,

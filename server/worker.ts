@@ -4,11 +4,12 @@
  */
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { describeDatabase } from './storage/location.ts';
 
 try {
   const config = loadConfig();
   const app = await createApp({
-    databasePath: config.databasePath,
+    database: config.database,
     holdSeconds: config.holdSeconds,
     adminToken: config.adminToken,
     engine: config.engine,
@@ -23,7 +24,7 @@ try {
   }
   app.startBackgroundWork();
   console.log(
-    `MMS worker ${app.engine?.workerId} running on ${config.databasePath} ` +
+    `MMS worker ${app.engine?.workerId} running on ${describeDatabase(config.database)} ` +
       `(${config.engine.concurrency} users at a time${config.delivery ? ', delivering invitations' : ''})`,
   );
 } catch (error) {

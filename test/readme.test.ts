@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../server/config.ts';
+import { databaseEnv, testDatabase } from './support/backend.ts';
 import { type Running, run } from './support/processes.ts';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
@@ -94,7 +95,7 @@ describe('GraphQL examples against the demo data', () => {
     server = run('server/main.ts', [], {
       PORT: '0',
       HOST: '127.0.0.1',
-      MMS_DB: join(dir, 'mms.sqlite'),
+      ...databaseEnv(await testDatabase(join(dir, 'mms.sqlite'))),
       MMS_CREDENTIALS_FILE: join(dir, 'credentials.json'),
       MMS_ADMIN_TOKEN: '',
     });

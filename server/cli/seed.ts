@@ -1,12 +1,13 @@
 /**
  * `npm run seed -- --users N --meetings-per-user M [--seed S] [--now ISO] [--reset]`: fills the database
- * at MMS_DB with the demo tenant Contoso. Exit codes: 0 seeded, 1 refused or failed, 2 bad arguments.
+ * at MMS_DATABASE_URL or MMS_DB with the demo tenant Contoso. Exit codes: 0 seeded, 1 refused or failed, 2 bad arguments.
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DEFAULT_DEMO_SEED, DEMO_DOMAIN, seedDemo } from '../demo/seed.ts';
 import { openDatabase } from '../storage/database.ts';
+import { describeDatabase, isPostgresUrl } from '../storage/location.ts';
 import { createStore } from '../storage/store.ts';
 
 const USAGE = `usage: npm run seed -- [--users N] [--meetings-per-user M] [--seed S] [--now ISO-8601] [--reset]
@@ -18,7 +19,7 @@ const USAGE = `usage: npm run seed -- [--users N] [--meetings-per-user M] [--see
   --now ISO-8601         the instant meetings are placed around (default: the current time)
   --reset                delete the database file first (stop the server using it before)
 
-The database is MMS_DB, or data/mms.sqlite by default.`;
+The database is MMS_DATABASE_URL (PostgreSQL) when set, else MMS_DB, or data/mms.sqlite by default.`;
 
 class UsageError extends Error {}
 
@@ -86,19 +87,24 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const { databasePath } = loadConfig();
-  if (options.reset && databasePath !== ':memory:') {
-    for (const file of [databasePath, `${databasePath}-wal`, `${databasePath}-shm`])
-      rmSync(file, { force: true });
-    console.log(`Deleted ${databasePath}`);
+  const { database } = loadConfig();
+  if (options.reset && isPostgresUrl(database)) {
+    console.error(
+      'mms seed: --reset deletes a SQLite file; on PostgreSQL, drop and create the database yourself.',
+    );
+    return 2;
+  }
+  if (options.reset && database !== ':memory:') {
+    for (const file of [database, `${database}-wal`, `${database}-shm`]) rmSync(file, { force: true });
+    console.log(`Deleted ${database}`);
   }
 
-  const opened = await openDatabase(databasePath);
+  const opened = await openDatabase(database);
   let open = true;
   try {
     if (await createStore(opened).tenants.byPrimaryDomain(DEMO_DOMAIN)) {
       console.error(
-        `mms seed: ${databasePath} already holds the demo tenant ${DEMO_DOMAIN}; nothing was changed.\n` +
+        `mms seed: ${describeDatabase(database)} already holds the demo tenant ${DEMO_DOMAIN}; nothing was changed.\n` +
           'Add --reset to delete the database and seed it again, or set MMS_DB to another file.',
       );
       return 1;
@@ -115,7 +121,7 @@ async function main(): Promise<number> {
     await opened.close();
     const closed = performance.now();
     console.log(
-      `Seeded ${DEMO_DOMAIN} (tenant ${result.tenantId}) into ${databasePath}: ` +
+      `Seeded ${DEMO_DOMAIN} (tenant ${result.tenantId}) into ${describeDatabase(database)}: ` +
         `${result.users} users, ${result.meetings} meetings, ${result.attendees} attendees ` +
         `in ${seconds(seeded - started)} (${seconds(closed - started)} with the final checkpoint); ` +
         `seed ${options.seed}, now ${options.now.toISOString()}`,

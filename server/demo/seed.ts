@@ -47,20 +47,23 @@ export async function seedDemo(opened: OpenedDatabase, options: SeedOptions): Pr
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError('seed must be a whole number ≥ 0');
   if (Number.isNaN(now.getTime())) throw new RangeError('now must be a valid date');
 
-  const writer = bulkWriter(opened.sqlite);
-  return writer.transaction(() => {
-    if (writer.tenantIdByDomain(DEMO_DOMAIN) !== null) {
+  const writer = bulkWriter(opened);
+  return writer.transaction(async () => {
+    if ((await writer.tenantIdByDomain(DEMO_DOMAIN)) !== null) {
       throw new Error(`a tenant with primary domain ${DEMO_DOMAIN} already exists`);
     }
-    const tenant = writer.insertTenant(DEMO_TENANT, now);
-    const bridges: BridgeWithNumbers[] = DEMO_BRIDGES.map(({ name, region, isDefault, numbers }) => ({
-      region,
-      ...writer.insertBridge({ tenantId: tenant.id, name, isDefault }, numbers),
-    }));
+    const tenant = await writer.insertTenant(DEMO_TENANT, now);
+    const bridges: BridgeWithNumbers[] = [];
+    for (const { name, region, isDefault, numbers } of DEMO_BRIDGES) {
+      bridges.push({
+        region,
+        ...(await writer.insertBridge({ tenantId: tenant.id, name, isDefault }, numbers)),
+      });
+    }
     const numbersById = new Map(bridges.flatMap((b) => b.numbers).map((n) => [n.id, n]));
 
     const planned = demoUsers(seed, userCount, tenant.id, bridges);
-    const stored = writer.insertUsers(
+    const stored = await writer.insertUsers(
       planned.map((p) => p.user),
       now,
     );
@@ -74,7 +77,7 @@ export async function seedDemo(opened: OpenedDatabase, options: SeedOptions): Pr
     let meetings = 0;
     let attendees = 0;
     for (let i = 0; i < organizers.length; i++) {
-      const inserted = writer.insertMeetings(
+      const inserted = await writer.insertMeetings(
         demoMeetings(context, i, meetingsPerUser, i * meetingsPerUser),
         now,
       );

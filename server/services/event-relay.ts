@@ -5,8 +5,9 @@
  * change counts), other changes by kind and id. Processes that serve subscribers tail the feed and pass each
  * change to their subscribers in the same shape as a local event.
  *
- * Nothing is written while no other process serves subscribers (a lone `npm start` pays nothing), and a
- * reader wakes on every change of the database's write-ahead log, with a slow poll behind it.
+ * Nothing is written while no other process serves subscribers (a lone `npm start` pays nothing). A reader
+ * on SQLite wakes on every change of the database's write-ahead log, with a slow poll behind it; on
+ * PostgreSQL it polls (Redis, when configured, carries events at once instead).
  */
 import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
@@ -31,8 +32,8 @@ export interface EventRelay {
 
 export interface DatabaseRelayOptions {
   store: Store;
-  /** The SQLite file, whose write-ahead log is watched for changes. */
-  databasePath: string;
+  /** A file that changes with every commit (SQLite's write-ahead log), watched to read at once; else polls alone. */
+  watchFile: string | null;
   now: () => Date;
   logger: Pick<Console, 'error'>;
   /** How long sent events gather before one write carries them all. */
@@ -174,11 +175,13 @@ export function databaseRelay(options: DatabaseRelayOptions): EventRelay {
         );
       await heartbeat();
       let watcher: FSWatcher | null = null;
-      try {
-        watcher = watch(`${options.databasePath}-wal`, { persistent: false }, wake);
-        watcher.on('error', () => watcher?.close());
-      } catch {
-        // No log file to watch: the poll alone finds the changes.
+      if (options.watchFile) {
+        try {
+          watcher = watch(options.watchFile, { persistent: false }, wake);
+          watcher.on('error', () => watcher?.close());
+        } catch {
+          // No log file to watch: the poll alone finds the changes.
+        }
       }
       const timers = [
         setInterval(wake, pollMs),

@@ -1,30 +1,44 @@
-/** Opens the embedded SQLite database and brings its schema up to date. */
+/**
+ * Opens the database and brings its schema up to date: the embedded SQLite file by default, or PostgreSQL
+ * when given a postgres:// URL. Which one is decided here, once; the storage helpers carry the difference.
+ */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import {
-  CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  Kysely,
-  type SqliteDatabase,
-  SqliteDialect,
-  type SqliteDialectConfig,
-  SqliteDriver,
-} from 'kysely';
+import { Kysely, type KyselyConfig, PostgresDialect, type SqliteDatabase } from 'kysely';
+import pg from 'pg';
+import { postgresBatch } from './helpers/batch/postgres.ts';
+import { sqliteBatch } from './helpers/batch/sqlite.ts';
+import { postgresClaim } from './helpers/claim/postgres.ts';
+import { sqliteClaim } from './helpers/claim/sqlite.ts';
+import type { StorageHelpers } from './helpers/index.ts';
+import { postgresSchema } from './helpers/schema/postgres.ts';
+import { sqliteSchema } from './helpers/schema/sqlite.ts';
+import { postgresTransaction } from './helpers/transaction/postgres.ts';
+import { ImmediateTransactionDialect, sqliteTransaction } from './helpers/transaction/sqlite.ts';
+import { isPostgresUrl } from './location.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { Database } from './tables.ts';
 
 export type Db = Kysely<Database>;
 
-export interface OpenedDatabase {
+interface OpenedCommon {
   db: Db;
-  /** Prepares a statement on the driver handle, or hands back the one prepared for the same text before. */
-  prepare: (sql: string) => SQLite.Statement;
-  /** The driver handle, for bulk loads that must not pay Kysely's per-statement cost. */
-  sqlite: SQLite.Database;
+  helpers: StorageHelpers;
   close(): Promise<void>;
 }
+
+export type OpenedDatabase =
+  | (OpenedCommon & {
+      backend: 'sqlite';
+      /** The driver handle, for bulk loads that must not pay Kysely's per-statement cost. */
+      sqlite: SQLite.Database;
+    })
+  | (OpenedCommon & {
+      backend: 'postgres';
+      /** The connection pool, for bulk loads. */
+      pool: pg.Pool;
+    });
 
 export interface DatabaseOptions {
   /** Called with every statement Kysely runs (to watch query counts, for instance). */
@@ -33,6 +47,9 @@ export interface DatabaseOptions {
 
 /** Statements kept prepared, most recently used first. */
 const STATEMENT_CACHE_SIZE = 500;
+
+/** Connections each process keeps to PostgreSQL at most. */
+const POSTGRES_POOL_SIZE = 10;
 
 /**
  * The driver handle with the statements prepared on it kept for the next time: Kysely prepares every
@@ -58,43 +75,8 @@ function withStatementCache(sqlite: SQLite.Database) {
   };
 }
 
-/** How long a writer waits for another process's write transaction before it gives up. */
-const BUSY_TIMEOUT_MS = 15_000;
-
-/**
- * Every transaction takes the write lock when it begins. A deferred one (SQLite's default, and Kysely's)
- * that has read and then writes cannot wait for a writer of another process: it fails at once with
- * SQLITE_BUSY ("database is locked"), busy timeout or not. Taken up front, the lock is waited for.
- */
-class ImmediateTransactionDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
-
-class ImmediateTransactionDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver(): Driver {
-    return new ImmediateTransactionDriver(this.#config);
-  }
-}
-
-export async function openDatabase(path: string, options: DatabaseOptions = {}): Promise<OpenedDatabase> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  // FULL: a committed migration step may already have sent invitations, so it must survive power loss too.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  const { onQuery } = options;
-  const cached = withStatementCache(sqlite);
-  const dialect = new ImmediateTransactionDialect({ database: cached satisfies SqliteDatabase });
-  const db = onQuery
+function kysely(dialect: KyselyConfig['dialect'], { onQuery }: DatabaseOptions): Db {
+  return onQuery
     ? new Kysely<Database>({
         dialect,
         log: (event) => {
@@ -102,13 +84,68 @@ export async function openDatabase(path: string, options: DatabaseOptions = {}):
         },
       })
     : new Kysely<Database>({ dialect });
-  await migrateToLatest(db as Kysely<unknown>);
+}
+
+/** `location` is a SQLite file, ":memory:", or a postgres:// URL. */
+export async function openDatabase(location: string, options: DatabaseOptions = {}): Promise<OpenedDatabase> {
+  return isPostgresUrl(location) ? openPostgres(location, options) : openSqlite(location, options);
+}
+
+/** How long a SQLite writer waits for another process's write transaction before it gives up. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+async function openSqlite(path: string, options: DatabaseOptions): Promise<OpenedDatabase> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a committed migration step may already have sent invitations, so it must survive power loss too.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const cached = withStatementCache(sqlite);
+  const db = kysely(new ImmediateTransactionDialect({ database: cached satisfies SqliteDatabase }), options);
+  const helpers: StorageHelpers = {
+    backend: 'sqlite',
+    transaction: sqliteTransaction(sqlite),
+    batch: sqliteBatch(cached.prepare),
+    claim: sqliteClaim,
+    schema: sqliteSchema,
+  };
+  await migrateToLatest(db as Kysely<unknown>, helpers.schema);
   // Statistics for the query planner where they are missing or stale (cheap: it samples).
   sqlite.pragma('optimize = 0x10002');
   return {
+    backend: 'sqlite',
     db,
+    helpers,
     sqlite,
-    prepare: cached.prepare,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<OpenedDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE });
+  const db = kysely(new PostgresDialect({ pool }), options);
+  const helpers: StorageHelpers = {
+    backend: 'postgres',
+    transaction: postgresTransaction,
+    batch: postgresBatch,
+    claim: postgresClaim,
+    schema: postgresSchema,
+  };
+  try {
+    await migrateToLatest(db as Kysely<unknown>, helpers.schema);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    backend: 'postgres',
+    db,
+    helpers,
+    pool,
     async close() {
       await db.destroy();
     },

@@ -2,7 +2,6 @@
  * The statements of the migration engine: claiming work with a lease, reading a user's meetings in
  * batches, and writing each batch — rewrites, results, invitation updates and counters — in one transaction.
  */
-import type SQLite from 'better-sqlite3';
 import { type ExpressionBuilder, sql } from 'kysely';
 import type {
   Attendee,
@@ -12,6 +11,7 @@ import type {
   OnlineMeetingProperties,
 } from '../domain/model.ts';
 import type { Db } from './database.ts';
+import type { StorageHelpers } from './helpers/index.ts';
 import { fromTime, meetingFromRow, migrationFromRow, toTime } from './rows.ts';
 import type { Database, InvitationUpdateRow } from './tables.ts';
 
@@ -60,64 +60,13 @@ export function invitationFromRow(row: InvitationUpdateRow): InvitationUpdate {
   };
 }
 
-/** Superseded updates by the run that queued them: how many were pending and how many had failed. */
-function countByMigration(updates: { migrationId: number; state: string }[]) {
-  const counts = new Map<number, { pending: number; failed: number }>();
-  for (const update of updates) {
-    const entry = counts.get(update.migrationId) ?? { pending: 0, failed: 0 };
-    if (update.state === 'FAILED') entry.failed += 1;
-    else entry.pending += 1;
-    counts.set(update.migrationId, entry);
-  }
-  return counts;
-}
-
 /** The run is still this worker's: running, and its lease not taken over (nor the run cancelled). */
 function heldBy(migrationId: number, workerId: string) {
   return (eb: ExpressionBuilder<Database, 'meeting_migrations'>) =>
     eb.and([eb('id', '=', migrationId), eb('state', '=', 'IN_PROGRESS'), eb('lease_owner', '=', workerId)]);
 }
 
-/**
- * What a batch runs once per meeting and per attendee, on the driver: through Kysely each would be
- * compiled again every time, which cost more than SQLite's own work.
- */
-const BATCH_SQL = {
-  rewriteMeeting: `UPDATE meetings SET body = ?, sequence = ?, online_meeting_type = ?, online_meeting_join_url = ?,
-     online_meeting_conference_id = ? WHERE id = ?`,
-  insertResult:
-    'INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
-  rewriteOverride:
-    'UPDATE meeting_overridden_occurrences SET body = ? WHERE meeting_id = ? AND recurrence_id = ?',
-  supersedable: `SELECT migration_id AS migrationId, state FROM invitation_updates
-     WHERE meeting_id = ? AND state IN ('QUEUED', 'FAILED')`,
-  supersede: `UPDATE invitation_updates SET state = 'SUPERSEDED', next_attempt_at = NULL
-     WHERE meeting_id = ? AND state IN ('QUEUED', 'FAILED')`,
-  uncountSuperseded: `UPDATE meeting_migrations SET invitations_pending = invitations_pending - ?,
-     invitations_failed = invitations_failed - ?, modified_at = ? WHERE id = ?`,
-  queueInvitation: `INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
-       attendee_name, state, attempts, next_attempt_at, last_error, sent_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, NULL, NULL, NULL, ?)`,
-};
-
-export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) {
-  /**
-   * Earlier updates of a meeting whose text changed that have not gone out (queued, or failed) would carry
-   * stale text: they are superseded, and the runs that queued them count them no more. Returns those runs.
-   * Must run in a transaction (the statements run on its connection).
-   */
-  function supersedeOutstanding(meetingId: number, at: string): number[] {
-    const statement = (name: keyof typeof BATCH_SQL) => prepare(BATCH_SQL[name]);
-    const superseded = statement('supersedable').all(meetingId) as { migrationId: number; state: string }[];
-    if (superseded.length === 0) return [];
-    statement('supersede').run(meetingId);
-    const counts = countByMigration(superseded);
-    for (const [migrationId, { pending, failed }] of counts) {
-      statement('uncountSuperseded').run(pending, failed, at, migrationId);
-    }
-    return [...counts.keys()];
-  }
-
+export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'claim'>) {
   return {
     /**
      * Claims the next due migration: a PENDING one past its hold and backoff whose user has none running,
@@ -125,46 +74,50 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
      */
     async claimNext(workerId: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
       const at = toTime(now);
-      const row = await db
-        .updateTable('meeting_migrations')
-        .set({
-          state: 'IN_PROGRESS',
-          lease_owner: workerId,
-          lease_expires_at: toTime(leaseUntil),
-          started_at: sql<string>`coalesce(started_at, ${at})`,
-          modified_at: at,
-        })
-        .where(
-          'id',
-          '=',
-          db
-            .selectFrom('meeting_migrations as m')
-            .select('m.id')
-            .where((eb) =>
-              eb.or([
-                eb.and([
-                  eb('m.state', '=', 'PENDING'),
-                  eb('m.not_before', '<=', at),
-                  eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', at)]),
-                  eb.not(
-                    eb.exists(
-                      eb
-                        .selectFrom('meeting_migrations as running')
-                        .select('running.id')
-                        .whereRef('running.user_id', '=', 'm.user_id')
-                        .where('running.state', '=', 'IN_PROGRESS'),
-                    ),
-                  ),
-                ]),
-                eb.and([eb('m.state', '=', 'IN_PROGRESS'), eb('m.lease_expires_at', '<', at)]),
-              ]),
-            )
-            .orderBy('m.not_before')
-            .orderBy('m.id')
-            .limit(1),
-        )
-        .returningAll()
-        .executeTakeFirst();
+      const claim = () =>
+        db
+          .updateTable('meeting_migrations')
+          .set({
+            state: 'IN_PROGRESS',
+            lease_owner: workerId,
+            lease_expires_at: toTime(leaseUntil),
+            started_at: sql<string>`coalesce(started_at, ${at})`,
+            modified_at: at,
+          })
+          .where(
+            'id',
+            '=',
+            helpers.claim.skipLocked(
+              db
+                .selectFrom('meeting_migrations as m')
+                .select('m.id')
+                .where((eb) =>
+                  eb.or([
+                    eb.and([
+                      eb('m.state', '=', 'PENDING'),
+                      eb('m.not_before', '<=', at),
+                      eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', at)]),
+                      eb.not(
+                        eb.exists(
+                          eb
+                            .selectFrom('meeting_migrations as running')
+                            .select('running.id')
+                            .whereRef('running.user_id', '=', 'm.user_id')
+                            .where('running.state', '=', 'IN_PROGRESS'),
+                        ),
+                      ),
+                    ]),
+                    eb.and([eb('m.state', '=', 'IN_PROGRESS'), eb('m.lease_expires_at', '<', at)]),
+                  ]),
+                )
+                .orderBy('m.not_before')
+                .orderBy('m.id')
+                .limit(1),
+            ),
+          )
+          .returningAll()
+          .executeTakeFirst();
+      const row = await helpers.claim.claimingOnePerUser(claim);
       return row ? migrationFromRow(row) : null;
     },
 
@@ -173,7 +126,10 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
       const row = await db
         .selectFrom('meeting_migrations')
         .select((eb) =>
-          eb.fn.min(sql<string>`max(not_before, coalesce(next_attempt_at, not_before))`).as('due'),
+          // The later of the two, written the same for every database (SQLite's max() is PostgreSQL's greatest()).
+          eb.fn
+            .min(sql<string>`case when next_attempt_at > not_before then next_attempt_at else not_before end`)
+            .as('due'),
         )
         .where('state', '=', 'PENDING')
         .executeTakeFirst();
@@ -263,8 +219,8 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
       leaseUntil: Date,
       now: Date,
     ): Promise<{ migration: MeetingMigration; supersededIn: number[] } | null> {
-      // The driver statements below run on the connection the transaction holds: outside one they would
-      // run in whatever another caller has open.
+      // The batch writes run on the connection the transaction holds: outside one, on SQLite they would run
+      // in whatever another caller has open.
       if (!db.isTransaction) throw new Error('recordBatch must run in a transaction');
       const at = toTime(now);
       const count = (outcome: MeetingResultOutcome) => outcomes.filter((o) => o.outcome === outcome).length;
@@ -285,44 +241,14 @@ export function engineStore(db: Db, prepare: (sql: string) => SQLite.Statement) 
         .returningAll()
         .executeTakeFirst();
       if (!row) return null;
-      const statement = (name: keyof typeof BATCH_SQL) => prepare(BATCH_SQL[name]);
-      const supersededIn = new Set<number>();
-      for (const outcome of outcomes) {
-        statement('insertResult').run(migration.id, outcome.meetingId, outcome.outcome, outcome.reason, at);
-        const { rewrite } = outcome;
-        if (!rewrite) continue;
-        const { onlineMeeting } = rewrite;
-        statement('rewriteMeeting').run(
-          rewrite.body,
-          rewrite.sequence,
-          onlineMeeting.type,
-          onlineMeeting.joinUrl,
-          onlineMeeting.conferenceId,
-          outcome.meetingId,
-        );
-        for (const override of rewrite.overriddenOccurrences) {
-          statement('rewriteOverride').run(override.body, outcome.meetingId, toTime(override.recurrenceId));
-        }
-        for (const migrationId of supersedeOutstanding(outcome.meetingId, at)) supersededIn.add(migrationId);
-        for (const attendee of rewrite.attendees) {
-          statement('queueInvitation').run(
-            migration.tenantId,
-            migration.id,
-            outcome.meetingId,
-            rewrite.sequence,
-            attendee.email,
-            attendee.name ?? null,
-            at,
-          );
-        }
-      }
-      return { migration: migrationFromRow(row), supersededIn: [...supersededIn] };
+      const supersededIn = await helpers.batch(db).recordOutcomes(migration, outcomes, at);
+      return { migration: migrationFromRow(row), supersededIn };
     },
 
     /** The organizer changed the meeting's text: its outstanding updates are superseded (see above). */
     async supersedeOutstanding(meetingId: number, now: Date): Promise<number[]> {
       if (!db.isTransaction) throw new Error('supersedeOutstanding must run in a transaction');
-      return supersedeOutstanding(meetingId, toTime(now));
+      return helpers.batch(db).supersedeOutstanding([meetingId], toTime(now));
     },
 
     /** Ends a run; only the worker holding it may. */

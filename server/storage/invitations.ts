@@ -5,6 +5,7 @@ import type { InvitationUpdate } from '../domain/model.ts';
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
 import { invitationFromRow } from './engine-store.ts';
+import type { StorageHelpers } from './helpers/index.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
 import { toTime } from './rows.ts';
 import type { Database } from './tables.ts';
@@ -12,7 +13,7 @@ import type { Database } from './tables.ts';
 type InvitationSet = UpdateObject<Database, 'invitation_updates'>;
 type MigrationSet = UpdateObject<Database, 'meeting_migrations'>;
 
-export function invitationStore(db: Db) {
+export function invitationStore(db: Db, helpers: Pick<StorageHelpers, 'claim'>) {
   /** Ends a send attempt of an update that is still SENDING; false when it no longer is. */
   async function settle(
     update: Pick<InvitationUpdate, 'id'>,
@@ -73,20 +74,22 @@ export function invitationStore(db: Db) {
         .where(
           'id',
           'in',
-          db
-            .selectFrom('invitation_updates')
-            .select('id')
-            .where((eb) =>
-              eb.or([
-                eb.and([
-                  eb('state', '=', 'QUEUED'),
-                  eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', at)]),
+          helpers.claim.skipLocked(
+            db
+              .selectFrom('invitation_updates')
+              .select('id')
+              .where((eb) =>
+                eb.or([
+                  eb.and([
+                    eb('state', '=', 'QUEUED'),
+                    eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', at)]),
+                  ]),
+                  eb.and([eb('state', '=', 'SENDING'), eb('next_attempt_at', '<=', at)]),
                 ]),
-                eb.and([eb('state', '=', 'SENDING'), eb('next_attempt_at', '<=', at)]),
-              ]),
-            )
-            .orderBy('id')
-            .limit(limit),
+              )
+              .orderBy('id')
+              .limit(limit),
+          ),
         )
         .returningAll()
         .execute();

@@ -1,13 +1,18 @@
-/** Versioned schema changes, applied in order at start. Never edit a released one: add the next. */
+/**
+ * Versioned schema changes, applied in order at start. Never edit a released one: add the next. (What
+ * differs per database goes through the schema helper; a released migration may start using it only if
+ * the SQLite schema it makes stays the same.)
+ */
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import type { SchemaHelper } from './helpers/schema/index.ts';
 
-const migrations: Record<string, Migration> = {
+const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
   '0001-initial': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('tenants')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('primary_domain', 'text', (c) => c.notNull().unique())
         .addColumn('meeting_url', 'text', (c) => c.notNull())
@@ -22,7 +27,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('bridges')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('is_default', 'integer', (c) => c.notNull())
@@ -31,7 +36,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('bridge_numbers')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
         .addColumn('bridge_id', 'integer', (c) => c.notNull().references('bridges.id'))
         .addColumn('number', 'text', (c) => c.notNull())
@@ -49,7 +54,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('users')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
         .addColumn('user_principal_name', 'text', (c) => c.notNull())
         .addColumn('display_name', 'text', (c) => c.notNull())
@@ -82,7 +87,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('meetings')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
         .addColumn('organizer_id', 'integer', (c) => c.notNull().references('users.id'))
         .addColumn('uid', 'text', (c) => c.notNull())
@@ -135,7 +140,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('meeting_migrations')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('correlation_id', 'text', (c) => c.notNull().unique())
         .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
         .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
@@ -174,7 +179,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('trigger_evaluations')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
         .addColumn('user_id', 'integer', (c) => c.references('users.id'))
         .addColumn('kind', 'text', (c) => c.notNull())
@@ -216,7 +221,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('operator_tokens')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -239,7 +244,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('invitation_updates')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('tenant_id', 'integer', (c) => c.notNull().references('tenants.id'))
         .addColumn('migration_id', 'integer', (c) =>
           c.notNull().references('meeting_migrations.id').onDelete('cascade'),
@@ -272,6 +277,7 @@ const migrations: Record<string, Migration> = {
         .on('meeting_migrations')
         .columns(['state', 'lease_expires_at'])
         .execute();
+      await schema.oneRunningMigrationPerUser(db);
     },
   },
 
@@ -376,7 +382,7 @@ const migrations: Record<string, Migration> = {
       // Live events between processes sharing the database (SPEC §8), in the order they were sent.
       await db.schema
         .createTable('live_events')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', schema.generatedId)
         .addColumn('origin', 'text', (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('tenant_id', 'integer', (c) => c.notNull())
@@ -392,12 +398,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-};
+});
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
-
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+export async function migrateToLatest(db: Kysely<unknown>, schema: SchemaHelper): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(schema) };
+  const { error, results } = await schema.exclusively(db, (migrating) =>
+    new Migrator({ db: migrating, provider }).migrateToLatest(),
+  );
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
     throw new Error(

@@ -2,6 +2,7 @@
 import { bridgeStore } from './bridges.ts';
 import type { Db, OpenedDatabase } from './database.ts';
 import { engineStore } from './engine-store.ts';
+import type { StorageHelpers } from './helpers/index.ts';
 import { invitationStore } from './invitations.ts';
 import { liveEventStore } from './live-events.ts';
 import { meetingStore } from './meetings.ts';
@@ -24,12 +25,12 @@ export interface Store {
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 }
 
-export function createStore(database: Pick<OpenedDatabase, 'db' | 'sqlite' | 'prepare'>): Store {
-  return storeOver(database.db, database);
+export function createStore(database: Pick<OpenedDatabase, 'db' | 'helpers'>): Store {
+  return storeOver(database.db, database.helpers);
 }
 
-/** `db` is Kysely over `driver` (a transaction of it, inside `transaction`). */
-function storeOver(db: Db, driver: Pick<OpenedDatabase, 'sqlite' | 'prepare'>): Store {
+/** `db` is Kysely over the database (a transaction of it, inside `transaction`). */
+function storeOver(db: Db, helpers: StorageHelpers): Store {
   return {
     tenants: tenantStore(db),
     bridges: bridgeStore(db),
@@ -37,26 +38,9 @@ function storeOver(db: Db, driver: Pick<OpenedDatabase, 'sqlite' | 'prepare'>): 
     meetings: meetingStore(db),
     migrations: migrationStore(db),
     tokens: tokenStore(db),
-    engine: engineStore(db, driver.prepare),
-    invitations: invitationStore(db),
+    engine: engineStore(db, helpers),
+    invitations: invitationStore(db, helpers),
     liveEvents: liveEventStore(db),
-    async transaction(work) {
-      let failure: { error: unknown } | null = null;
-      try {
-        return await db.transaction().execute(async (trx) => {
-          try {
-            return await work(storeOver(trx, driver));
-          } catch (error) {
-            failure = { error };
-            throw error;
-          }
-        });
-      } catch (error) {
-        // Some errors (a full disk, for one) make SQLite roll the transaction back itself; the ROLLBACK that
-        // follows then fails, and its error would hide the one that says what happened.
-        if (failure && !driver.sqlite.inTransaction) throw (failure as { error: unknown }).error;
-        throw error;
-      }
-    },
+    transaction: (work) => helpers.transaction(db, (trx) => work(storeOver(trx, helpers))),
   };
 }

@@ -3,6 +3,7 @@
  * and changes nothing. Invalid query arguments are GraphQL errors with code INVALID_VALUE and the field.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { refuseDeletes } from '../support/backend.ts';
 import {
   addBridge,
   createTenantWithOperator,
@@ -401,16 +402,13 @@ describe('query arguments', () => {
 
 describe('unexpected errors', () => {
   test('a failure midway through a mutation is masked for the client, logged in full, and rolls back', async () => {
-    const { sqlite } = server.app.database;
     const before = await state();
     // Unassigning Alice's default number changes her, records a trigger and starts a migration before the
     // number itself is deleted — which is where the storage fails, as a broken disk would.
     const alice = before.snapshot.viewer.tenant.users.edges.find((e: any) => e.node.id === aliceId).node;
     expect(alice.audioConferencing.defaultTollNumber).toEqual({ id: numberId });
     const logged = server.loggedErrors.length;
-    sqlite.exec(
-      "create temp trigger refuse_delete before delete on bridge_numbers begin select raise(abort, 'disk on fire'); end",
-    );
+    const allowDeletes = await refuseDeletes(server.app.database.db, 'bridge_numbers', 'disk on fire');
     try {
       const result = await server.request(
         token,
@@ -419,10 +417,10 @@ describe('unexpected errors', () => {
       );
       expect(result.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.' })]);
       expect(result.data ?? null).toBeNull();
-      expect(JSON.stringify(result)).not.toMatch(/disk on fire|sqlite|bridge_numbers/i);
+      expect(JSON.stringify(result)).not.toMatch(/disk on fire|sqlite|postgres|bridge_numbers/i);
       expect(JSON.stringify(server.loggedErrors.slice(logged))).toMatch(/disk on fire/);
     } finally {
-      sqlite.exec('drop trigger temp.refuse_delete');
+      await allowDeletes();
     }
     expect(await state()).toEqual(before);
   });

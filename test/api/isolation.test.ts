@@ -3,6 +3,7 @@
  * does not exist — in node lookups, root fields, list filters and every mutation that names an object.
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   addBridge,
@@ -337,7 +338,7 @@ describe('mutations naming one of B’s objects', () => {
     '%s: NotFoundError, as for an unknown ID, and B is unchanged',
     async (name, ofB, unknown, field) => {
       const bBefore = await tenantSnapshot(server, B.token);
-      const rowsBefore = rowCounts(server);
+      const rowsBefore = await rowCounts(server);
       const result = await runMutation(server, A.token, name, ofB());
       expect(result).toEqual({
         __typename: 'NotFoundError',
@@ -346,7 +347,7 @@ describe('mutations naming one of B’s objects', () => {
       });
       expect(result).toEqual(await runMutation(server, A.token, name, unknown()));
       expect(await tenantSnapshot(server, B.token)).toEqual(bBefore);
-      expect(rowCounts(server)).toEqual(rowsBefore);
+      expect(await rowCounts(server)).toEqual(rowsBefore);
     },
   );
 
@@ -393,7 +394,7 @@ describe('mutations naming one of B’s objects', () => {
 
 describe('operators and the service admin', () => {
   test('an operator may not create tenants or tokens, not even for its own tenant', async () => {
-    const rowsBefore = rowCounts(server);
+    const rowsBefore = await rowCounts(server);
     const attempts = [
       [
         `mutation { createTenant(input: { name: "Evil", primaryDomain: "evil.example" }) { __typename } }`,
@@ -414,7 +415,7 @@ describe('operators and the service admin', () => {
       expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(result.errors?.[0]?.message).toMatch(/service-admin/);
     }
-    expect(rowCounts(server)).toEqual(rowsBefore);
+    expect(await rowCounts(server)).toEqual(rowsBefore);
   });
 });
 
@@ -426,7 +427,7 @@ describe('authentication', () => {
     (typeof data === 'object' && Object.values(data as object).every((value) => noData(value)));
 
   test('no token: HTTP 401 and an error, never data — for queries and mutations alike', async () => {
-    const rowsBefore = rowCounts(server);
+    const rowsBefore = await rowCounts(server);
     const operations: [string, Record<string, unknown>][] = [
       ['{ viewer { kind tenant { id } } }', {}],
       ['{ tenant { id name } }', {}],
@@ -447,7 +448,7 @@ describe('authentication', () => {
       });
       expect(noData(result.data), JSON.stringify(result.data)).toBe(true);
     }
-    expect(rowCounts(server)).toEqual(rowsBefore);
+    expect(await rowCounts(server)).toEqual(rowsBefore);
   });
 
   test('a bad token: HTTP 401 "Invalid token", no data', async () => {
@@ -477,18 +478,17 @@ describe('authentication', () => {
     expect(body.errors).toHaveLength(1);
   });
 
-  test('tokens are stored hashed: no row of any table holds a plain token', () => {
-    const { sqlite } = server.app.database;
+  test('tokens are stored hashed: no row of any table holds a plain token', async () => {
+    const { db } = server.app.database;
     const tokens = [A.token, B.token, server.adminToken];
-    const tables = sqlite
-      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
-      .all() as { name: string }[];
-    const everything = tables
-      .map(({ name }) => JSON.stringify(sqlite.prepare(`select * from "${name}"`).all()))
-      .join('\n');
+    const tables = await db.introspection.getTables();
+    const rowsOf = async (table: string) => (await sql`select * from ${sql.table(table)}`.execute(db)).rows;
+    const everything = (
+      await Promise.all(tables.map(async ({ name }) => JSON.stringify(await rowsOf(name))))
+    ).join('\n');
     const tokenRows = JSON.stringify([
-      ...sqlite.prepare('select * from operator_tokens').all(),
-      ...sqlite.prepare('select * from service_settings').all(),
+      ...(await rowsOf('operator_tokens')),
+      ...(await rowsOf('service_settings')),
     ]);
     expect(tables.map((t) => t.name)).toEqual(
       expect.arrayContaining(['operator_tokens', 'service_settings']),

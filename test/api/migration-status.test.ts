@@ -1,4 +1,6 @@
 /** Get-CsMeetingMigrationStatus over HTTP: the summary, the list and its filters, paging, retry and cancel. */
+
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTenantWithOperator } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
@@ -15,13 +17,13 @@ const at = (iso: string) => {
   clock = new Date(iso);
 };
 
-function settle(label: string, state: string) {
+async function settle(label: string, state: string) {
   const id = Number(
     Buffer.from(migrations.get(label)?.id ?? '', 'base64')
       .toString()
       .split(':')[1],
   );
-  server.app.database.sqlite.prepare('update meeting_migrations set state = ? where id = ?').run(state, id);
+  await sql`update meeting_migrations set state = ${state} where id = ${id}`.execute(server.app.database.db);
 }
 
 async function start(label: string, user: number) {
@@ -46,19 +48,19 @@ beforeAll(async () => {
   // Day 3: users 0 and 3 pending.
   at('2026-05-01T09:00:00.000Z');
   await start('u0-a', 0);
-  settle('u0-a', 'SUCCEEDED');
+  await settle('u0-a', 'SUCCEEDED');
   at('2026-05-01T10:00:00.000Z');
   await start('u0-b', 0);
-  settle('u0-b', 'SUCCEEDED');
+  await settle('u0-b', 'SUCCEEDED');
   at('2026-05-01T11:00:00.000Z');
   await start('u1-a', 1);
-  settle('u1-a', 'FAILED');
+  await settle('u1-a', 'FAILED');
   at('2026-05-02T09:00:00.000Z');
   await start('u2-a', 2);
-  settle('u2-a', 'CANCELLED');
+  await settle('u2-a', 'CANCELLED');
   at('2026-05-02T10:00:00.000Z');
   await start('u1-b', 1);
-  settle('u1-b', 'IN_PROGRESS');
+  await settle('u1-b', 'IN_PROGRESS');
   at('2026-05-03T09:00:00.000Z');
   await start('u0-c', 0);
   at('2026-05-03T10:00:00.000Z');

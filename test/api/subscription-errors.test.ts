@@ -1,8 +1,10 @@
 /** Errors in subscriptions, over graphql-ws: a bad argument says what was wrong; anything unexpected is masked and logged. */
 import { inspect } from 'node:util';
 import { createClient } from 'graphql-ws';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import WebSocket from 'ws';
+import { missingTableMessage } from '../support/backend.ts';
 import { createTenantWithOperator } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -47,14 +49,16 @@ test('the service admin without a tenant is told which argument is missing', asy
 });
 
 test('an unexpected error in a subscription is masked for the client and logged in full', async () => {
-  server.app.database.sqlite.exec('alter table meeting_migrations rename to meeting_migrations_gone');
+  await sql`alter table meeting_migrations rename to meeting_migrations_gone`.execute(server.app.database.db);
   try {
     const answer = await firstAnswer(token, 'subscription { meetingMigrationUpdated { id } }');
     const errors = answer.errors ?? answer.result?.errors;
     expect(errors).toEqual([expect.objectContaining({ message: 'Unexpected error.' })]);
-    expect(JSON.stringify(answer)).not.toMatch(/no such table|sqlite/i);
-    expect(inspect(server.loggedErrors)).toMatch(/no such table: meeting_migrations/);
+    expect(JSON.stringify(answer)).not.toMatch(/no such table|does not exist|sqlite|postgres/i);
+    expect(inspect(server.loggedErrors)).toMatch(missingTableMessage('meeting_migrations'));
   } finally {
-    server.app.database.sqlite.exec('alter table meeting_migrations_gone rename to meeting_migrations');
+    await sql`alter table meeting_migrations_gone rename to meeting_migrations`.execute(
+      server.app.database.db,
+    );
   }
 });

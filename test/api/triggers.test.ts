@@ -1,4 +1,6 @@
 /** Every row and gate of the SPEC §3 trigger table, over real HTTP. */
+
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -128,9 +130,9 @@ async function tenant() {
 
   /** Settles the user's migrations so the next trigger starts a fresh one (the engine is not under test here). */
   async function clearOpenMigrations() {
-    server.app.database.sqlite
-      .prepare("update meeting_migrations set state = 'SUCCEEDED' where state = 'PENDING'")
-      .run();
+    await sql`update meeting_migrations set state = 'SUCCEEDED' where state = 'PENDING'`.execute(
+      server.app.database.db,
+    );
   }
 
   async function settings(input: Record<string, unknown>) {
@@ -621,9 +623,8 @@ describe('hold and merge (§4.1)', () => {
     const t = await tenant();
     const id = await t.licensedUser();
     const first = await t.change('setConferenceId', { userId: id, conferenceId: '1112223' });
-    server.app.database.sqlite
-      .prepare("update meeting_migrations set state = 'IN_PROGRESS' where correlation_id = ?")
-      .run(first.meetingMigration?.correlationId);
+    await sql`update meeting_migrations set state = 'IN_PROGRESS'
+      where correlation_id = ${first.meetingMigration?.correlationId}`.execute(server.app.database.db);
     const queued = await t.change('setConferenceId', { userId: id, conferenceId: '1112224' });
     expect(queued.triggerEvaluation.outcome).toBe('QUEUED');
     expect(queued.triggerEvaluation.message).toMatch(/behind the one in progress/);

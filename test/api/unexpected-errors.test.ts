@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { missingTableMessage } from '../support/backend.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -13,13 +15,13 @@ test('an unexpected error is masked for the client and logged in full', async ()
     `mutation { createTenant(input: { name: "Contoso", primaryDomain: "contoso.com" }) { __typename } }`,
   );
   // Break the storage under the server, as a failing disk or a bad deployment would.
-  server.app.database.sqlite.exec('alter table tenants rename to tenants_gone');
+  await sql`alter table tenants rename to tenants_gone`.execute(server.app.database.db);
   try {
     const result = await server.request(server.adminToken, '{ tenants { edges { node { name } } } }');
     expect(result.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.' })]);
-    expect(JSON.stringify(result)).not.toMatch(/no such table|sqlite/i);
-    expect(JSON.stringify(server.loggedErrors)).toMatch(/no such table: tenants/);
+    expect(JSON.stringify(result)).not.toMatch(/no such table|does not exist|sqlite|postgres/i);
+    expect(JSON.stringify(server.loggedErrors)).toMatch(missingTableMessage('tenants'));
   } finally {
-    server.app.database.sqlite.exec('alter table tenants_gone rename to tenants');
+    await sql`alter table tenants_gone rename to tenants`.execute(server.app.database.db);
   }
 });

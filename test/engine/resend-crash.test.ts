@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { TEST_BACKEND } from '../support/backend.ts';
 import {
   createTenantWithOperator,
   createUser,
@@ -69,89 +70,101 @@ async function waitForCounts(token: string, migrationId: string, done: (m: Recor
   throw new Error('timed out waiting for the invitation counts');
 }
 
-test('SIGKILL of the worker during a re-send, another worker takes over: every invitation delivered, each Message-ID once', async () => {
-  const { token } = await createTenantWithOperator(server, 'litware.com');
-  const alice = await createUser(server, token, { userPrincipalName: 'alice@litware.com' });
-  const addresses: string[] = [];
-  for (let m = 0; m < MEETINGS; m++) {
-    const attendees = Array.from({ length: ATTENDEES }, (_, a) => ({ email: `guest${a}.${m}@example.com` }));
-    addresses.push(...attendees.map((attendee) => attendee.email));
-    await scheduleMeeting(server, token, alice, { attendees, subject: `Meeting ${m}` });
-  }
-  // First the peer refuses every recipient for good: every invitation fails.
-  for (const address of addresses) peer.refusals.set(address, { code: 550, text: '5.1.1 unknown recipient' });
-  let worker = startWorker();
-  let migrationId = '';
-  try {
-    await worker.line((line) => line.startsWith('MMS worker'));
-    ({ migrationId } = await startMeetingMigration(server, token, alice, { targetMeetingType: 'TEAMS' }));
-    await waitForCounts(
-      token,
-      migrationId,
-      (m) => m.state === 'SUCCEEDED' && m.invitationsFailed === INVITATIONS,
-    );
-    expect(peer.received).toHaveLength(0);
+// SQLite only for now: it reads the outbox through a SQLite handle on the file (not yet ported to PostgreSQL).
+const testOnSqlite = test.skipIf(TEST_BACKEND !== 'sqlite');
 
-    // The peer is fixed; the re-send starts and the worker dies with a message in flight.
-    peer.refusals.clear();
-    const resent = await mutate(server, token, 'resendInvitationUpdates', { migrationId }, 'queued');
-    expect(resent.queued).toBe(INVITATIONS);
-    await peer.until(() => peer.received.length >= INVITATIONS / 3);
-    peer.holdReplies = true;
-    await peer.until(() => peer.inFlight === 1);
-    worker.child.kill('SIGKILL');
-    await worker.exited;
-    expect(worker.child.signalCode).toBe('SIGKILL');
-    // The dead sender hung up before the reply: the peer never accepted that message.
-    await peer.until(() => peer.inFlight === 0);
-    peer.holdReplies = false;
-    const beforeRestart = peer.received.length;
-    expect(beforeRestart).toBeGreaterThanOrEqual(INVITATIONS / 3);
-    expect(beforeRestart).toBeLessThan(INVITATIONS);
-    const leftBehind = await waitForCounts(token, migrationId, () => true);
-    expect(leftBehind.invitationsDelivered).toBe(beforeRestart);
-    expect(leftBehind.invitationsPending).toBe(INVITATIONS - beforeRestart);
-
-    worker = startWorker();
-    await worker.line((line) => line.startsWith('MMS worker'));
-    const finished = await waitForCounts(
-      token,
-      migrationId,
-      (m) => m.invitationsDelivered === INVITATIONS || m.invitationsFailed > 0,
-    );
-    expect(finished).toMatchObject({
-      state: 'SUCCEEDED',
-      invitationsPending: 0,
-      invitationsDelivered: INVITATIONS,
-      invitationsFailed: 0,
-    });
-    const ids = finished.invitationUpdates.edges.map((e: { node: { id: string; state: string } }) => e.node);
-    expect(ids.every((update: { state: string }) => update.state === 'SENT')).toBe(true);
-    // Each invitation reached the peer exactly once, with the Message-ID of its first attempt.
-    expect(peer.received).toHaveLength(INVITATIONS);
-    for (const update of ids) {
-      expect(peer.count(`<invitation-update-${parseGlobalId(update.id).id}@litware.com>`)).toBe(1);
+testOnSqlite(
+  'SIGKILL of the worker during a re-send, another worker takes over: every invitation delivered, each Message-ID once',
+  async () => {
+    const { token } = await createTenantWithOperator(server, 'litware.com');
+    const alice = await createUser(server, token, { userPrincipalName: 'alice@litware.com' });
+    const addresses: string[] = [];
+    for (let m = 0; m < MEETINGS; m++) {
+      const attendees = Array.from({ length: ATTENDEES }, (_, a) => ({
+        email: `guest${a}.${m}@example.com`,
+      }));
+      addresses.push(...attendees.map((attendee) => attendee.email));
+      await scheduleMeeting(server, token, alice, { attendees, subject: `Meeting ${m}` });
     }
-    expect(new Set(peer.received.map((m) => m.to))).toEqual(new Set(addresses));
-  } finally {
-    await worker.stop();
-  }
+    // First the peer refuses every recipient for good: every invitation fails.
+    for (const address of addresses)
+      peer.refusals.set(address, { code: 550, text: '5.1.1 unknown recipient' });
+    let worker = startWorker();
+    let migrationId = '';
+    try {
+      await worker.line((line) => line.startsWith('MMS worker'));
+      ({ migrationId } = await startMeetingMigration(server, token, alice, { targetMeetingType: 'TEAMS' }));
+      await waitForCounts(
+        token,
+        migrationId,
+        (m) => m.state === 'SUCCEEDED' && m.invitationsFailed === INVITATIONS,
+      );
+      expect(peer.received).toHaveLength(0);
 
-  // The counters the API read are the outbox's own states.
-  const db = new SQLite(databasePath, { readonly: true });
-  try {
-    const counted = db
-      .prepare(
-        `select m.invitations_pending as pending, m.invitations_delivered as delivered, m.invitations_failed as failed,
+      // The peer is fixed; the re-send starts and the worker dies with a message in flight.
+      peer.refusals.clear();
+      const resent = await mutate(server, token, 'resendInvitationUpdates', { migrationId }, 'queued');
+      expect(resent.queued).toBe(INVITATIONS);
+      await peer.until(() => peer.received.length >= INVITATIONS / 3);
+      peer.holdReplies = true;
+      await peer.until(() => peer.inFlight === 1);
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      expect(worker.child.signalCode).toBe('SIGKILL');
+      // The dead sender hung up before the reply: the peer never accepted that message.
+      await peer.until(() => peer.inFlight === 0);
+      peer.holdReplies = false;
+      const beforeRestart = peer.received.length;
+      expect(beforeRestart).toBeGreaterThanOrEqual(INVITATIONS / 3);
+      expect(beforeRestart).toBeLessThan(INVITATIONS);
+      const leftBehind = await waitForCounts(token, migrationId, () => true);
+      expect(leftBehind.invitationsDelivered).toBe(beforeRestart);
+      expect(leftBehind.invitationsPending).toBe(INVITATIONS - beforeRestart);
+
+      worker = startWorker();
+      await worker.line((line) => line.startsWith('MMS worker'));
+      const finished = await waitForCounts(
+        token,
+        migrationId,
+        (m) => m.invitationsDelivered === INVITATIONS || m.invitationsFailed > 0,
+      );
+      expect(finished).toMatchObject({
+        state: 'SUCCEEDED',
+        invitationsPending: 0,
+        invitationsDelivered: INVITATIONS,
+        invitationsFailed: 0,
+      });
+      const ids = finished.invitationUpdates.edges.map(
+        (e: { node: { id: string; state: string } }) => e.node,
+      );
+      expect(ids.every((update: { state: string }) => update.state === 'SENT')).toBe(true);
+      // Each invitation reached the peer exactly once, with the Message-ID of its first attempt.
+      expect(peer.received).toHaveLength(INVITATIONS);
+      for (const update of ids) {
+        expect(peer.count(`<invitation-update-${parseGlobalId(update.id).id}@litware.com>`)).toBe(1);
+      }
+      expect(new Set(peer.received.map((m) => m.to))).toEqual(new Set(addresses));
+    } finally {
+      await worker.stop();
+    }
+
+    // The counters the API read are the outbox's own states.
+    const db = new SQLite(databasePath, { readonly: true });
+    try {
+      const counted = db
+        .prepare(
+          `select m.invitations_pending as pending, m.invitations_delivered as delivered, m.invitations_failed as failed,
           (select count(*) from invitation_updates u where u.migration_id = m.id and u.state = 'SENT') as sent
          from meeting_migrations m where m.id = ?`,
-      )
-      .get(parseGlobalId(migrationId).id);
-    expect(counted).toEqual({ pending: 0, delivered: INVITATIONS, failed: 0, sent: INVITATIONS });
-  } finally {
-    db.close();
-  }
-}, 60_000);
+        )
+        .get(parseGlobalId(migrationId).id);
+      expect(counted).toEqual({ pending: 0, delivered: INVITATIONS, failed: 0, sent: INVITATIONS });
+    } finally {
+      db.close();
+    }
+  },
+  60_000,
+);
 
 /** The outbox of one migration by state, read from the database file. */
 function outboxStates(migrationId: string): Record<string, number> {
@@ -166,45 +179,53 @@ function outboxStates(migrationId: string): Record<string, number> {
   }
 }
 
-test('SIGTERM during a re-send: the message in flight completes, the rest of the claim is handed back at once', async () => {
-  const { token } = await createTenantWithOperator(server, 'wingtip.com');
-  const bob = await createUser(server, token, { userPrincipalName: 'bob@wingtip.com' });
-  const attendees = Array.from({ length: 8 }, (_, a) => ({ email: `stop${a}@example.org` }));
-  await scheduleMeeting(server, token, bob, { attendees });
-  for (const { email } of attendees) peer.refusals.set(email, { code: 550, text: '5.1.1 unknown recipient' });
-  let worker = startWorker();
-  try {
-    await worker.line((line) => line.startsWith('MMS worker'));
-    const { migrationId } = await startMeetingMigration(server, token, bob, { targetMeetingType: 'TEAMS' });
-    await waitForCounts(token, migrationId, (m) => m.state === 'SUCCEEDED' && m.invitationsFailed === 8);
+testOnSqlite(
+  'SIGTERM during a re-send: the message in flight completes, the rest of the claim is handed back at once',
+  async () => {
+    const { token } = await createTenantWithOperator(server, 'wingtip.com');
+    const bob = await createUser(server, token, { userPrincipalName: 'bob@wingtip.com' });
+    const attendees = Array.from({ length: 8 }, (_, a) => ({ email: `stop${a}@example.org` }));
+    await scheduleMeeting(server, token, bob, { attendees });
+    for (const { email } of attendees)
+      peer.refusals.set(email, { code: 550, text: '5.1.1 unknown recipient' });
+    let worker = startWorker();
+    try {
+      await worker.line((line) => line.startsWith('MMS worker'));
+      const { migrationId } = await startMeetingMigration(server, token, bob, { targetMeetingType: 'TEAMS' });
+      await waitForCounts(token, migrationId, (m) => m.state === 'SUCCEEDED' && m.invitationsFailed === 8);
 
-    peer.refusals.clear();
-    peer.holdReplies = true;
-    expect((await mutate(server, token, 'resendInvitationUpdates', { migrationId }, 'queued')).queued).toBe(
-      8,
-    );
-    await peer.until(() => peer.inFlight === 1);
-    const stopped = worker.stop();
-    // The worker logs this once it has told the engine and delivery to stop: the reply may go out now.
-    await worker.line((line) => line.startsWith('SIGTERM'));
-    peer.holdReplies = false;
-    await stopped;
-    expect({ code: await worker.exited, signal: worker.child.signalCode }).toEqual({ code: 0, signal: null });
-    // One sent; the seven it had claimed and not tried are queued again, none left claimed.
-    expect(outboxStates(migrationId)).toEqual({ SENT: 1, QUEUED: 7 });
-    expect(await waitForCounts(token, migrationId, () => true)).toMatchObject({
-      invitationsPending: 7,
-      invitationsDelivered: 1,
-      invitationsFailed: 0,
-    });
+      peer.refusals.clear();
+      peer.holdReplies = true;
+      expect((await mutate(server, token, 'resendInvitationUpdates', { migrationId }, 'queued')).queued).toBe(
+        8,
+      );
+      await peer.until(() => peer.inFlight === 1);
+      const stopped = worker.stop();
+      // The worker logs this once it has told the engine and delivery to stop: the reply may go out now.
+      await worker.line((line) => line.startsWith('SIGTERM'));
+      peer.holdReplies = false;
+      await stopped;
+      expect({ code: await worker.exited, signal: worker.child.signalCode }).toEqual({
+        code: 0,
+        signal: null,
+      });
+      // One sent; the seven it had claimed and not tried are queued again, none left claimed.
+      expect(outboxStates(migrationId)).toEqual({ SENT: 1, QUEUED: 7 });
+      expect(await waitForCounts(token, migrationId, () => true)).toMatchObject({
+        invitationsPending: 7,
+        invitationsDelivered: 1,
+        invitationsFailed: 0,
+      });
 
-    worker = startWorker();
-    const done = await waitForCounts(token, migrationId, (m) => m.invitationsDelivered === 8);
-    expect(done).toMatchObject({ invitationsPending: 0, invitationsFailed: 0 });
-    for (const { node } of done.invitationUpdates.edges) {
-      expect(peer.count(`<invitation-update-${parseGlobalId(node.id).id}@wingtip.com>`)).toBe(1);
+      worker = startWorker();
+      const done = await waitForCounts(token, migrationId, (m) => m.invitationsDelivered === 8);
+      expect(done).toMatchObject({ invitationsPending: 0, invitationsFailed: 0 });
+      for (const { node } of done.invitationUpdates.edges) {
+        expect(peer.count(`<invitation-update-${parseGlobalId(node.id).id}@wingtip.com>`)).toBe(1);
+      }
+    } finally {
+      await worker.stop();
     }
-  } finally {
-    await worker.stop();
-  }
-}, 60_000);
+  },
+  60_000,
+);

@@ -1,4 +1,6 @@
 /** The engine end to end over HTTP: what a migration does to meetings, counters and results (SPEC §4). */
+
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTenantWithOperator, rowCounts } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
@@ -137,9 +139,9 @@ describe('a migration run', () => {
       migrationType ineligibleBecause totalMeetings updatedMeetings skippedMeetings failedMeetings
       meetings { edges { node { meeting { id body } outcome reason newBlock } } }
     } }`;
-    const countsBefore = rowCounts(server);
+    const countsBefore = await rowCounts(server);
     const { meetingMigrationPreview: preview } = await gql(PREVIEW, { u: dave });
-    expect(rowCounts(server)).toEqual(countsBefore);
+    expect(await rowCounts(server)).toEqual(countsBefore);
     expect(preview).toMatchObject({
       migrationType: 'ALL_TO_TEAMS',
       ineligibleBecause: null,
@@ -204,11 +206,11 @@ describe('a migration run', () => {
     for (const body of texts) scheduled.push(await schedule(erin, { body }));
     // A block pasted by hand: the same text, but no add-in properties.
     const pasted = await schedule(erin, { body: 'Pasted by hand:\n' });
-    server.app.database.sqlite
-      .prepare(
-        'update meetings set online_meeting_type = null, online_meeting_join_url = null, online_meeting_conference_id = null where id = ?',
-      )
-      .run(Number(Buffer.from(pasted.id, 'base64').toString().split(':')[1]));
+    await sql`update meetings set online_meeting_type = null, online_meeting_join_url = null,
+      online_meeting_conference_id = null
+      where id = ${Number(Buffer.from(pasted.id, 'base64').toString().split(':')[1])}`.execute(
+      server.app.database.db,
+    );
     const oldConference = await gql(
       `query($u: ID!) { node(id: $u) { ... on User { audioConferencing { conferenceId } } } }`,
       { u: erin },

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { databaseEnv } from '../support/backend.ts';
 import {
   createTenantWithOperator,
   createUser,
@@ -30,7 +31,7 @@ test('a worker process claims and runs the migrations the API queues', async () 
   for (let i = 0; i < 3; i++) await scheduleMeeting(server, token, alice);
   const { migrationId } = await startMeetingMigration(server, token, alice, { targetMeetingType: 'TEAMS' });
 
-  const worker = run('server/worker.ts', [], { MMS_DB: join(dir, 'mms.sqlite'), MMS_POLL_MS: '50' });
+  const worker = run('server/worker.ts', [], { ...databaseEnv(server.database), MMS_POLL_MS: '50' });
   try {
     await worker.line((line) => line.startsWith('MMS worker'));
     let migration: Record<string, any> = {};

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 /**
  * Test data made through the GraphQL API only, as an admin would make it. Every helper throws with the typed
  * error's message when a mutation answers with an Error member, so a broken fixture fails loudly.
@@ -239,15 +240,12 @@ export async function tenantSnapshot(server: TestServer, token: string): Promise
 }
 
 /** The number of rows in every table of the server's database, by table name. */
-export function rowCounts(server: TestServer): Record<string, number> {
-  const { sqlite } = server.app.database;
-  const tables = sqlite
-    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
-    .all() as { name: string }[];
-  return Object.fromEntries(
-    tables.map(({ name }) => [
-      name,
-      (sqlite.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n,
-    ]),
-  );
+export async function rowCounts(server: TestServer): Promise<Record<string, number>> {
+  const { db } = server.app.database;
+  const counts: Record<string, number> = {};
+  for (const { name } of await db.introspection.getTables()) {
+    const row = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(db);
+    counts[name] = Number(row.rows[0]?.n);
+  }
+  return counts;
 }

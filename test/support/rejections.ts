@@ -17,7 +17,7 @@ export const invalid = (field: string, message: RegExp): ExpectedError => ({
 
 /** What the operator can see of the tenant plus the row count of every table. */
 export async function visibleState(server: TestServer, operatorToken: string) {
-  return { snapshot: await tenantSnapshot(server, operatorToken), rows: rowCounts(server) };
+  return { snapshot: await tenantSnapshot(server, operatorToken), rows: await rowCounts(server) };
 }
 
 /**

@@ -1,7 +1,11 @@
-/** Starts a real MMS server on a free port with an in-memory database, and talks to it over HTTP. */
+/**
+ * Starts a real MMS server on a free port with a database of its own (in memory, or on the backend
+ * MMS_TEST_BACKEND names), and talks to it over HTTP.
+ */
 import { randomBytes } from 'node:crypto';
 import { type App, createApp } from '../../server/app.ts';
 import type { EngineConfig } from '../../server/engine/engine.ts';
+import { testDatabase } from './backend.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   data?: T;
@@ -10,6 +14,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 export interface TestServer {
   app: App;
+  /** Where its data is: a SQLite file or ":memory:", or a PostgreSQL URL (see backend.ts). */
+  database: string;
   url: string;
   adminToken: string;
   /** What the server logged as errors (unexpected errors, masked for clients). */
@@ -45,7 +51,10 @@ export interface ServerOptions {
   now?: () => Date;
   /** Run the migration engine, with TEST_ENGINE settings and these changes. Off by default. */
   engine?: Partial<EngineConfig> | boolean;
+  /** A SQLite file to keep the data in; on PostgreSQL (MMS_TEST_BACKEND) a schema of its own instead. */
   databasePath?: string;
+  /** The database of an earlier server (TestServer.database), to start on the same data. */
+  database?: string;
   /** Deliver invitation updates by SMTP to this URL. */
   smtpUrl?: string;
   /** Listen on this port (to restart a server where clients expect it); a free one otherwise. */
@@ -57,8 +66,9 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const adminToken = options.adminToken ?? `test-admin-${randomBytes(8).toString('hex')}`;
   const loggedErrors: unknown[][] = [];
   const queries: string[] = [];
+  const database = options.database ?? (await testDatabase(options.databasePath));
   const app = await createApp({
-    databasePath: options.databasePath ?? ':memory:',
+    database,
     engine: options.engine ? { ...TEST_ENGINE, ...(options.engine === true ? {} : options.engine) } : false,
     delivery: options.smtpUrl
       ? {
@@ -97,6 +107,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   };
   return {
     app,
+    database,
     url,
     adminToken,
     loggedErrors,
@@ -108,6 +119,6 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       return result.data as never;
     },
     stop: () => app.stop(),
-    startAgain: () => startServer({ ...options, adminToken, port: Number(new URL(url).port) }),
+    startAgain: () => startServer({ ...options, database, adminToken, port: Number(new URL(url).port) }),
   };
 }

@@ -1,5 +1,6 @@
 /** The migrations list against a real server: state keys and the user search narrow it; pages move on. */
 import { render } from 'ink-testing-library';
+import { sql } from 'kysely';
 import { Provider } from 'urql';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { mmsClient } from '../../tui/client.ts';
@@ -23,9 +24,9 @@ beforeAll(async () => {
       const settled = name === 'bob' ? 'FAILED' : i === 0 ? 'SUCCEEDED' : null;
       if (settled) {
         const row = Number(Buffer.from(migrationId, 'base64').toString().split(':')[1]);
-        server.app.database.sqlite
-          .prepare('update meeting_migrations set state = ? where id = ?')
-          .run(settled, row);
+        await sql`update meeting_migrations set state = ${settled} where id = ${row}`.execute(
+          server.app.database.db,
+        );
       }
     }
   }

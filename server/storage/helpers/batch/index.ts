@@ -1,0 +1,39 @@
+import type { MeetingMigration } from '../../../domain/model.ts';
+import type { Db } from '../../database.ts';
+import type { MeetingOutcomeRecord } from '../../engine-store.ts';
+
+/**
+ * The writes of a migration batch that run once per meeting and per attendee: the bulk of the engine's
+ * work, written the fastest way each database has. They run on the connection of the transaction `db` is.
+ */
+export interface BatchWrites {
+  /**
+   * Records each meeting's result and writes the rewrites: bodies, overridden occurrences, earlier updates
+   * superseded, and one invitation update per attendee. Returns the runs whose superseded updates it
+   * uncounted.
+   */
+  recordOutcomes(
+    migration: Pick<MeetingMigration, 'id' | 'tenantId'>,
+    outcomes: readonly MeetingOutcomeRecord[],
+    at: string,
+  ): Promise<number[]>;
+  /**
+   * Earlier updates of meetings whose text changed that have not gone out (queued, or failed) would carry
+   * stale text: they are superseded, and the runs that queued them count them no more. Returns those runs.
+   */
+  supersedeOutstanding(meetingIds: readonly number[], at: string): Promise<number[]>;
+}
+
+export type BatchHelper = (db: Db) => BatchWrites;
+
+/** Superseded updates by the run that queued them: how many were pending and how many had failed. */
+export function countByMigration(updates: readonly { migrationId: number; state: string }[]) {
+  const counts = new Map<number, { pending: number; failed: number }>();
+  for (const update of updates) {
+    const entry = counts.get(update.migrationId) ?? { pending: 0, failed: 0 };
+    if (update.state === 'FAILED') entry.failed += 1;
+    else entry.pending += 1;
+    counts.set(update.migrationId, entry);
+  }
+  return counts;
+}

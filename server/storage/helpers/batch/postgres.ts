@@ -1,0 +1,105 @@
+import { sql } from 'kysely';
+import { toTime } from '../../rows.ts';
+import { type BatchHelper, countByMigration } from './index.ts';
+
+/**
+ * One statement per kind of write for the whole batch, each row's values passed as arrays and spread
+ * by unnest: a round trip per meeting and attendee would cost more than PostgreSQL's own work, and the
+ * arrays keep each statement at a few parameters however large the batch.
+ */
+export const postgresBatch: BatchHelper = (db) => {
+  async function supersedeOutstanding(meetingIds: readonly number[], at: string): Promise<number[]> {
+    if (meetingIds.length === 0) return [];
+    // Locked as they are read: a resend or a delivery outcome touching one of them waits for this
+    // transaction, so the states counted are the ones superseded.
+    const superseded = await db
+      .selectFrom('invitation_updates')
+      .select(['id', 'migration_id as migrationId', 'state'])
+      .where(sql<boolean>`meeting_id = any(${[...meetingIds]}::int[])`)
+      .where('state', 'in', ['QUEUED', 'FAILED'])
+      .forUpdate()
+      .execute();
+    if (superseded.length === 0) return [];
+    await db
+      .updateTable('invitation_updates')
+      .set({ state: 'SUPERSEDED', next_attempt_at: null })
+      .where(sql<boolean>`id = any(${superseded.map((update) => update.id)}::int[])`)
+      .execute();
+    const counts = countByMigration(superseded);
+    for (const [migrationId, { pending, failed }] of counts) {
+      await db
+        .updateTable('meeting_migrations')
+        .set((eb) => ({
+          invitations_pending: eb('invitations_pending', '-', pending),
+          invitations_failed: eb('invitations_failed', '-', failed),
+          modified_at: at,
+        }))
+        .where('id', '=', migrationId)
+        .execute();
+    }
+    return [...counts.keys()];
+  }
+
+  return {
+    async recordOutcomes(migration, outcomes, at) {
+      if (outcomes.length === 0) return [];
+      await sql`INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at)
+        SELECT ${migration.id}::int, r.meeting_id, r.outcome, r.reason, ${at}::text
+        FROM unnest(${outcomes.map((o) => o.meetingId)}::int[], ${outcomes.map((o) => o.outcome)}::text[],
+          ${outcomes.map((o) => o.reason)}::text[]) AS r(meeting_id, outcome, reason)`.execute(db);
+
+      const rewritten = outcomes.flatMap((o) =>
+        o.rewrite ? [{ meetingId: o.meetingId, ...o.rewrite }] : [],
+      );
+      if (rewritten.length === 0) return [];
+      await sql`UPDATE meetings AS m SET body = v.body, sequence = v.sequence, online_meeting_type = v.type,
+          online_meeting_join_url = v.join_url, online_meeting_conference_id = v.conference_id
+        FROM unnest(${rewritten.map((r) => r.meetingId)}::int[], ${rewritten.map((r) => r.body)}::text[],
+          ${rewritten.map((r) => r.sequence)}::int[], ${rewritten.map((r) => r.onlineMeeting.type)}::text[],
+          ${rewritten.map((r) => r.onlineMeeting.joinUrl)}::text[],
+          ${rewritten.map((r) => r.onlineMeeting.conferenceId)}::text[])
+          AS v(id, body, sequence, type, join_url, conference_id)
+        WHERE m.id = v.id`.execute(db);
+
+      const overrides = rewritten.flatMap((r) =>
+        r.overriddenOccurrences.map((o) => ({
+          meetingId: r.meetingId,
+          recurrenceId: toTime(o.recurrenceId),
+          body: o.body,
+        })),
+      );
+      if (overrides.length > 0) {
+        await sql`UPDATE meeting_overridden_occurrences AS o SET body = v.body
+          FROM unnest(${overrides.map((o) => o.meetingId)}::int[], ${overrides.map((o) => o.recurrenceId)}::text[],
+            ${overrides.map((o) => o.body)}::text[]) AS v(meeting_id, recurrence_id, body)
+          WHERE o.meeting_id = v.meeting_id AND o.recurrence_id = v.recurrence_id`.execute(db);
+      }
+
+      const supersededIn = await supersedeOutstanding(
+        rewritten.map((r) => r.meetingId),
+        at,
+      );
+
+      const invitations = rewritten.flatMap((r) =>
+        r.attendees.map((a) => ({
+          meetingId: r.meetingId,
+          sequence: r.sequence,
+          email: a.email,
+          name: a.name ?? null,
+        })),
+      );
+      if (invitations.length > 0) {
+        await sql`INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
+            attendee_name, state, attempts, created_at)
+          SELECT ${migration.tenantId}::int, ${migration.id}::int, v.meeting_id, v.sequence, v.email, v.name,
+            'QUEUED', 0, ${at}::text
+          FROM unnest(${invitations.map((i) => i.meetingId)}::int[], ${invitations.map((i) => i.sequence)}::int[],
+            ${invitations.map((i) => i.email)}::text[], ${invitations.map((i) => i.name)}::text[])
+            AS v(meeting_id, sequence, email, name)`.execute(db);
+      }
+      return supersededIn;
+    },
+
+    supersedeOutstanding,
+  };
+};

@@ -1,0 +1,237 @@
+/**
+ * Multi-row INSERTs through Kysely, a few thousand rows a statement: one round trip per row would cost more
+ * than PostgreSQL's own work. Chunks keep each statement under PostgreSQL's 65,535 parameters.
+ */
+import type { BridgeNumber, User } from '../../../domain/model.ts';
+import type { Db } from '../../database.ts';
+import {
+  bridgeFromRow,
+  bridgeNumberFromRow,
+  tenantFromRow,
+  toFlag,
+  toTime,
+  userFromRow,
+} from '../../rows.ts';
+import type { BulkWriter } from './index.ts';
+
+const MAX_PARAMETERS = 60_000;
+
+function chunks<T>(items: readonly T[], columns: number): T[][] {
+  const size = Math.max(1, Math.floor(MAX_PARAMETERS / columns));
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+export function postgresBulkWriter(pool: Db): BulkWriter {
+  /** The transaction's connection while one is open, the pool otherwise. */
+  let db: Db = pool;
+
+  return {
+    async transaction(work) {
+      if (db !== pool) return work();
+      return pool.transaction().execute(async (trx) => {
+        db = trx;
+        try {
+          return await work();
+        } finally {
+          db = pool;
+        }
+      });
+    },
+
+    async tenantIdByDomain(primaryDomain) {
+      const row = await db
+        .selectFrom('tenants')
+        .select('id')
+        .where('primary_domain', '=', primaryDomain)
+        .executeTakeFirst();
+      return row?.id ?? null;
+    },
+
+    async insertTenant(tenant, now) {
+      const row = await db
+        .insertInto('tenants')
+        .values({
+          name: tenant.name,
+          primary_domain: tenant.primaryDomain,
+          meeting_url: tenant.meetingUrl,
+          teams_upgrade_mode: tenant.teamsUpgradeMode,
+          meeting_migration_enabled: toFlag(tenant.meetingMigrationEnabled),
+          automatically_migrate_user_meetings: toFlag(tenant.automaticallyMigrateUserMeetings),
+          automatically_replace_acp_provider: toFlag(tenant.automaticallyReplaceAcpProvider),
+          automatically_send_emails_to_users: toFlag(tenant.automaticallySendEmailsToUsers),
+          pin_length: tenant.pinLength,
+          created_at: toTime(now),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return tenantFromRow(row);
+    },
+
+    async insertBridge(bridge, numbers) {
+      return this.transaction(async () => {
+        // One default bridge per tenant, as bridgeStore.insert keeps it.
+        if (bridge.isDefault) {
+          await db
+            .updateTable('bridges')
+            .set({ is_default: 0 })
+            .where('tenant_id', '=', bridge.tenantId)
+            .execute();
+        }
+        const stored = await db
+          .insertInto('bridges')
+          .values({ tenant_id: bridge.tenantId, name: bridge.name, is_default: toFlag(bridge.isDefault) })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const rows =
+          numbers.length === 0
+            ? []
+            : await db
+                .insertInto('bridge_numbers')
+                .values(
+                  numbers.map((n) => ({
+                    tenant_id: bridge.tenantId,
+                    bridge_id: stored.id,
+                    number: n.number,
+                    toll_free: toFlag(n.tollFree),
+                    city: n.city,
+                    country: n.country,
+                    language: n.language,
+                  })),
+                )
+                .returningAll()
+                .execute();
+        // Numbers are unique per tenant: the stored ones are matched to the given order by number.
+        const byNumber = new Map(rows.map((row) => [row.number, bridgeNumberFromRow(row)]));
+        return {
+          bridge: bridgeFromRow(stored),
+          numbers: numbers.map((n) => byNumber.get(n.number) as BridgeNumber),
+        };
+      });
+    },
+
+    async insertUsers(users, now) {
+      const createdAt = toTime(now);
+      return this.transaction(async () => {
+        const stored = new Map<string, User>();
+        for (const chunk of chunks(users, 17)) {
+          const rows = await db
+            .insertInto('users')
+            .values(
+              chunk.map((user) => ({
+                tenant_id: user.tenantId,
+                user_principal_name: user.userPrincipalName,
+                display_name: user.displayName,
+                sip_address: user.sipAddress,
+                skype_hosting: user.skypeHosting,
+                teams_upgrade_mode: user.teamsUpgradeMode,
+                mailbox_location: user.mailboxLocation,
+                provider: user.provider,
+                third_party_provider_name: user.thirdPartyProviderName,
+                third_party_dial_in_text: user.thirdPartyDialInText,
+                licensed: toFlag(user.licensed),
+                dial_in_enabled: toFlag(user.dialInEnabled),
+                conference_id: user.conferenceId,
+                bridge_id: user.bridgeId,
+                default_toll_number_id: user.defaultTollNumberId,
+                default_toll_free_number_id: user.defaultTollFreeNumberId,
+                created_at: createdAt,
+              })),
+            )
+            .returningAll()
+            .execute();
+          for (const row of rows) stored.set(`${row.tenant_id} ${row.user_principal_name}`, userFromRow(row));
+        }
+        // A user principal name is unique per tenant: the stored users are matched to the given order by it.
+        return users.map((user) => stored.get(`${user.tenantId} ${user.userPrincipalName}`) as User);
+      });
+    },
+
+    async insertMeetings(meetings, now) {
+      const createdAt = toTime(now);
+      return this.transaction(async () => {
+        const ids = new Map<string, number>();
+        for (const chunk of chunks(meetings, 18)) {
+          const rows = await db
+            .insertInto('meetings')
+            .values(
+              chunk.map((meeting) => ({
+                tenant_id: meeting.tenantId,
+                organizer_id: meeting.organizerId,
+                uid: meeting.uid,
+                subject: meeting.subject,
+                starts_at: toTime(meeting.startsAt),
+                ends_at: toTime(meeting.endsAt),
+                time_zone: meeting.timeZone,
+                recurrence: meeting.recurrence,
+                last_occurrence_ends_at: meeting.lastOccurrenceEndsAt
+                  ? toTime(meeting.lastOccurrenceEndsAt)
+                  : null,
+                location: meeting.location,
+                body: meeting.body,
+                sequence: meeting.sequence,
+                shared_notes_url: meeting.sharedNotesUrl,
+                online_meeting_type: meeting.onlineMeeting?.type ?? null,
+                online_meeting_join_url: meeting.onlineMeeting?.joinUrl ?? null,
+                online_meeting_conference_id: meeting.onlineMeeting?.conferenceId ?? null,
+                attendee_count: meeting.attendees.length,
+                created_at: createdAt,
+              })),
+            )
+            .returning(['id', 'tenant_id', 'uid'])
+            .execute();
+          for (const row of rows) ids.set(`${row.tenant_id} ${row.uid}`, row.id);
+        }
+        // A UID is unique per tenant: each meeting's rows find their meeting by it.
+        const idOf = (meeting: (typeof meetings)[number]) =>
+          ids.get(`${meeting.tenantId} ${meeting.uid}`) as number;
+        const attendees = meetings.flatMap((meeting) =>
+          meeting.attendees.map((a, position) => ({
+            meeting_id: idOf(meeting),
+            position,
+            email: a.email,
+            name: a.name,
+          })),
+        );
+        for (const chunk of chunks(attendees, 4))
+          await db.insertInto('meeting_attendees').values(chunk).execute();
+        const items = meetings.flatMap((meeting) =>
+          meeting.contentItems.map((item, position) => ({
+            meeting_id: idOf(meeting),
+            position,
+            kind: item.kind,
+            title: item.title,
+            url: item.url,
+          })),
+        );
+        for (const chunk of chunks(items, 5))
+          await db.insertInto('meeting_content_items').values(chunk).execute();
+        const cancelled = meetings.flatMap((meeting) =>
+          (meeting.cancelledOccurrences ?? []).map((at) => ({
+            meeting_id: idOf(meeting),
+            recurrence_id: toTime(at),
+          })),
+        );
+        for (const chunk of chunks(cancelled, 2)) {
+          await db.insertInto('meeting_cancelled_occurrences').values(chunk).execute();
+        }
+        const overridden = meetings.flatMap((meeting) =>
+          (meeting.overriddenOccurrences ?? []).map((o) => ({
+            meeting_id: idOf(meeting),
+            recurrence_id: toTime(o.recurrenceId),
+            starts_at: toTime(o.startsAt),
+            ends_at: toTime(o.endsAt),
+            subject: o.subject,
+            location: o.location,
+            body: o.body,
+          })),
+        );
+        for (const chunk of chunks(overridden, 7)) {
+          await db.insertInto('meeting_overridden_occurrences').values(chunk).execute();
+        }
+        return { meetings: meetings.length, attendees: attendees.length };
+      });
+    },
+  };
+}

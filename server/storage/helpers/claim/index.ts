@@ -1,0 +1,11 @@
+import type { SelectQueryBuilder } from 'kysely';
+
+/** How a claim picks queue rows while other processes claim from the same queue. */
+export interface ClaimHelper {
+  /** The claim's choice of rows, made to pass over rows another claim is taking at this moment. */
+  skipLocked<DB, TB extends keyof DB, O>(
+    candidates: SelectQueryBuilder<DB, TB, O>,
+  ): SelectQueryBuilder<DB, TB, O>;
+  /** Runs a migration claim, again when a concurrent claim took another run of the same user first. */
+  claimingOnePerUser<T>(claim: () => Promise<T>): Promise<T>;
+}
