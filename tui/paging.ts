@@ -50,13 +50,24 @@ export function usePaging(pageSize: number, key: string) {
     selectedOf: (count: number) => clamp(latest.current.selected, count),
     /** Back to the first page, first row: after the filter changed. */
     reset: () => moveTo({ page: {}, selected: 0 }),
-    /** Handles a paging key; false when the key is not one. */
-    onKey(input: string, key: Key, info: PageInfo | undefined, count: number): boolean {
-      const current = clamp(latest.current.selected, count);
-      if (key.downArrow || input === 'j') {
-        if (current < count - 1) moveTo({ ...latest.current, selected: current + 1 });
+    /**
+     * Handles a paging key; false when the key is not one. `count` is undefined while the page is loading
+     * (a filter just changed): a move then waits in the selection and applies to the page once it is there.
+     */
+    onKey(input: string, key: Key, info: PageInfo | undefined, count: number | undefined): boolean {
+      const down = key.downArrow || input === 'j';
+      const up = key.upArrow || input === 'k';
+      if (count === undefined && (down || up)) {
+        const selected = Math.max(0, latest.current.selected + (down ? 1 : -1));
+        moveTo({ ...latest.current, selected: Math.min(selected, pageSize - 1) });
+        return true;
+      }
+      const rows = count ?? 0;
+      const current = clamp(latest.current.selected, rows);
+      if (down) {
+        if (current < rows - 1) moveTo({ ...latest.current, selected: current + 1 });
         else next(info);
-      } else if (key.upArrow || input === 'k') {
+      } else if (up) {
         if (current > 0) moveTo({ ...latest.current, selected: current - 1 });
         else previous(info, pageSize - 1);
       } else if (key.rightArrow || input === 'n') next(info);

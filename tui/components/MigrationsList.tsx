@@ -71,7 +71,7 @@ export function MigrationsList({
   const selected = paging.selectedOf(rows.length);
   useInput(
     (input, key) => {
-      if (paging.onKey(input, key, connection?.pageInfo, rows.length)) return;
+      if (paging.onKey(input, key, connection?.pageInfo, connection ? rows.length : undefined)) return;
       if (input in STATE_KEYS) {
         setState(STATE_KEYS[input] ?? null);
         paging.reset();

@@ -127,7 +127,7 @@ export function Users({
   const user = users[selected];
   useInput(
     (input, key) => {
-      if (paging.onKey(input, key, connection?.pageInfo, users.length)) return;
+      if (paging.onKey(input, key, connection?.pageInfo, connection ? users.length : undefined)) return;
       if (input === '/') startSearching();
       else if (input === 's') {
         setOutcome(null);
