@@ -1,12 +1,13 @@
 /**
- * Several processes on one SQLite file (SPEC §8): an API process and two worker processes, with clients
- * mutating and querying throughout. No request fails, and subscribers on the API process see every state
- * change the workers make, and their final counts.
+ * Several processes on one database (SPEC §8): an API process and two worker processes on one SQLite file
+ * (or one PostgreSQL database), with clients mutating and querying throughout. No request fails, and
+ * subscribers on the API process see every state change the workers make, and their final counts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { databaseEnv, testDatabase } from '../support/backend.ts';
 import { type LiveSubscription, subscribeOverWebSocket } from '../support/live.ts';
 import { type Running, run } from '../support/processes.ts';
 
@@ -39,7 +40,7 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mms-processes-'));
   const env = {
-    MMS_DB: join(dir, 'mms.sqlite'),
+    ...databaseEnv(await testDatabase(join(dir, 'mms.sqlite'))),
     MMS_CREDENTIALS_FILE: join(dir, 'credentials.json'),
     MMS_HOLD_SECONDS: '0',
     MMS_POLL_MS: '50',
@@ -50,7 +51,7 @@ beforeAll(async () => {
     ['--users', `${USERS}`, '--meetings-per-user', `${MEETINGS_PER_USER}`],
     env,
   );
-  expect(await seed.exited).toBe(0);
+  expect({ code: await seed.exited, stderr: seed.stderr() }).toEqual({ code: 0, stderr: '' });
   api = run('server/main.ts', [], { ...env, PORT: '0', HOST: '127.0.0.1', MMS_ENGINE: 'off' });
   url = (await api.line((l) => l.includes('GraphQL API'), 60_000)).split(/\s+/).at(-1) as string;
   token = (await api.line((l) => l.includes('Operator token'))).split(/\s+/).at(-1) as string;
@@ -81,7 +82,7 @@ const MIGRATION_FIELDS =
   'id state totalMeetings succeededMeetings failedMeetings skippedMeetings invitesUpdated';
 const SUMMARY_FIELDS = 'pending inProgress succeeded failed cancelled';
 
-test('an API process and two workers on one file: no request fails, subscribers see every change', async () => {
+test('an API process and two workers on one database: no request fails, subscribers see every change', async () => {
   const users: string[] = (
     await gql(`{ tenant { users(first: ${USERS}) { edges { node { id } } } } }`)
   ).tenant.users.edges.map((e: { node: { id: string } }) => e.node.id);

@@ -9,6 +9,11 @@ export interface SchemaHelper {
    * the database.
    */
   oneRunningMigrationPerUser(db: Kysely<unknown>): Promise<void>;
+  /**
+   * The schema that holds the migrator's own tables: on PostgreSQL the current one, named, for the migrator
+   * would otherwise take another schema's tables (another deployment's, or another test's) for its own.
+   */
+  migrationTableSchema(db: Kysely<unknown>): Promise<string | undefined>;
   /** Runs the schema migrations so that processes starting together apply them once. */
   exclusively<T>(db: Kysely<unknown>, migrate: (db: Kysely<unknown>) => Promise<T>): Promise<T>;
 }

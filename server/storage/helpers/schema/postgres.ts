@@ -19,6 +19,11 @@ export const postgresSchema: SchemaHelper = {
       .execute();
   },
 
+  async migrationTableSchema(db) {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    return rows[0]?.schema;
+  },
+
   // Processes starting at the same moment queue on a session lock; the first applies the migrations, the
   // others then find nothing left to apply. The lock is held on one connection for the whole run.
   exclusively: (db, migrate) =>

@@ -2,21 +2,32 @@ import type { TransactionHelper } from './index.ts';
 
 /** Serialization failure, deadlock, and a unique key taken by a concurrent transaction. */
 const RETRIED_CODES = new Set(['40001', '40P01', '23505']);
-const MAX_ATTEMPTS = 5;
+/**
+ * Under load (engine batches of hundreds of rows beside many short API transactions) a transaction can lose
+ * several races in a row: each new attempt waits a random while, growing up to a cap, so that the
+ * transactions in conflict stop meeting; in all at most about two seconds.
+ */
+const MAX_ATTEMPTS = 20;
+const MAX_BACKOFF_MS = 200;
 
 /**
- * SERIALIZABLE, as SQLite's transactions are: a check-then-write (is this UID free? then insert) holds
- * against concurrent transactions. One that loses a race is run again from the start, where its checks
- * then see the winner's rows and answer as they would have one after the other (a typed error, not a
- * unique violation). The work must therefore change nothing but the database.
+ * REPEATABLE READ: each transaction reads one snapshot, and one that changes a row another changed since
+ * loses (40001) and is run again from the start. The invariants a check-then-write would protect are
+ * unique keys (a UID per tenant, a user principal name, one running migration per user): a transaction
+ * that loses such a race (23505) is run again too, and its check then sees the winner's row and answers as
+ * it would have one after the other (a typed error). SERIALIZABLE would also do, but its predicate locks
+ * fail concurrent transactions that touch different rows of a small table, again and again under load.
+ * The work must therefore change nothing but the database.
  */
 export const postgresTransaction: TransactionHelper = async (db, work) => {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().setIsolationLevel('serializable').execute(work);
+      return await db.transaction().setIsolationLevel('repeatable read').execute(work);
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (!code || !RETRIED_CODES.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+      const cap = Math.min(MAX_BACKOFF_MS, 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
     }
   }
 };
