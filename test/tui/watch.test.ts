@@ -37,6 +37,11 @@ test('prints one JSON object per event, filtered by user and state, and carries 
   const alice = await createUser(server, token, { userPrincipalName: 'alice@contoso.com' });
   const bob = await createUser(server, token, { userPrincipalName: 'bob@contoso.com' });
   await scheduleMeeting(server, token, alice);
+  // The migrations wait while the engine is stopped: the subscription starts with them, which says it is
+  // registered, and only then do they run.
+  await server.app.engine?.stop();
+  await startMeetingMigration(server, token, bob);
+  await startMeetingMigration(server, token, alice);
   const watch = run(
     'tui/watch.ts',
     ['--user', 'alice@contoso.com', '--state', 'SUCCEEDED', '--state', 'pending'],
@@ -46,18 +51,8 @@ test('prints one JSON object per event, filtered by user and state, and carries 
     },
   );
   try {
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (watch.stderr().includes('connected')) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 10);
-    });
-    // Give the subscription time to register before the first trigger.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await startMeetingMigration(server, token, bob);
-    await startMeetingMigration(server, token, alice);
+    await watch.line((l) => l.includes('"PENDING"'));
+    server.app.engine?.start();
     const done = parse(await watch.line((l) => l.includes('"SUCCEEDED"')));
     expect(done).toMatchObject({
       event: 'meetingMigrationUpdated',
@@ -95,13 +90,16 @@ test('bad flags are a usage message and exit 2', async () => {
 });
 
 test('the example script prints the same events with the graphql-ws client alone', async () => {
+  const alice = (await server.gql(token, '{ tenant { users(search: "alice") { edges { node { id } } } } }'))
+    .tenant.users.edges[0].node.id;
+  // The migration waits while the engine is stopped: the script's subscription starts with it, which says
+  // it is registered, and only then does it run.
+  await server.app.engine?.stop();
+  await startMeetingMigration(server, token, alice);
   const example = run('examples/watch-migrations.ts', [], { MMS_URL: server.url, MMS_TOKEN: token });
   try {
-    const alice = (await server.gql(token, '{ tenant { users(search: "alice") { edges { node { id } } } } }'))
-      .tenant.users.edges[0].node.id;
-    // The script says nothing when it is connected: give it a moment before the migration starts.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await startMeetingMigration(server, token, alice);
+    await example.line((l) => l.includes('"PENDING"'));
+    server.app.engine?.start();
     const line = await example.line((l) => l.includes('"SUCCEEDED"'));
     expect(JSON.parse(line)).toMatchObject({
       state: 'SUCCEEDED',
