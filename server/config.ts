@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { DeliveryConfig } from './engine/delivery.ts';
 import type { EngineConfig } from './engine/engine.ts';
+import type { RedisRelayConfig } from './services/redis-relay.ts';
 
 export interface Config {
   port: number;
@@ -17,6 +18,8 @@ export interface Config {
   engine: EngineConfig;
   /** Invitation delivery; null keeps updates in the outbox for export. */
   delivery: DeliveryConfig | null;
+  /** Live events between processes through Redis; null carries them through the database file. */
+  redis: RedisRelayConfig | null;
 }
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -58,6 +61,19 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be on or off, not "${raw}"`);
 }
 
+/** Redis when MMS_REDIS_URL is set. The URL is never repeated in a message: it may hold a password. */
+function redisRelay(env: NodeJS.ProcessEnv): RedisRelayConfig | null {
+  const url = env.MMS_REDIS_URL;
+  if (url === undefined || url === '') return null;
+  const protocol = URL.parse(url)?.protocol;
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new ConfigError(
+      'MMS_REDIS_URL must be a URL such as redis://localhost:6379 (or rediss:// for TLS)',
+    );
+  }
+  return { url, prefix: env.MMS_REDIS_PREFIX || 'mms:' };
+}
+
 /** MMS retries up to 9 times over 24 hours; these waits add up to exactly that. */
 /** MMS's participant limit (organizer included). */
 export const DEFAULT_MAX_PARTICIPANTS = 250;
@@ -95,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           claimSeconds: integer(env, 'MMS_SMTP_CLAIM_SECONDS', 120, 1, 3600),
         }
       : null,
+    redis: redisRelay(env),
   };
 }

@@ -4,8 +4,9 @@
  */
 import type { MeetingMigration, Tenant, TriggerEvaluation } from '../domain/model.ts';
 import type { MigrationSummary } from '../storage/migrations-store.ts';
-import type { EventRelay, RelayedEvent } from './event-relay.ts';
+import type { EventRelay, RelayInterruption } from './event-relay.ts';
 import { LiveStream, type LiveStreamOptions } from './live-stream.ts';
+import type { RelayedEvent } from './relayed-event.ts';
 
 /** What each channel carries; every channel is per tenant. */
 export type EventChannels = {
@@ -65,6 +66,9 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
   const summaries = new Map<number, { lastAt: number; timer?: NodeJS.Timeout }>();
   /** Subscribers of each tenant's summary: nobody watching, nothing to recompute. */
   const summaryWatchers = new Map<number, number>();
+
+  /** Every subscriber's stream still open. */
+  const streams = new Set<{ return(): Promise<unknown> }>();
 
   /** When each migration last changed, as sent here: a change from another process can arrive late. */
   const sentMigrations = new Map<number, number>();
@@ -176,7 +180,21 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
       tenantId: number,
       options: Omit<LiveStreamOptions<EventChannels[C]>, 'listen'> = {},
     ): LiveStream<EventChannels[C]> {
-      return new LiveStream({ ...options, listen: (push) => listen(channel, tenantId, push) });
+      const stream: LiveStream<EventChannels[C]> = new LiveStream({
+        ...options,
+        listen: (push) => listen(channel, tenantId, push),
+        onEnd: () => {
+          streams.delete(stream);
+          options.onEnd?.();
+        },
+      });
+      streams.add(stream);
+      return stream;
+    },
+
+    /** Ends every subscriber's stream: their clients subscribe again, and start from the current state. */
+    endStreams() {
+      for (const stream of [...streams]) void stream.return();
     },
 
     /** A migration was created or changed state: published at once, with the summary after it. */
@@ -224,9 +242,12 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
       relay?.send({ kind: 'triggerEvaluation', tenantId: evaluation.tenantId, id: evaluation.id });
     },
 
-    /** Delivers here, from now on, the changes other processes announce. */
-    receiveFromOtherProcesses(): Promise<void> {
-      return relay ? relay.receive(deliverRelayed) : Promise.resolve();
+    /**
+     * Delivers here, from now on, the changes other processes announce; `interrupted` hears when some may
+     * have been lost in transit, and when they arrive again (see EventRelay).
+     */
+    receiveFromOtherProcesses(interrupted?: (change: RelayInterruption) => void): Promise<void> {
+      return relay ? relay.receive(deliverRelayed, interrupted) : Promise.resolve();
     },
 
     /** Stops pending timers and the relay (at shutdown). */
