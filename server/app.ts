@@ -10,16 +10,17 @@ import { GraphQLError } from 'graphql';
 import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
-import { DEFAULT_MAX_PARTICIPANTS } from './config.ts';
+import { ConfigError, DEFAULT_MAX_PARTICIPANTS } from './config.ts';
 import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
 import type { Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { sharedEventExecutionPlugin } from './schema/shared-events.ts';
 import { authenticate, bearerToken, ensureAdminToken } from './services/access.ts';
-import { databaseRelay } from './services/event-relay.ts';
+import { databaseRelay, type EventRelay } from './services/event-relay.ts';
 import { createEvents } from './services/events.ts';
 import { createServices, type Services } from './services/index.ts';
+import { connectRedisRelay, type RedisRelayConfig, RedisUnreachableError } from './services/redis-relay.ts';
 import { type OpenedDatabase, openDatabase } from './storage/database.ts';
 import { isPostgresUrl } from './storage/location.ts';
 import { createStore } from './storage/store.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   adminToken: string | null;
   now?: () => Date;
   onQuery?: (sql: string) => void;
+  /** Carry live events between processes through Redis rather than the database file. */
+  redis?: RedisRelayConfig | null;
   /** Log unexpected errors (masked for clients) here. */
   logger?: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
 }
@@ -57,26 +60,46 @@ export interface App {
 
 const GRAPHQL_PATH = '/graphql';
 
+/**
+ * graphql-ws sockets are closed with this code ("service restart") when live events from other processes
+ * may have been lost: graphql-ws clients retry it by themselves, and every subscription starts again
+ * from the current state.
+ */
+export const LIVE_EVENTS_INTERRUPTED = 1012;
+
+async function redisRelay(config: RedisRelayConfig, logger: Pick<Console, 'error' | 'warn'>) {
+  try {
+    return await connectRedisRelay({ ...config, logger });
+  } catch (error) {
+    if (error instanceof RedisUnreachableError) throw new ConfigError(`MMS_REDIS_URL: ${error.message}`);
+    throw error;
+  }
+}
+
 export async function createApp(options: AppOptions): Promise<App> {
+  const logger = options.logger ?? console;
+  // First, so that an unreachable Redis stops the start before anything else is opened.
+  const redis = options.redis ? await redisRelay(options.redis, logger) : null;
   const database = await openDatabase(options.database, { onQuery: options.onQuery });
   const store = createStore(database);
   const now = options.now ?? (() => new Date());
-  const logger = options.logger ?? console;
+  // Other processes may share the database (workers beside an API process); one in memory is ours alone.
+  const relay: EventRelay | null =
+    redis ??
+    (options.database === ':memory:'
+      ? null
+      : databaseRelay({
+          store,
+          // SQLite's write-ahead log changes with every commit of any process: a wake-up for readers.
+          watchFile: isPostgresUrl(options.database) ? null : `${options.database}-wal`,
+          now,
+          logger,
+        }));
   const events = createEvents({
     summaryOf: (tenantId) => store.migrations.summary(tenantId, { from: null, to: null }),
     tenant: async (id) => (await store.tenants.byIds([id]))[0] ?? null,
     triggerEvaluations: (ids) => store.migrations.triggerEvaluationsByIds(null, ids),
-    // Other processes may share the database (workers beside an API process); one in memory is ours alone.
-    relay:
-      options.database === ':memory:'
-        ? null
-        : databaseRelay({
-            store,
-            // SQLite's write-ahead log changes with every commit of any process: a wake-up for readers.
-            watchFile: isPostgresUrl(options.database) ? null : `${options.database}-wal`,
-            now,
-            logger,
-          }),
+    relay,
   });
   const engine = options.engine ? createEngine({ store, events, config: options.engine, now, logger }) : null;
   const delivery = options.delivery
@@ -194,8 +217,17 @@ export async function createApp(options: AppOptions): Promise<App> {
             options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
           url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
           startBackgroundWork();
-          // This process serves subscribers: it takes in the changes of the processes beside it.
-          events.receiveFromOtherProcesses().then(() => resolve(url), reject);
+          // This process serves subscribers: it takes in the changes of the processes beside it. When some
+          // may have been lost, its subscribers reconnect and read the current state again (SSE streams
+          // end; their clients subscribe again likewise).
+          events
+            .receiveFromOtherProcesses(() => {
+              for (const socket of webSockets.clients) {
+                socket.close(LIVE_EVENTS_INTERRUPTED, 'Live events were interrupted: subscribe again');
+              }
+              events.endStreams();
+            })
+            .then(() => resolve(url), reject);
         });
       }),
     async stop() {

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { DeliveryConfig } from './engine/delivery.ts';
 import type { EngineConfig } from './engine/engine.ts';
+import type { RedisRelayConfig } from './services/redis-relay.ts';
 import { isPostgresUrl } from './storage/location.ts';
 
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   engine: EngineConfig;
   /** Invitation delivery; null keeps updates in the outbox for export. */
   delivery: DeliveryConfig | null;
+  /** Live events between processes through Redis; null carries them through the database file. */
+  redis: RedisRelayConfig | null;
 }
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -64,9 +67,22 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | null {
   const raw = env.MMS_DATABASE_URL;
   if (raw === undefined || raw === '') return null;
   if (!isPostgresUrl(raw)) {
-    throw new ConfigError(`MMS_DATABASE_URL must be a postgres:// or postgresql:// URL, not "${raw}"`);
+    throw new ConfigError('MMS_DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
   return raw;
+}
+
+/** Redis when MMS_REDIS_URL is set. The URL is never repeated in a message: it may hold a password. */
+function redisRelay(env: NodeJS.ProcessEnv): RedisRelayConfig | null {
+  const url = env.MMS_REDIS_URL;
+  if (url === undefined || url === '') return null;
+  const protocol = URL.parse(url)?.protocol;
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new ConfigError(
+      'MMS_REDIS_URL must be a URL such as redis://localhost:6379 (or rediss:// for TLS)',
+    );
+  }
+  return { url, prefix: env.MMS_REDIS_PREFIX || 'mms:' };
 }
 
 /** MMS retries up to 9 times over 24 hours; these waits add up to exactly that. */
@@ -107,5 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           claimSeconds: integer(env, 'MMS_SMTP_CLAIM_SECONDS', 120, 1, 3600),
         }
       : null,
+    redis: redisRelay(env),
   };
 }

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     adminToken: config.adminToken,
     engine: config.runEngine ? config.engine : false,
     delivery: config.runEngine ? config.delivery : null,
+    redis: config.redis,
   });
   const { store } = app.services;
 

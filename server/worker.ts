@@ -14,6 +14,7 @@ try {
     adminToken: config.adminToken,
     engine: config.engine,
     delivery: config.delivery,
+    redis: config.redis,
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, async () => {

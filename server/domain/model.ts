@@ -189,6 +189,8 @@ export interface MeetingMigration {
   tenantId: number;
   userId: number;
   state: MigrationState;
+  /** How many times its state changed, 1 for a new one: orders its changes as other processes tell them. */
+  stateChanges: number;
   sourceMeetingType: SourceMeetingType;
   targetMeetingType: TargetMeetingType;
   createdAt: Date;

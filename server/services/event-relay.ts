@@ -11,22 +11,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
-import type { MeetingMigration } from '../domain/model.ts';
 import type { FeedEntry } from '../storage/live-events.ts';
 import type { Store } from '../storage/store.ts';
+import { decodeEvent, encodeEvent, type RelayedEvent } from './relayed-event.ts';
 
-/** A change made in some process, named by its kind and id. */
-export type RelayedEvent =
-  | { kind: 'migration'; tenantId: number; migration: MeetingMigration }
-  | { kind: 'summary'; tenantId: number }
-  | { kind: 'tenantSettings'; tenantId: number }
-  | { kind: 'triggerEvaluation'; tenantId: number; id: number };
+export type RelayInterruption = 'lost' | 'restored';
 
 export interface EventRelay {
   /** Tells the other processes about a change this process made (after its commit). */
   send(event: RelayedEvent): void;
-  /** Starts delivering the other processes' changes, in the order they were sent, in batches. */
-  receive(deliver: (events: RelayedEvent[]) => Promise<void>): Promise<void>;
+  /**
+   * Starts delivering the other processes' changes, in the order they were sent, in batches. A relay that
+   * can lose changes in transit (Redis) calls `interrupted` when it may have ('lost'), and again once it
+   * receives again ('restored'): what was delivered in between may be incomplete.
+   */
+  receive(
+    deliver: (events: RelayedEvent[]) => Promise<void>,
+    interrupted?: (change: RelayInterruption) => void,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,36 +53,6 @@ const READERS_CACHE_MS = 1_000;
 const FEED_RETENTION_MS = 5 * 60_000;
 const PRUNE_EVERY_MS = 60_000;
 const READ_BATCH = 1_000;
-
-const MIGRATION_DATES = ['createdAt', 'modifiedAt', 'notBefore', 'startedAt', 'finishedAt', 'nextAttemptAt'];
-
-function toEntry(event: RelayedEvent): FeedEntry {
-  const { kind, tenantId } = event;
-  if (kind === 'migration') {
-    return { kind, tenantId, subjectId: event.migration.id, payload: JSON.stringify(event.migration) };
-  }
-  return { kind, tenantId, subjectId: 'id' in event ? event.id : tenantId, payload: null };
-}
-
-function fromEntry(entry: FeedEntry): RelayedEvent | null {
-  const { kind, tenantId, subjectId, payload } = entry;
-  switch (kind) {
-    case 'migration': {
-      if (payload === null) return null;
-      const migration = JSON.parse(payload, (key, value) =>
-        MIGRATION_DATES.includes(key) && typeof value === 'string' ? new Date(value) : value,
-      ) as MeetingMigration;
-      return { kind, tenantId, migration };
-    }
-    case 'triggerEvaluation':
-      return { kind, tenantId, id: subjectId };
-    case 'summary':
-    case 'tenantSettings':
-      return { kind, tenantId };
-    default:
-      return null;
-  }
-}
 
 export function databaseRelay(options: DatabaseRelayOptions): EventRelay {
   const { store, now, logger } = options;
@@ -130,7 +102,7 @@ export function databaseRelay(options: DatabaseRelayOptions): EventRelay {
   return {
     send(event) {
       if (closed) return;
-      pending.push(toEntry(event));
+      pending.push(encodeEvent(event));
       flushTimer ??= setTimeout(() => void flush(), flushMs);
     },
 
@@ -146,7 +118,7 @@ export function databaseRelay(options: DatabaseRelayOptions): EventRelay {
           lastId = last.id;
           const events = rows
             .filter((row) => row.origin !== origin)
-            .map(fromEntry)
+            .map(decodeEvent)
             .filter((event) => event !== null);
           if (events.length > 0) await deliver(events);
           if (rows.length < READ_BATCH) return;

@@ -4,8 +4,9 @@
  */
 import type { MeetingMigration, Tenant, TriggerEvaluation } from '../domain/model.ts';
 import type { MigrationSummary } from '../storage/migrations-store.ts';
-import type { EventRelay, RelayedEvent } from './event-relay.ts';
+import type { EventRelay, RelayInterruption } from './event-relay.ts';
 import { LiveStream, type LiveStreamOptions } from './live-stream.ts';
+import type { RelayedEvent } from './relayed-event.ts';
 
 /** What each channel carries; every channel is per tenant. */
 export type EventChannels = {
@@ -30,6 +31,8 @@ export interface EventSources {
 
 /** Migrations whose last sent change is remembered, to tell a late one from another process. */
 const SENT_MIGRATIONS_KEPT = 10_000;
+/** How long a change waits for a state change before it that another process has not told of yet. */
+const HOLD_MS = 500;
 
 export function createEvents(options: EventSources & { relay?: EventRelay | null }) {
   const relay = options.relay ?? null;
@@ -66,22 +69,70 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
   /** Subscribers of each tenant's summary: nobody watching, nothing to recompute. */
   const summaryWatchers = new Map<number, number>();
 
-  /** When each migration last changed, as sent here: a change from another process can arrive late. */
-  const sentMigrations = new Map<number, number>();
+  /** Every subscriber's stream still open. */
+  const streams = new Set<{ return(): Promise<unknown> }>();
+
+  /** Each migration's last change sent here: how many state changes it had, and when it was made. */
+  const sentMigrations = new Map<number, { stateChanges: number; modified: number }>();
+  /**
+   * Changes other processes told of before a state change they follow (the process that made that one
+   * was slower to tell): held until it comes, or for HOLD_MS at most.
+   */
+  const heldMigrations = new Map<number, { changes: MeetingMigration[]; timer: NodeJS.Timeout }>();
+
+  const isLate = (migration: MeetingMigration, last: { stateChanges: number; modified: number }) =>
+    migration.stateChanges < last.stateChanges ||
+    (migration.stateChanges === last.stateChanges && migration.modifiedAt.getTime() < last.modified);
 
   /** Publishes here, unless a later change of the migration was sent already; says whether it did. */
   function publishMigration(migration: MeetingMigration): boolean {
     if (relay) {
-      const modified = migration.modifiedAt.getTime();
-      if (modified < (sentMigrations.get(migration.id) ?? -Infinity)) return false;
+      const last = sentMigrations.get(migration.id);
+      if (last && isLate(migration, last)) return false;
       sentMigrations.delete(migration.id);
-      sentMigrations.set(migration.id, modified);
+      sentMigrations.set(migration.id, {
+        stateChanges: migration.stateChanges,
+        modified: migration.modifiedAt.getTime(),
+      });
       if (sentMigrations.size > SENT_MIGRATIONS_KEPT) {
         sentMigrations.delete(sentMigrations.keys().next().value as number);
       }
     }
     publish('meetingMigration', migration.tenantId, migration);
     return true;
+  }
+
+  /** A change another process told of: passed on in the order of its state changes. */
+  function receiveMigration(migration: MeetingMigration) {
+    const held = heldMigrations.get(migration.id);
+    if (held) held.changes.push(migration);
+    else if (migration.stateChanges > (sentMigrations.get(migration.id)?.stateChanges ?? 0) + 1) {
+      const timer = setTimeout(() => releaseHeld(migration.id, true), HOLD_MS);
+      heldMigrations.set(migration.id, { changes: [migration], timer });
+      return;
+    } else {
+      publishMigration(migration);
+      return;
+    }
+    releaseHeld(migration.id, false);
+  }
+
+  /** Passes on the held changes that now follow on; all of them once the wait is over. */
+  function releaseHeld(id: number, waitedEnough: boolean) {
+    const held = heldMigrations.get(id);
+    if (!held) return;
+    held.changes.sort(
+      (a, b) => a.stateChanges - b.stateChanges || a.modifiedAt.getTime() - b.modifiedAt.getTime(),
+    );
+    while (held.changes.length > 0) {
+      const next = held.changes[0] as MeetingMigration;
+      const expected = (sentMigrations.get(id)?.stateChanges ?? 0) + 1;
+      if (!waitedEnough && next.stateChanges > expected) return;
+      held.changes.shift();
+      publishMigration(next);
+    }
+    clearTimeout(held.timer);
+    heldMigrations.delete(id);
   }
 
   function sendMigration(migration: MeetingMigration) {
@@ -153,7 +204,7 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     const summaryTenants = new Set<number>();
     const settingsTenants = new Set<number>();
     for (const event of events) {
-      if (event.kind === 'migration') publishMigration(event.migration);
+      if (event.kind === 'migration') receiveMigration(event.migration);
       else if (event.kind === 'triggerEvaluation') evaluationIds.push(event.id);
       else if (event.kind === 'summary') summaryTenants.add(event.tenantId);
       else settingsTenants.add(event.tenantId);
@@ -176,7 +227,21 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
       tenantId: number,
       options: Omit<LiveStreamOptions<EventChannels[C]>, 'listen'> = {},
     ): LiveStream<EventChannels[C]> {
-      return new LiveStream({ ...options, listen: (push) => listen(channel, tenantId, push) });
+      const stream: LiveStream<EventChannels[C]> = new LiveStream({
+        ...options,
+        listen: (push) => listen(channel, tenantId, push),
+        onEnd: () => {
+          streams.delete(stream);
+          options.onEnd?.();
+        },
+      });
+      streams.add(stream);
+      return stream;
+    },
+
+    /** Ends every subscriber's stream: their clients subscribe again, and start from the current state. */
+    endStreams() {
+      for (const stream of [...streams]) void stream.return();
     },
 
     /** A migration was created or changed state: published at once, with the summary after it. */
@@ -224,16 +289,20 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
       relay?.send({ kind: 'triggerEvaluation', tenantId: evaluation.tenantId, id: evaluation.id });
     },
 
-    /** Delivers here, from now on, the changes other processes announce. */
-    receiveFromOtherProcesses(): Promise<void> {
-      return relay ? relay.receive(deliverRelayed) : Promise.resolve();
+    /**
+     * Delivers here, from now on, the changes other processes announce; `interrupted` hears when some may
+     * have been lost in transit, and when they arrive again (see EventRelay).
+     */
+    receiveFromOtherProcesses(interrupted?: (change: RelayInterruption) => void): Promise<void> {
+      return relay ? relay.receive(deliverRelayed, interrupted) : Promise.resolve();
     },
 
     /** Stops pending timers and the relay (at shutdown). */
     async close() {
       await relay?.close();
-      for (const entry of [...progress.values(), ...summaries.values()])
+      for (const entry of [...progress.values(), ...summaries.values(), ...heldMigrations.values()])
         if (entry.timer) clearTimeout(entry.timer);
+      heldMigrations.clear();
       progress.clear();
       summaries.clear();
     },

@@ -79,6 +79,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
           .updateTable('meeting_migrations')
           .set({
             state: 'IN_PROGRESS',
+            state_changes: sql<number>`state_changes + 1`,
             lease_owner: workerId,
             lease_expires_at: toTime(leaseUntil),
             started_at: sql<string>`coalesce(started_at, ${at})`,
@@ -262,6 +263,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
         .updateTable('meeting_migrations')
         .set({
           state: end.state,
+          state_changes: sql<number>`state_changes + 1`,
           total_meetings: end.totalMeetings,
           last_message: end.lastMessage,
           finished_at: toTime(now),
@@ -297,6 +299,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
         .updateTable('meeting_migrations')
         .set((eb) => ({
           state: 'PENDING',
+          state_changes: eb('state_changes', '+', 1),
           retry_count: eb('retry_count', '+', 1),
           next_attempt_at: toTime(nextAttemptAt),
           last_message: lastMessage,

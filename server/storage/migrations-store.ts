@@ -121,6 +121,7 @@ export function migrationStore(db: Db) {
       now: Date,
     ): Promise<MeetingMigration> {
       const set: Updateable<MeetingMigrationTable> = { modified_at: toTime(now) };
+      const counted = changes.state !== undefined ? { state_changes: sql<number>`state_changes + 1` } : {};
       if (changes.state !== undefined) set.state = changes.state;
       if (changes.sourceMeetingType !== undefined) set.source_meeting_type = changes.sourceMeetingType;
       if (changes.targetMeetingType !== undefined) set.target_meeting_type = changes.targetMeetingType;
@@ -132,7 +133,7 @@ export function migrationStore(db: Db) {
         set.finished_at = changes.finishedAt ? toTime(changes.finishedAt) : null;
       const row = await db
         .updateTable('meeting_migrations')
-        .set(set)
+        .set({ ...set, ...counted })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -150,6 +151,7 @@ export function migrationStore(db: Db) {
         .updateTable('meeting_migrations')
         .set({
           state: 'PENDING',
+          state_changes: sql<number>`state_changes + 1`,
           not_before: toTime(now),
           next_attempt_at: null,
           started_at: null,

@@ -398,6 +398,17 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
         .execute();
     },
   },
+
+  '0009-migration-state-changes': {
+    async up(db: Kysely<unknown>) {
+      // Counted with every state change, so that a process told about changes by others in a different
+      // order (two processes, one migration) passes them on in the order they happened.
+      await db.schema
+        .alterTable('meeting_migrations')
+        .addColumn('state_changes', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+  },
 });
 
 export async function migrateToLatest(db: Kysely<unknown>, schema: SchemaHelper): Promise<void> {

@@ -154,6 +154,7 @@ export function migrationFromRow(row: MeetingMigrationRow): MeetingMigration {
     tenantId: row.tenant_id,
     userId: row.user_id,
     state: row.state as MigrationState,
+    stateChanges: row.state_changes,
     sourceMeetingType: row.source_meeting_type as SourceMeetingType,
     targetMeetingType: row.target_meeting_type as TargetMeetingType,
     createdAt: fromTime(row.created_at),

@@ -110,6 +110,8 @@ export interface MeetingOverriddenOccurrenceTable {
 
 export interface MeetingMigrationTable {
   id: Generated<number>;
+  /** How many times its state changed (1 for a new one): orders its events across processes. */
+  state_changes: Generated<number>;
   correlation_id: string;
   tenant_id: number;
   user_id: number;

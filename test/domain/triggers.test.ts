@@ -97,6 +97,7 @@ describe('planMigration', () => {
     tenantId: 1,
     userId: 1,
     state: 'PENDING',
+    stateChanges: 1,
     ...toSameType,
     createdAt: now,
     modifiedAt: now,

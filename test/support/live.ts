@@ -61,11 +61,14 @@ export function subscribeOverWebSocket<T>(
   token: string,
   query: string,
   variables: Record<string, unknown> = {},
-): LiveSubscription<T> {
+): LiveSubscription<T> & { closeCodes: number[] } {
+  /** The code of every close of the socket (graphql-ws reconnects by itself after most). */
+  const closeCodes: number[] = [];
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: { Authorization: `Bearer ${token}` },
+    on: { closed: (event) => closeCodes.push((event as { code: number }).code) },
   });
   const events = collector<T>();
   const unsubscribe = client.subscribe<T>(
@@ -83,10 +86,14 @@ export function subscribeOverWebSocket<T>(
   );
   return {
     events: events.events,
+    closeCodes,
     until: events.until,
     async close() {
       unsubscribe();
-      await client.dispose();
+      // Closed while it waits to reconnect, the client has no socket to close, and rejects with that.
+      await Promise.resolve(client.dispose()).catch((error: { reason?: string }) => {
+        if (error.reason !== 'All Subscriptions Gone') throw error;
+      });
     },
   };
 }
@@ -96,7 +103,7 @@ export function subscribeOverSse<T>(
   token: string,
   query: string,
   variables: Record<string, unknown> = {},
-): LiveSubscription<T> {
+): LiveSubscription<T> & { ended: Promise<void> } {
   const events = collector<T>();
   const abort = new AbortController();
   const done = (async () => {
@@ -137,6 +144,8 @@ export function subscribeOverSse<T>(
   });
   return {
     events: events.events,
+    /** Resolves when the server ends the stream (or it is closed here). */
+    ended: done,
     until: events.until,
     async close() {
       abort.abort();

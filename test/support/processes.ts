@@ -9,6 +9,8 @@ export interface Running {
   stderr: () => string;
   /** Resolves with the first stdout line (from `from` on) that satisfies the predicate. */
   line(predicate: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<string>;
+  /** The same for stderr (where logs go). */
+  errorLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -37,6 +39,7 @@ export function run(
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+    for (const wake of waiters) wake();
   });
   // 'close', not 'exit': only then has everything the process printed been read.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
@@ -46,30 +49,38 @@ export function run(
     stderr: () => stderr,
     exited,
     line(predicate, timeoutMs = 15_000, from = 0) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = stdout.slice(from).find(predicate);
-          if (found !== undefined) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(found);
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `no matching line in ${timeoutMs} ms; stdout: ${stdout.join('\n').slice(-2000)}; stderr: ${stderr.slice(-2000)}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+      return waitFor(() => stdout.slice(from).find(predicate), timeoutMs);
+    },
+    errorLine(predicate, timeoutMs = 15_000) {
+      // Only whole lines: the last one may still be arriving.
+      return waitFor(() => stderr.split('\n').slice(0, -1).find(predicate), timeoutMs);
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+
+  function waitFor(find: () => string | undefined, timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = find();
+        if (found !== undefined) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(
+          new Error(
+            `no matching line in ${timeoutMs} ms; stdout: ${stdout.join('\n').slice(-2000)}; stderr: ${stderr.slice(-2000)}`,
+          ),
+        );
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  }
 }

@@ -1,0 +1,208 @@
+/**
+ * Live events between processes through Redis pub/sub (SPEC §8), when MMS_REDIS_URL is set: any number of
+ * API processes and workers, on one host or many. Every process publishes each change it makes (encoded as
+ * in relayed-event.ts) on one channel under a key prefix; processes that serve subscribers receive it
+ * through `@graphql-yoga/redis-event-target` and pass on the changes of the others, in the order each
+ * process sent them.
+ *
+ * Redis keeps nothing: a change published while a receiver is cut off never reaches it. So the relay never
+ * stands in a request's way (publishing neither waits nor throws; failures are logged once until it works
+ * again), and a receiver says when it lost Redis and when it has it back: its subscribers' view may have a
+ * gap, and they are asked to subscribe again and read the current state (app.ts). The database holds every
+ * change regardless.
+ */
+import { randomUUID } from 'node:crypto';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { Redis } from 'ioredis';
+import type { EventRelay } from './event-relay.ts';
+import { decodeEvent, type EncodedEvent, encodeEvent, type RelayedEvent } from './relayed-event.ts';
+
+export interface RedisRelayConfig {
+  url: string;
+  /** Starts the channel's name, so that deployments (or test runs) sharing one Redis never see each other. */
+  prefix: string;
+}
+
+export interface RedisRelayOptions extends RedisRelayConfig {
+  logger: Pick<Console, 'error' | 'warn'>;
+}
+
+/** Redis could not be reached at start. */
+export class RedisUnreachableError extends Error {}
+
+/** One published message: the event and the process that sent it. */
+interface RelayMessage {
+  origin: string;
+  event: EncodedEvent;
+}
+
+const CONNECT_TIMEOUT_MS = 5_000;
+const RECONNECT_MAX_WAIT_MS = 2_000;
+
+function isRelayMessage(value: unknown): value is RelayMessage {
+  const message = value as Partial<RelayMessage> | null;
+  const event = message?.event as Partial<EncodedEvent> | undefined;
+  return (
+    typeof message?.origin === 'string' &&
+    typeof event?.kind === 'string' &&
+    typeof event.tenantId === 'number' &&
+    typeof event.subjectId === 'number' &&
+    (typeof event.payload === 'string' || event.payload === null)
+  );
+}
+
+/** A message that is not JSON reaches the listener as null (and is dropped) instead of throwing in ioredis. */
+const tolerantJson = {
+  stringify: (message: unknown) => JSON.stringify(message),
+  parse: (text: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return null;
+    }
+  },
+};
+
+/**
+ * A connection that fails at once before it was ever up (a wrong URL stops the start), and after that
+ * reconnects for ever with a growing wait. Commands fail at once while it is down rather than queue: a
+ * change published late would come after the state its receivers read again.
+ */
+async function connect(url: string, role: 'publisher' | 'subscriber'): Promise<Redis> {
+  let up = false;
+  let lastError: Error | null = null;
+  const redis = new Redis(url, {
+    // Named for operators (CLIENT LIST) and tests.
+    connectionName: `mms-${role}`,
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => (up ? Math.min(attempt * 100, RECONNECT_MAX_WAIT_MS) : null),
+  });
+  // Without a listener ioredis prints every failed reconnection; the relay reports what matters itself.
+  redis.on('error', (error: Error) => {
+    lastError = error;
+  });
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    const { protocol, hostname, port } = new URL(url);
+    throw new RedisUnreachableError(
+      `cannot reach Redis at ${protocol}//${hostname || 'localhost'}:${port || 6379} (${(lastError ?? (error as Error)).message})`,
+    );
+  }
+  up = true;
+  return redis;
+}
+
+/** Connects to Redis (failing when it cannot be reached) and returns the relay. */
+export async function connectRedisRelay(options: RedisRelayOptions): Promise<EventRelay> {
+  const { logger } = options;
+  const channel = `${options.prefix}live-events`;
+  const origin = randomUUID();
+  const publisher = await connect(options.url, 'publisher');
+  let subscriber: Redis | null = null;
+  let closed = false;
+
+  /** Whether publishing works: its loss (a dropped connection or a failed publish) is logged once, and its return. */
+  let publishing = true;
+  const cannotPublish = (reason: string) => {
+    if (closed || !publishing) return;
+    publishing = false;
+    logger.warn(
+      `live events: cannot publish through Redis (${reason}); changes made here reach no other process until it can again`,
+    );
+  };
+  const canPublish = () => {
+    if (closed || publishing) return;
+    publishing = true;
+    logger.warn('live events: publishing through Redis again');
+  };
+  publisher.on('close', () => cannotPublish('lost the connection'));
+  publisher.on('ready', canPublish);
+
+  return {
+    send(event: RelayedEvent) {
+      if (closed) return;
+      const message: RelayMessage = { origin, event: encodeEvent(event) };
+      publisher
+        .publish(channel, JSON.stringify(message))
+        .then(canPublish, (error: unknown) => cannotPublish((error as Error).message));
+    },
+
+    async receive(deliver, interrupted) {
+      const redis = await connect(options.url, 'subscriber');
+      subscriber = redis;
+      // Publishing goes straight through `publisher` instead of the target's dispatchEvent, which drops the
+      // promise of the publish: a Redis outage would end the process with an unhandled rejection.
+      const target = createRedisEventTarget({
+        publishClient: publisher,
+        subscribeClient: redis,
+        serializer: tolerantJson,
+      });
+
+      const queue: RelayedEvent[] = [];
+      let draining = false;
+      let deliveryFailing = false;
+      /** Delivers one batch at a time, in arrival order: what arrives meanwhile makes the next batch. */
+      const drain = async () => {
+        while (queue.length > 0) {
+          await deliver(queue.splice(0)).then(
+            () => {
+              deliveryFailing = false;
+            },
+            (error: unknown) => {
+              // Once until it works again: a database that went away must not flood the log.
+              if (!deliveryFailing) logger.error('live events: could not deliver changes from Redis', error);
+              deliveryFailing = true;
+            },
+          );
+        }
+        draining = false;
+      };
+      target.addEventListener(channel, (event) => {
+        const message = (event as CustomEvent).detail;
+        if (!isRelayMessage(message) || message.origin === origin) return;
+        const relayed = decodeEvent(message.event);
+        if (!relayed) return;
+        queue.push(relayed);
+        if (draining) return;
+        draining = true;
+        // Messages read together are emitted together: delivered as one batch.
+        queueMicrotask(() => void drain());
+      });
+      // The target subscribes without waiting; this answer comes once Redis has taken the subscription.
+      await redis.subscribe(channel);
+
+      let lost = false;
+      redis.on('close', () => {
+        if (closed || lost) return;
+        lost = true;
+        logger.warn('live events: lost the subscription to Redis; subscribers are asked to reconnect');
+        interrupted?.('lost');
+      });
+      redis.on('ready', () => {
+        if (closed || !lost) return;
+        // ioredis subscribes again on its own before 'ready'; this answer says Redis has taken it.
+        redis.subscribe(channel).then(
+          () => {
+            if (closed || !lost) return;
+            lost = false;
+            logger.warn('live events: subscribed to Redis again; subscribers are asked to reconnect');
+            interrupted?.('restored');
+          },
+          // Lost again before it was taken: the next 'ready' tries again.
+          () => {},
+        );
+      });
+    },
+
+    async close() {
+      closed = true;
+      subscriber?.disconnect();
+      // QUIT goes after the publishes still in flight; while Redis is away there is nothing to wait for.
+      await publisher.quit().catch(() => publisher.disconnect());
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * How a live event travels between processes (see event-relay.ts), whatever carries it (the database's
+ * feed, Redis): a migration with its full state as sent, other changes by kind and id only, loaded again
+ * from the shared database by whoever receives them.
+ */
+import type { MeetingMigration } from '../domain/model.ts';
+import type { FeedEntry } from '../storage/live-events.ts';
+
+/** A change made in some process, named by its kind and id. */
+export type RelayedEvent =
+  | { kind: 'migration'; tenantId: number; migration: MeetingMigration }
+  | { kind: 'summary'; tenantId: number }
+  | { kind: 'tenantSettings'; tenantId: number }
+  | { kind: 'triggerEvaluation'; tenantId: number; id: number };
+
+/** A relayed event as plain data: numbers and strings only. */
+export type EncodedEvent = FeedEntry;
+
+/** JSON carries dates as strings: these fields of a migration are turned back into dates. */
+const MIGRATION_DATES = ['createdAt', 'modifiedAt', 'notBefore', 'startedAt', 'finishedAt', 'nextAttemptAt'];
+
+export function encodeEvent(event: RelayedEvent): EncodedEvent {
+  const { kind, tenantId } = event;
+  if (kind === 'migration') {
+    return { kind, tenantId, subjectId: event.migration.id, payload: JSON.stringify(event.migration) };
+  }
+  return { kind, tenantId, subjectId: 'id' in event ? event.id : tenantId, payload: null };
+}
+
+/** The event, or null for one this version does not know, or a migration without a readable state. */
+export function decodeEvent(entry: EncodedEvent): RelayedEvent | null {
+  const { kind, tenantId, subjectId, payload } = entry;
+  switch (kind) {
+    case 'migration': {
+      if (payload === null) return null;
+      try {
+        const migration = JSON.parse(payload, (key, value) =>
+          MIGRATION_DATES.includes(key) && typeof value === 'string' ? new Date(value) : value,
+        ) as MeetingMigration;
+        return { kind, tenantId, migration };
+      } catch {
+        return null;
+      }
+    }
+    case 'triggerEvaluation':
+      return { kind, tenantId, id: subjectId };
+    case 'summary':
+    case 'tenantSettings':
+      return { kind, tenantId };
+    default:
+      return null;
+  }
+}
