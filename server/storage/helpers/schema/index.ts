@@ -9,6 +9,12 @@ export interface SchemaHelper {
    * the database.
    */
   oneRunningMigrationPerUser(db: Kysely<unknown>): Promise<void>;
-  /** Runs the schema migrations so that processes starting together apply them once. */
-  exclusively<T>(db: Kysely<unknown>, migrate: (db: Kysely<unknown>) => Promise<T>): Promise<T>;
+  /**
+   * Runs the schema migrations so that processes starting together apply them once. `ownSchema`, where the
+   * database has schemas, is the one MMS's tables live in: the migrator's own tables go there too.
+   */
+  exclusively<T>(
+    db: Kysely<unknown>,
+    migrate: (db: Kysely<unknown>, ownSchema?: string) => Promise<T>,
+  ): Promise<T>;
 }
