@@ -39,13 +39,23 @@ export interface EngineDeps {
   workerId?: string;
 }
 
-/** Failures that a later attempt may not meet: the database busy or full, the disk failing, a connection lost. */
+/**
+ * Failures that a later attempt may not meet: the database busy or full, the disk failing, a connection
+ * lost. PostgreSQL's SQLSTATEs: 08xxx a connection failing; 40001 and 40P01 a serialization failure or
+ * deadlock that outlasted the transaction's own retries; 53xxx a full disk, no memory, too many
+ * connections; 55P03 a lock not had in time; 57014 a statement cancelled or timed out; 57P01–57P03 the
+ * server shutting down, restarting or not yet accepting connections.
+ */
 const TRANSIENT_CODES =
-  /^(SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR)|^(ECONNRESET|ETIMEDOUT|ECONNREFUSED)$/;
+  /^(SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR)|^(ECONNRESET|ETIMEDOUT|ECONNREFUSED|EPIPE)$|^(08...|40001|40P01|53...|55P03|57014|57P0[1-3])$/;
+
+/** What the pg client says, without a code, when the server closed the connection under a query. */
+const CONNECTION_LOST = /^Connection terminated( unexpectedly)?$/;
 
 /** A failure worth retrying later, as opposed to a bug. */
 export function isTransient(error: unknown): boolean {
-  return TRANSIENT_CODES.test((error as { code?: string }).code ?? '');
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return TRANSIENT_CODES.test(code ?? '') || CONNECTION_LOST.test(message ?? '');
 }
 
 /** Thrown inside a batch transaction when the run was cancelled or taken over: rolls the batch back. */

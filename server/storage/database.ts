@@ -127,6 +127,11 @@ async function openSqlite(path: string, options: DatabaseOptions): Promise<Opene
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<OpenedDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE });
+  // An idle connection the server closed (a restart, an administrator) is dropped by the pool, and the next
+  // query opens a new one; unlistened, the pool's report of it would end the process.
+  pool.on('error', () => {});
+  // The same for a connection in use: its query fails with the cause, which is what the caller sees.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = kysely(new PostgresDialect({ pool }), options);
   const helpers: StorageHelpers = {
     backend: 'postgres',

@@ -12,9 +12,22 @@ const MAX_ATTEMPTS = 5;
  */
 export const postgresTransaction: TransactionHelper = async (db, work) => {
   for (let attempt = 1; ; attempt++) {
+    let failure: { error: unknown } | null = null;
     try {
-      return await db.transaction().setIsolationLevel('serializable').execute(work);
-    } catch (error) {
+      return await db
+        .transaction()
+        .setIsolationLevel('serializable')
+        .execute(async (trx) => {
+          try {
+            return await work(trx);
+          } catch (error) {
+            failure = { error };
+            throw error;
+          }
+        });
+    } catch (caught) {
+      // A lost connection fails the ROLLBACK too, and its error would hide the one that says what happened.
+      const error = failure ? (failure as { error: unknown }).error : caught;
       const code = (error as { code?: string }).code;
       if (!code || !RETRIED_CODES.has(code) || attempt >= MAX_ATTEMPTS) throw error;
     }
