@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { DeliveryConfig } from './engine/delivery.ts';
 import type { EngineConfig } from './engine/engine.ts';
 import type { RedisRelayConfig } from './services/redis-relay.ts';
-import { isPostgresUrl } from './storage/location.ts';
+import { DatabaseUnavailableError, isPostgresUrl } from './storage/location.ts';
 
 export interface Config {
   port: number;
@@ -29,6 +29,11 @@ export const DEFAULT_CREDENTIALS_FILE = fileURLToPath(
 );
 
 export class ConfigError extends Error {}
+
+/** The one line a process that cannot start prints: the setting at fault and why. Null for anything else. */
+export function startupFailure(error: unknown): string | null {
+  return error instanceof ConfigError || error instanceof DatabaseUnavailableError ? error.message : null;
+}
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -66,9 +71,11 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 function databaseUrl(env: NodeJS.ProcessEnv): string | null {
   const raw = env.MMS_DATABASE_URL;
   if (raw === undefined || raw === '') return null;
+  // The value itself is not repeated: it may hold a password.
   if (!isPostgresUrl(raw)) {
     throw new ConfigError('MMS_DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  if (!URL.canParse(raw)) throw new ConfigError('MMS_DATABASE_URL is not a well-formed URL');
   return raw;
 }
 

@@ -1,6 +1,6 @@
 /** `npm start`: the server with the embedded database, demo data on first start, and the URLs and token. */
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfig, startupFailure } from './config.ts';
 import { DEMO_DOMAIN, seedDemo } from './demo/seed.ts';
 import { readLocalCredentials, writeLocalCredentials } from './local-credentials.ts';
 import { hashToken } from './services/access.ts';
@@ -73,8 +73,9 @@ ${operatorToken ? `  Operator token (demo tenant ${DEMO_DOMAIN}):  ${operatorTok
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(`mms: ${error.message}`);
+  const failure = startupFailure(error);
+  if (failure) {
+    console.error(`mms: ${failure}`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(`mms: port ${loadConfig().port} is in use; set PORT to another port`);
   } else {

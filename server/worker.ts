@@ -3,7 +3,7 @@
  * started with MMS_ENGINE=off. Workers share the database; leases keep each migration with one of them.
  */
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfig, startupFailure } from './config.ts';
 import { describeDatabase } from './storage/location.ts';
 
 try {
@@ -29,6 +29,7 @@ try {
       `(${config.engine.concurrency} users at a time${config.delivery ? ', delivering invitations' : ''})`,
   );
 } catch (error) {
-  console.error(error instanceof ConfigError ? `mms worker: ${error.message}` : error);
+  const failure = startupFailure(error);
+  console.error(failure ? `mms worker: ${failure}` : error);
   process.exit(1);
 }

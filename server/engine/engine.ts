@@ -39,13 +39,23 @@ export interface EngineDeps {
   workerId?: string;
 }
 
-/** Failures that a later attempt may not meet: the database busy or full, the disk failing, a connection lost. */
+/**
+ * Failures that a later attempt may not meet: the database busy or full, the disk failing, a connection
+ * lost. PostgreSQL's SQLSTATEs: 08xxx a connection failing; 40001 and 40P01 a serialization failure or
+ * deadlock that outlasted the transaction's own retries; 53xxx a full disk, no memory, too many
+ * connections; 55P03 a lock not had in time; 57014 a statement cancelled or timed out; 57P01–57P03 the
+ * server shutting down, restarting or not yet accepting connections.
+ */
 const TRANSIENT_CODES =
-  /^(SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR)|^(ECONNRESET|ETIMEDOUT|ECONNREFUSED)$/;
+  /^(SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR)|^(ECONNRESET|ETIMEDOUT|ECONNREFUSED|EPIPE)$|^(08...|40001|40P01|53...|55P03|57014|57P0[1-3])$/;
+
+/** What the pg client says, without a code, when the server closed the connection under a query. */
+const CONNECTION_LOST = /^Connection terminated( unexpectedly)?$/;
 
 /** A failure worth retrying later, as opposed to a bug. */
 export function isTransient(error: unknown): boolean {
-  return TRANSIENT_CODES.test((error as { code?: string }).code ?? '');
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return TRANSIENT_CODES.test(code ?? '') || CONNECTION_LOST.test(message ?? '');
 }
 
 /** Thrown inside a batch transaction when the run was cancelled or taken over: rolls the batch back. */
@@ -63,7 +73,58 @@ export function createEngine(deps: EngineDeps) {
   let ticking = false;
   let tickAgain = false;
 
+  let claims = 0;
+
   const leaseUntil = () => new Date(now().getTime() + config.leaseSeconds * 1000);
+
+  /**
+   * The name a claim holds its lease under: this worker's id and the claim's number. A run whose lease
+   * lapsed (a stalled event loop, a lost connection) may be claimed again by this same worker; the earlier
+   * claim then holds nothing and stops at its next batch, as it would after another worker's takeover.
+   */
+  const nextLeaseHolder = () => `${workerId}#${++claims}`;
+
+  /**
+   * Keeps a claim's lease while its run works, also where no batch is written for a while (counting a
+   * large user's meetings, a slow batch): every third of the lease, unless a batch renewed it since.
+   */
+  function keepLease(migrationId: number, holder: string) {
+    let renewedByBatch = false;
+    let lost = false;
+    let renewing = false;
+    const timer = setInterval(
+      async () => {
+        if (renewedByBatch || renewing) {
+          renewedByBatch = false;
+          return;
+        }
+        renewing = true;
+        try {
+          if (!(await store.engine.renewLease(migrationId, holder, leaseUntil()))) lost = true;
+        } catch (error) {
+          // The lease may lapse meanwhile; then another claim takes the run over and this one stops.
+          logger.warn(`engine: could not renew the lease of migration ${migrationId}`, error);
+        } finally {
+          renewing = false;
+        }
+      },
+      (config.leaseSeconds * 1000) / 3,
+    );
+    timer.unref();
+    return {
+      /** The run was taken over or cancelled: its work would be refused. */
+      get lost() {
+        return lost;
+      },
+      renewedByBatch() {
+        renewedByBatch = true;
+      },
+      stop() {
+        clearInterval(timer);
+      },
+    };
+  }
+  type Lease = ReturnType<typeof keepLease>;
 
   async function tick(): Promise<void> {
     if (ticking) {
@@ -75,10 +136,11 @@ export function createEngine(deps: EngineDeps) {
       do {
         tickAgain = false;
         while (!stopping && running.size < config.concurrency) {
-          const claimed = await store.engine.claimNext(workerId, now(), leaseUntil());
+          const holder = nextLeaseHolder();
+          const claimed = await store.engine.claimNext(holder, now(), leaseUntil());
           if (!claimed) break;
           events.migrationStateChanged(claimed);
-          const run = execute(claimed).finally(() => {
+          const run = execute(claimed, holder).finally(() => {
             running.delete(run);
             if (!stopping) void tick();
           });
@@ -101,26 +163,29 @@ export function createEngine(deps: EngineDeps) {
     timer = setTimeout(() => void tick(), config.pollMs);
   }
 
-  async function execute(migration: MeetingMigration): Promise<void> {
+  async function execute(migration: MeetingMigration, holder: string): Promise<void> {
+    const lease = keepLease(migration.id, holder);
     try {
-      await runMigration(migration);
+      await runMigration(migration, holder, lease);
     } catch (error) {
       if (error instanceof RunLost) {
-        if (stopping) await store.engine.release(migration.id, workerId, now()).catch(() => {});
+        if (stopping) await store.engine.release(migration.id, holder, now()).catch(() => {});
         return;
       }
-      await failOrRetry(migration, error);
+      await failOrRetry(migration, holder, error);
+    } finally {
+      lease.stop();
     }
   }
 
-  async function failOrRetry(migration: MeetingMigration, error: unknown) {
+  async function failOrRetry(migration: MeetingMigration, holder: string, error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     try {
       if (isTransient(error) && migration.retryCount < config.retryScheduleMs.length) {
         const wait = config.retryScheduleMs[migration.retryCount] ?? 0;
         const rescheduled = await store.engine.reschedule(
           migration.id,
-          workerId,
+          holder,
           new Date(now().getTime() + wait),
           `transient failure, retry ${migration.retryCount + 1} of ${config.retryScheduleMs.length}: ${message}`,
           now(),
@@ -132,12 +197,7 @@ export function createEngine(deps: EngineDeps) {
       const lastMessage = isTransient(error)
         ? `gave up after ${config.retryScheduleMs.length} retries: ${message}`
         : 'an internal error stopped the migration; see the server log';
-      const failed = await store.engine.finish(
-        migration.id,
-        workerId,
-        { state: 'FAILED', lastMessage },
-        now(),
-      );
+      const failed = await store.engine.finish(migration.id, holder, { state: 'FAILED', lastMessage }, now());
       if (failed) events.migrationStateChanged(failed);
     } catch (inner) {
       // The lease expires and the run is claimed again.
@@ -145,7 +205,7 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  async function runMigration(claimed: MeetingMigration): Promise<void> {
+  async function runMigration(claimed: MeetingMigration, holder: string, lease: Lease): Promise<void> {
     const [user] = await store.users.byIds(claimed.tenantId, [claimed.userId]);
     const [tenant] = await store.tenants.byIds([claimed.tenantId]);
     if (!user || !tenant) throw new Error(`migration ${claimed.correlationId} has no user or tenant`);
@@ -153,7 +213,7 @@ export function createEngine(deps: EngineDeps) {
     if (notEligible) {
       const failed = await store.engine.finish(
         claimed.id,
-        workerId,
+        holder,
         { state: 'FAILED', lastMessage: `not eligible: ${notEligible}` },
         now(),
       );
@@ -200,7 +260,7 @@ export function createEngine(deps: EngineDeps) {
     const oneBatch = firstBatch.length < config.batchSize ? firstBatch : undefined;
 
     await eachBatch(async (batch) => {
-      if (stopping) throw new RunLost();
+      if (stopping || lease.lost) throw new RunLost();
       const todo = selected(batch);
       if (todo.length === 0) return;
       const decisions = todo.map((meeting) => ({ meeting, decision: decideMeeting(meeting, settings) }));
@@ -222,10 +282,11 @@ export function createEngine(deps: EngineDeps) {
             : undefined,
       }));
       const recorded = await store.transaction(async (tx) => {
-        const updated = await tx.engine.recordBatch(claimed, workerId, total, outcomes, leaseUntil(), now());
+        const updated = await tx.engine.recordBatch(claimed, holder, total, outcomes, leaseUntil(), now());
         if (!updated) throw new RunLost();
         return updated;
       });
+      lease.renewedByBatch();
       events.migrationProgressed(recorded.migration);
       if (recorded.supersededIn.length > 0) {
         events.invitationsCounted(await store.migrations.byIds(null, recorded.supersededIn));
@@ -236,7 +297,7 @@ export function createEngine(deps: EngineDeps) {
     const failedMeetings = reasons.reduce((sum, r) => sum + r.meetings, 0);
     const finished = await store.engine.finish(
       claimed.id,
-      workerId,
+      holder,
       reasons.length > 0
         ? {
             state: 'FAILED',

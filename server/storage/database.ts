@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type KyselyConfig, PostgresDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, type KyselyConfig, PostgresDialect, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
 import { postgresBatch } from './helpers/batch/postgres.ts';
 import { sqliteBatch } from './helpers/batch/sqlite.ts';
@@ -16,7 +16,7 @@ import { postgresSchema } from './helpers/schema/postgres.ts';
 import { sqliteSchema } from './helpers/schema/sqlite.ts';
 import { postgresTransaction } from './helpers/transaction/postgres.ts';
 import { ImmediateTransactionDialect, sqliteTransaction } from './helpers/transaction/sqlite.ts';
-import { isPostgresUrl } from './location.ts';
+import { DatabaseUnavailableError, isPostgresUrl } from './location.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { Database } from './tables.ts';
 
@@ -95,8 +95,13 @@ export async function openDatabase(location: string, options: DatabaseOptions = 
 const BUSY_TIMEOUT_MS = 15_000;
 
 async function openSqlite(path: string, options: DatabaseOptions): Promise<OpenedDatabase> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
+  let sqlite: SQLite.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    sqlite = new SQLite(path);
+  } catch (error) {
+    throw new DatabaseUnavailableError(path, error);
+  }
   sqlite.pragma('journal_mode = WAL');
   // FULL: a committed migration step may already have sent invitations, so it must survive power loss too.
   sqlite.pragma('synchronous = FULL');
@@ -127,6 +132,11 @@ async function openSqlite(path: string, options: DatabaseOptions): Promise<Opene
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<OpenedDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE });
+  // An idle connection the server closed (a restart, an administrator) is dropped by the pool, and the next
+  // query opens a new one; unlistened, the pool's report of it would end the process.
+  pool.on('error', () => {});
+  // The same for a connection in use: its query fails with the cause, which is what the caller sees.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = kysely(new PostgresDialect({ pool }), options);
   const helpers: StorageHelpers = {
     backend: 'postgres',
@@ -136,6 +146,10 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Open
     schema: postgresSchema,
   };
   try {
+    // Connected first: a server that cannot be reached is told apart from a schema migration that failed.
+    await sql`select 1`.execute(db).catch((error: unknown) => {
+      throw new DatabaseUnavailableError(url, error);
+    });
     await migrateToLatest(db as Kysely<unknown>, helpers.schema);
   } catch (error) {
     await db.destroy();

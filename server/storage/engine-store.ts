@@ -60,10 +60,14 @@ export function invitationFromRow(row: InvitationUpdateRow): InvitationUpdate {
   };
 }
 
-/** The run is still this worker's: running, and its lease not taken over (nor the run cancelled). */
-function heldBy(migrationId: number, workerId: string) {
+/**
+ * The run is still held by this claim: running, and its lease not taken over (nor the run cancelled). The
+ * holder names one claim of one worker, so a run taken over is lost to its earlier claim also when the
+ * same worker took it.
+ */
+function heldBy(migrationId: number, holder: string) {
   return (eb: ExpressionBuilder<Database, 'meeting_migrations'>) =>
-    eb.and([eb('id', '=', migrationId), eb('state', '=', 'IN_PROGRESS'), eb('lease_owner', '=', workerId)]);
+    eb.and([eb('id', '=', migrationId), eb('state', '=', 'IN_PROGRESS'), eb('lease_owner', '=', holder)]);
 }
 
 export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'claim'>) {
@@ -72,7 +76,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
      * Claims the next due migration: a PENDING one past its hold and backoff whose user has none running,
      * or a running one whose worker's lease expired. One statement, so two workers never claim the same.
      */
-    async claimNext(workerId: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
+    async claimNext(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
       const at = toTime(now);
       const claim = () =>
         db
@@ -80,7 +84,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
           .set({
             state: 'IN_PROGRESS',
             state_changes: sql<number>`state_changes + 1`,
-            lease_owner: workerId,
+            lease_owner: holder,
             lease_expires_at: toTime(leaseUntil),
             started_at: sql<string>`coalesce(started_at, ${at})`,
             modified_at: at,
@@ -214,7 +218,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
      */
     async recordBatch(
       migration: Pick<MeetingMigration, 'id' | 'tenantId'>,
-      workerId: string,
+      holder: string,
       totalMeetings: number,
       outcomes: MeetingOutcomeRecord[],
       leaseUntil: Date,
@@ -238,7 +242,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
           lease_expires_at: toTime(leaseUntil),
           modified_at: at,
         }))
-        .where(heldBy(migration.id, workerId))
+        .where(heldBy(migration.id, holder))
         .returningAll()
         .executeTakeFirst();
       if (!row) return null;
@@ -255,7 +259,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
     /** Ends a run; only the worker holding it may. */
     async finish(
       migrationId: number,
-      workerId: string,
+      holder: string,
       end: { state: 'SUCCEEDED' | 'FAILED'; lastMessage: string | null; totalMeetings?: number },
       now: Date,
     ): Promise<MeetingMigration | null> {
@@ -272,25 +276,36 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
           lease_expires_at: null,
           next_attempt_at: null,
         })
-        .where(heldBy(migrationId, workerId))
+        .where(heldBy(migrationId, holder))
         .returningAll()
         .executeTakeFirst();
       return row ? migrationFromRow(row) : null;
     },
 
+    /** Extends the lease of a run still held (no takeover, no cancel); false when it is not held any more. */
+    async renewLease(migrationId: number, holder: string, leaseUntil: Date): Promise<boolean> {
+      const renewed = await db
+        .updateTable('meeting_migrations')
+        .set({ lease_expires_at: toTime(leaseUntil) })
+        .where(heldBy(migrationId, holder))
+        .returning('id')
+        .executeTakeFirst();
+      return renewed !== undefined;
+    },
+
     /** Lets the run go at once (a graceful stop): its lease expires now, so any worker may resume it. */
-    async release(migrationId: number, workerId: string, now: Date): Promise<void> {
+    async release(migrationId: number, holder: string, now: Date): Promise<void> {
       await db
         .updateTable('meeting_migrations')
         .set({ lease_expires_at: toTime(new Date(now.getTime() - 1)) })
-        .where(heldBy(migrationId, workerId))
+        .where(heldBy(migrationId, holder))
         .execute();
     },
 
     /** A transient failure: back to the queue after a backoff, counting the retry. */
     async reschedule(
       migrationId: number,
-      workerId: string,
+      holder: string,
       nextAttemptAt: Date,
       lastMessage: string,
       now: Date,
@@ -307,7 +322,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
           lease_owner: null,
           lease_expires_at: null,
         }))
-        .where(heldBy(migrationId, workerId))
+        .where(heldBy(migrationId, holder))
         .returningAll()
         .executeTakeFirst();
       return row ? migrationFromRow(row) : null;

@@ -8,7 +8,31 @@ export function isPostgresUrl(location: string): boolean {
 /** The database for people to read: a PostgreSQL URL without its password. */
 export function describeDatabase(location: string): string {
   if (!isPostgresUrl(location)) return location;
+  if (!URL.canParse(location)) return 'a postgres:// URL that does not parse';
   const url = new URL(location);
   if (url.password) url.password = '***';
   return url.toString();
+}
+
+/** The environment variable a database location is given in. */
+export function databaseSetting(location: string): 'MMS_DATABASE_URL' | 'MMS_DB' {
+  return isPostgresUrl(location) ? 'MMS_DATABASE_URL' : 'MMS_DB';
+}
+
+/** Why an error happened, in one line (a connection refused on every address has no message of its own). */
+function reasonOf(error: unknown): string {
+  const { message, code, errors } = (error ?? {}) as { message?: string; code?: string; errors?: unknown[] };
+  if (message) return message.replace(/\s+/g, ' ').trim();
+  if (Array.isArray(errors) && errors.length > 0) return [...new Set(errors.map(reasonOf))].join('; ');
+  return code ?? String(error);
+}
+
+/** The database cannot be opened at all: unreachable, refused, or not a place a database can be. */
+export class DatabaseUnavailableError extends Error {
+  constructor(location: string, cause: unknown) {
+    super(
+      `cannot open the database at ${databaseSetting(location)} (${describeDatabase(location)}): ${reasonOf(cause)}`,
+      { cause },
+    );
+  }
 }

@@ -413,12 +413,8 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
 
 export async function migrateToLatest(db: Kysely<unknown>, schema: SchemaHelper): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(schema) };
-  const { error, results } = await schema.exclusively(db, async (migrating) =>
-    new Migrator({
-      db: migrating,
-      provider,
-      migrationTableSchema: await schema.migrationTableSchema(migrating),
-    }).migrateToLatest(),
+  const { error, results } = await schema.exclusively(db, (migrating, ownSchema) =>
+    new Migrator({ db: migrating, provider, migrationTableSchema: ownSchema }).migrateToLatest(),
   );
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {

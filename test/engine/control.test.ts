@@ -1,9 +1,10 @@
 /** Cancel, retry, transient failures and retention, against a running engine (SPEC §4.6, §5). */
 
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sqliteOf, TEST_BACKEND } from '../support/backend.ts';
-import { createTenantWithOperator, createUser, scheduleMeeting } from '../support/fixtures.ts';
+import { createTenantWithOperator, createUser, parseGlobalId, scheduleMeeting } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -135,8 +136,9 @@ describe('retry', () => {
   });
 });
 
-// SQLite only: a full disk is made by capping SQLite's page count, which PostgreSQL has no counterpart of.
-describe.skipIf(TEST_BACKEND !== 'sqlite')('transient failures', () => {
+// A full disk is made by capping SQLite's page count, which PostgreSQL has no counterpart of; PostgreSQL's
+// own transient failure is tested below.
+describe.skipIf(TEST_BACKEND !== 'sqlite')('transient failures (SQLite: a full database)', () => {
   /** Lets the database grow no more, and fills what room it has left: the next batch finds none. */
   function fillDatabase() {
     const { sqlite } = sqliteOf(server);
@@ -192,6 +194,101 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('transient failures', () => {
     } finally {
       makeRoom();
     }
+  });
+});
+
+// PostgreSQL's transient failure: the server ends the connection under a query (a restart, a failover, an
+// administrator), as pg_terminate_backend does, and the run's statement fails with 57P01.
+describe.skipIf(TEST_BACKEND !== 'postgres')('transient failures (PostgreSQL: a connection lost)', () => {
+  /**
+   * A connection of the test's own that holds the user's meetings after the first ten locked, so the run's
+   * second batch waits for them (reads go on), until released.
+   */
+  async function lockLaterMeetings(userId: string) {
+    const holder = new pg.Client({ connectionString: server.database });
+    await holder.connect();
+    await holder.query('begin');
+    // Locked by id: FOR UPDATE beside OFFSET would lock the rows skipped too.
+    await holder.query(
+      `select id from meetings where id in
+        (select id from meetings where organizer_id = $1 order by id offset 10) for update`,
+      [parseGlobalId(userId).id],
+    );
+    return {
+      /** Ends every server connection waiting for the lock, as a database restart would; how many it ended. */
+      async terminateWaiting(): Promise<number> {
+        const { rows } = await holder.query(
+          `select pg_terminate_backend(pid) as ended from (select distinct pid from pg_locks
+            where not granted and pg_backend_pid() = any(pg_blocking_pids(pid))) as waiting`,
+        );
+        return rows.filter((row) => row.ended).length;
+      },
+      async release() {
+        await holder.query('rollback');
+        await holder.end();
+      },
+    };
+  }
+
+  /** Ends the run's connection each time it waits for the lock, until `done`; how many were ended. */
+  async function terminateUntil(
+    lock: Awaited<ReturnType<typeof lockLaterMeetings>>,
+    id: string,
+    done: (m: Record<string, any>) => boolean,
+  ) {
+    let ended = 0;
+    for (let i = 0; i < 2_000; i++) {
+      ended += await lock.terminateWaiting();
+      if (done(await status(id))) return ended;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error('timed out');
+  }
+
+  test('a lost connection is retried with backoff, counting retryCount, and the run then finishes', async () => {
+    const userId = await userWithMeetings(20);
+    const lock = await lockLaterMeetings(userId);
+    try {
+      const id = await start(userId);
+      // The second batch waits for the lock; its connection is ended once.
+      expect(await terminateUntil(lock, id, (m) => m.retryCount === 1)).toBe(1);
+      const retried = await status(id);
+      expect(retried.lastMessage).toMatch(
+        /^transient failure, retry 1 of 2: terminating connection due to administrator command/,
+      );
+      // The first batch stays done and counted.
+      expect(retried.succeededMeetings).toBe(10);
+      await lock.release();
+      expect(await until(id, (m) => m.state === 'SUCCEEDED')).toMatchObject({
+        retryCount: 1,
+        succeededMeetings: 20,
+        totalMeetings: 20,
+      });
+    } finally {
+      await lock.release().catch(() => {});
+    }
+    expect(server.loggedErrors).toEqual([]);
+  });
+
+  test('after the last retry the run ends FAILED, saying why', async () => {
+    const userId = await userWithMeetings(20);
+    const lock = await lockLaterMeetings(userId);
+    try {
+      const id = await start(userId);
+      // The first attempt and both retries lose their connection.
+      expect(await terminateUntil(lock, id, (m) => m.state === 'FAILED')).toBe(3);
+      const failed = await status(id);
+      expect(failed.retryCount).toBe(2);
+      expect(failed.lastMessage).toMatch(
+        /^gave up after 2 retries: terminating connection due to administrator command/,
+      );
+      // The batch written before the connections were lost stays done and counted.
+      expect(failed.succeededMeetings).toBe(10);
+      expect(failed.meetingResults.edges).toHaveLength(10);
+    } finally {
+      await lock.release();
+    }
+    expect(server.loggedErrors).toEqual([]);
   });
 });
 

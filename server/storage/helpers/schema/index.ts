@@ -10,10 +10,11 @@ export interface SchemaHelper {
    */
   oneRunningMigrationPerUser(db: Kysely<unknown>): Promise<void>;
   /**
-   * The schema that holds the migrator's own tables: on PostgreSQL the current one, named, for the migrator
-   * would otherwise take another schema's tables (another deployment's, or another test's) for its own.
+   * Runs the schema migrations so that processes starting together apply them once. `ownSchema`, where the
+   * database has schemas, is the one MMS's tables live in: the migrator's own tables go there too.
    */
-  migrationTableSchema(db: Kysely<unknown>): Promise<string | undefined>;
-  /** Runs the schema migrations so that processes starting together apply them once. */
-  exclusively<T>(db: Kysely<unknown>, migrate: (db: Kysely<unknown>) => Promise<T>): Promise<T>;
+  exclusively<T>(
+    db: Kysely<unknown>,
+    migrate: (db: Kysely<unknown>, ownSchema?: string) => Promise<T>,
+  ): Promise<T>;
 }

@@ -19,18 +19,16 @@ export const postgresSchema: SchemaHelper = {
       .execute();
   },
 
-  async migrationTableSchema(db) {
-    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-    return rows[0]?.schema;
-  },
-
   // Processes starting at the same moment queue on a session lock; the first applies the migrations, the
-  // others then find nothing left to apply. The lock is held on one connection for the whole run.
+  // others then find nothing left to apply. The lock is held on one connection for the whole run. The
+  // schema is named because Kysely's migrator looks for its tables in every schema of the database: MMS in
+  // one schema would take another schema's migration tables for its own, and fail.
   exclusively: (db, migrate) =>
     db.connection().execute(async (connection) => {
       await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
       try {
-        return await migrate(connection);
+        const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(connection);
+        return await migrate(connection, rows[0]?.schema);
       } finally {
         await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
       }

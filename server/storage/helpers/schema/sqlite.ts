@@ -4,7 +4,6 @@ export const sqliteSchema: SchemaHelper = {
   generatedId: (column) => column.primaryKey().autoIncrement(),
   // One writer at a time: a claim statement sees every earlier claim, so the claim itself keeps the rule.
   oneRunningMigrationPerUser: async () => {},
-  migrationTableSchema: async () => undefined,
   // Kysely's migrator holds SQLite's write lock while it migrates.
   exclusively: (db, migrate) => migrate(db),
 };

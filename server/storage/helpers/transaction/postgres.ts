@@ -21,9 +21,22 @@ const MAX_BACKOFF_MS = 200;
  */
 export const postgresTransaction: TransactionHelper = async (db, work) => {
   for (let attempt = 1; ; attempt++) {
+    let failure: { error: unknown } | null = null;
     try {
-      return await db.transaction().setIsolationLevel('repeatable read').execute(work);
-    } catch (error) {
+      return await db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          try {
+            return await work(trx);
+          } catch (error) {
+            failure = { error };
+            throw error;
+          }
+        });
+    } catch (caught) {
+      // A lost connection fails the ROLLBACK too, and its error would hide the one that says what happened.
+      const error = failure ? (failure as { error: unknown }).error : caught;
       const code = (error as { code?: string }).code;
       if (!code || !RETRIED_CODES.has(code) || attempt >= MAX_ATTEMPTS) throw error;
       const cap = Math.min(MAX_BACKOFF_MS, 2 ** attempt);
