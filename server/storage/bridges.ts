@@ -1,7 +1,7 @@
 import type { Bridge, BridgeNumber } from '../domain/model.ts';
 import type { Db } from './database.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
-import { bridgeFromRow, bridgeNumberFromRow, toFlag } from './rows.ts';
+import { bridgeFromRow, bridgeNumberFromRow, bridgeNumberToRow, toFlag } from './rows.ts';
 
 /** Restricts a lookup to one tenant; null means every tenant (the service admin). */
 export type TenantFilter = number | null;
@@ -54,15 +54,7 @@ export function bridgeStore(db: Db) {
     async insertNumber(number: Omit<BridgeNumber, 'id'>): Promise<BridgeNumber> {
       const row = await db
         .insertInto('bridge_numbers')
-        .values({
-          tenant_id: number.tenantId,
-          bridge_id: number.bridgeId,
-          number: number.number,
-          toll_free: toFlag(number.tollFree),
-          city: number.city,
-          country: number.country,
-          language: number.language,
-        })
+        .values(bridgeNumberToRow(number))
         .returningAll()
         .executeTakeFirstOrThrow();
       return bridgeNumberFromRow(row);

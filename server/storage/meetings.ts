@@ -2,7 +2,7 @@ import type { Attendee, ContentItem, Meeting, OverriddenOccurrence } from '../do
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
-import { fromTime, meetingFromRow, toTime } from './rows.ts';
+import { fromTime, meetingFromRow, meetingToRow, toTime } from './rows.ts';
 
 export type StoredMeeting = ReturnType<typeof meetingFromRow>;
 export type NewMeeting = Omit<Meeting, 'id' | 'createdAt'>;
@@ -23,26 +23,7 @@ export function meetingStore(db: Db) {
     async insert(meeting: NewMeeting, now: Date): Promise<StoredMeeting> {
       const row = await db
         .insertInto('meetings')
-        .values({
-          tenant_id: meeting.tenantId,
-          organizer_id: meeting.organizerId,
-          uid: meeting.uid,
-          subject: meeting.subject,
-          starts_at: toTime(meeting.startsAt),
-          ends_at: toTime(meeting.endsAt),
-          time_zone: meeting.timeZone,
-          recurrence: meeting.recurrence,
-          last_occurrence_ends_at: meeting.lastOccurrenceEndsAt ? toTime(meeting.lastOccurrenceEndsAt) : null,
-          location: meeting.location,
-          body: meeting.body,
-          sequence: meeting.sequence,
-          shared_notes_url: meeting.sharedNotesUrl,
-          online_meeting_type: meeting.onlineMeeting?.type ?? null,
-          online_meeting_join_url: meeting.onlineMeeting?.joinUrl ?? null,
-          online_meeting_conference_id: meeting.onlineMeeting?.conferenceId ?? null,
-          attendee_count: meeting.attendees.length,
-          created_at: toTime(now),
-        })
+        .values(meetingToRow(meeting, now))
         .returningAll()
         .executeTakeFirstOrThrow();
       if (meeting.attendees.length > 0) {

@@ -1,4 +1,6 @@
 /** Conversions between database rows and domain objects. */
+
+import type { Insertable } from 'kysely';
 import { migrationMessage } from '../domain/delivery-outcome.ts';
 import type {
   AudioConferencingProvider,
@@ -21,18 +23,101 @@ import type {
 } from '../domain/model.ts';
 import type {
   BridgeNumberRow,
+  BridgeNumberTable,
   BridgeRow,
   MeetingMigrationRow,
   MeetingRow,
+  MeetingTable,
   TenantRow,
+  TenantTable,
   TriggerEvaluationRow,
   UserRow,
+  UserTable,
 } from './tables.ts';
 
 export const toTime = (date: Date): string => date.toISOString();
 export const fromTime = (value: string): Date => new Date(value);
 const fromOptionalTime = (value: string | null): Date | null => (value === null ? null : new Date(value));
 export const toFlag = (value: boolean): number => (value ? 1 : 0);
+
+/** The row of a new tenant, user, bridge number or meeting: one mapping for single and bulk inserts. */
+export function tenantToRow(tenant: Omit<Tenant, 'id' | 'createdAt'>, now: Date): Insertable<TenantTable> {
+  return {
+    name: tenant.name,
+    primary_domain: tenant.primaryDomain,
+    meeting_url: tenant.meetingUrl,
+    teams_upgrade_mode: tenant.teamsUpgradeMode,
+    meeting_migration_enabled: toFlag(tenant.meetingMigrationEnabled),
+    automatically_migrate_user_meetings: toFlag(tenant.automaticallyMigrateUserMeetings),
+    automatically_replace_acp_provider: toFlag(tenant.automaticallyReplaceAcpProvider),
+    automatically_send_emails_to_users: toFlag(tenant.automaticallySendEmailsToUsers),
+    pin_length: tenant.pinLength,
+    created_at: toTime(now),
+  };
+}
+
+export function userToRow(user: Omit<User, 'id' | 'createdAt'>, now: Date): Insertable<UserTable> {
+  return {
+    tenant_id: user.tenantId,
+    user_principal_name: user.userPrincipalName,
+    display_name: user.displayName,
+    sip_address: user.sipAddress,
+    skype_hosting: user.skypeHosting,
+    teams_upgrade_mode: user.teamsUpgradeMode,
+    mailbox_location: user.mailboxLocation,
+    provider: user.provider,
+    third_party_provider_name: user.thirdPartyProviderName,
+    third_party_dial_in_text: user.thirdPartyDialInText,
+    licensed: toFlag(user.licensed),
+    dial_in_enabled: toFlag(user.dialInEnabled),
+    conference_id: user.conferenceId,
+    bridge_id: user.bridgeId,
+    default_toll_number_id: user.defaultTollNumberId,
+    default_toll_free_number_id: user.defaultTollFreeNumberId,
+    created_at: toTime(now),
+  };
+}
+
+export function bridgeNumberToRow(number: Omit<BridgeNumber, 'id'>): Insertable<BridgeNumberTable> {
+  return {
+    tenant_id: number.tenantId,
+    bridge_id: number.bridgeId,
+    number: number.number,
+    toll_free: toFlag(number.tollFree),
+    city: number.city,
+    country: number.country,
+    language: number.language,
+  };
+}
+
+export function meetingToRow(
+  meeting: Omit<
+    Meeting,
+    'id' | 'createdAt' | 'contentItems' | 'cancelledOccurrences' | 'overriddenOccurrences'
+  >,
+  now: Date,
+): Insertable<MeetingTable> {
+  return {
+    tenant_id: meeting.tenantId,
+    organizer_id: meeting.organizerId,
+    uid: meeting.uid,
+    subject: meeting.subject,
+    starts_at: toTime(meeting.startsAt),
+    ends_at: toTime(meeting.endsAt),
+    time_zone: meeting.timeZone,
+    recurrence: meeting.recurrence,
+    last_occurrence_ends_at: meeting.lastOccurrenceEndsAt ? toTime(meeting.lastOccurrenceEndsAt) : null,
+    location: meeting.location,
+    body: meeting.body,
+    sequence: meeting.sequence,
+    shared_notes_url: meeting.sharedNotesUrl,
+    online_meeting_type: meeting.onlineMeeting?.type ?? null,
+    online_meeting_join_url: meeting.onlineMeeting?.joinUrl ?? null,
+    online_meeting_conference_id: meeting.onlineMeeting?.conferenceId ?? null,
+    attendee_count: meeting.attendees.length,
+    created_at: toTime(now),
+  };
+}
 
 export function tenantFromRow(row: TenantRow): Tenant {
   return {

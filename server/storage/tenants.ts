@@ -1,7 +1,7 @@
 import type { TeamsUpgradeMode, Tenant, TenantSettings } from '../domain/model.ts';
 import type { Db } from './database.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
-import { tenantFromRow, toFlag, toTime } from './rows.ts';
+import { tenantFromRow, tenantToRow, toFlag } from './rows.ts';
 
 export type NewTenant = Omit<Tenant, 'id' | 'createdAt'>;
 
@@ -10,18 +10,7 @@ export function tenantStore(db: Db) {
     async insert(tenant: NewTenant, now: Date): Promise<Tenant> {
       const row = await db
         .insertInto('tenants')
-        .values({
-          name: tenant.name,
-          primary_domain: tenant.primaryDomain,
-          meeting_url: tenant.meetingUrl,
-          teams_upgrade_mode: tenant.teamsUpgradeMode,
-          meeting_migration_enabled: toFlag(tenant.meetingMigrationEnabled),
-          automatically_migrate_user_meetings: toFlag(tenant.automaticallyMigrateUserMeetings),
-          automatically_replace_acp_provider: toFlag(tenant.automaticallyReplaceAcpProvider),
-          automatically_send_emails_to_users: toFlag(tenant.automaticallySendEmailsToUsers),
-          pin_length: tenant.pinLength,
-          created_at: toTime(now),
-        })
+        .values(tenantToRow(tenant, now))
         .returningAll()
         .executeTakeFirstOrThrow();
       return tenantFromRow(row);

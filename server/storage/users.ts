@@ -2,7 +2,7 @@ import type { User } from '../domain/model.ts';
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
-import { toFlag, toTime, userChangesToRow, userFromRow } from './rows.ts';
+import { userChangesToRow, userFromRow, userToRow } from './rows.ts';
 import { containsPattern, userMatches } from './search.ts';
 
 export type NewUser = Omit<User, 'id' | 'createdAt'>;
@@ -17,25 +17,7 @@ export function userStore(db: Db) {
     async insert(user: NewUser, now: Date): Promise<User> {
       const row = await db
         .insertInto('users')
-        .values({
-          tenant_id: user.tenantId,
-          user_principal_name: user.userPrincipalName,
-          display_name: user.displayName,
-          sip_address: user.sipAddress,
-          skype_hosting: user.skypeHosting,
-          teams_upgrade_mode: user.teamsUpgradeMode,
-          mailbox_location: user.mailboxLocation,
-          provider: user.provider,
-          third_party_provider_name: user.thirdPartyProviderName,
-          third_party_dial_in_text: user.thirdPartyDialInText,
-          licensed: toFlag(user.licensed),
-          dial_in_enabled: toFlag(user.dialInEnabled),
-          conference_id: user.conferenceId,
-          bridge_id: user.bridgeId,
-          default_toll_number_id: user.defaultTollNumberId,
-          default_toll_free_number_id: user.defaultTollFreeNumberId,
-          created_at: toTime(now),
-        })
+        .values(userToRow(user, now))
         .returningAll()
         .executeTakeFirstOrThrow();
       return userFromRow(row);

@@ -7,10 +7,14 @@ import type { Db } from '../../database.ts';
 import {
   bridgeFromRow,
   bridgeNumberFromRow,
+  bridgeNumberToRow,
+  meetingToRow,
   tenantFromRow,
+  tenantToRow,
   toFlag,
   toTime,
   userFromRow,
+  userToRow,
 } from '../../rows.ts';
 import type { BulkWriter } from './index.ts';
 
@@ -52,18 +56,7 @@ export function postgresBulkWriter(pool: Db): BulkWriter {
     async insertTenant(tenant, now) {
       const row = await db
         .insertInto('tenants')
-        .values({
-          name: tenant.name,
-          primary_domain: tenant.primaryDomain,
-          meeting_url: tenant.meetingUrl,
-          teams_upgrade_mode: tenant.teamsUpgradeMode,
-          meeting_migration_enabled: toFlag(tenant.meetingMigrationEnabled),
-          automatically_migrate_user_meetings: toFlag(tenant.automaticallyMigrateUserMeetings),
-          automatically_replace_acp_provider: toFlag(tenant.automaticallyReplaceAcpProvider),
-          automatically_send_emails_to_users: toFlag(tenant.automaticallySendEmailsToUsers),
-          pin_length: tenant.pinLength,
-          created_at: toTime(now),
-        })
+        .values(tenantToRow(tenant, now))
         .returningAll()
         .executeTakeFirstOrThrow();
       return tenantFromRow(row);
@@ -90,15 +83,9 @@ export function postgresBulkWriter(pool: Db): BulkWriter {
             : await db
                 .insertInto('bridge_numbers')
                 .values(
-                  numbers.map((n) => ({
-                    tenant_id: bridge.tenantId,
-                    bridge_id: stored.id,
-                    number: n.number,
-                    toll_free: toFlag(n.tollFree),
-                    city: n.city,
-                    country: n.country,
-                    language: n.language,
-                  })),
+                  numbers.map((n) =>
+                    bridgeNumberToRow({ ...n, tenantId: bridge.tenantId, bridgeId: stored.id }),
+                  ),
                 )
                 .returningAll()
                 .execute();
@@ -112,33 +99,12 @@ export function postgresBulkWriter(pool: Db): BulkWriter {
     },
 
     async insertUsers(users, now) {
-      const createdAt = toTime(now);
       return this.transaction(async () => {
         const stored = new Map<string, User>();
         for (const chunk of chunks(users, 17)) {
           const rows = await db
             .insertInto('users')
-            .values(
-              chunk.map((user) => ({
-                tenant_id: user.tenantId,
-                user_principal_name: user.userPrincipalName,
-                display_name: user.displayName,
-                sip_address: user.sipAddress,
-                skype_hosting: user.skypeHosting,
-                teams_upgrade_mode: user.teamsUpgradeMode,
-                mailbox_location: user.mailboxLocation,
-                provider: user.provider,
-                third_party_provider_name: user.thirdPartyProviderName,
-                third_party_dial_in_text: user.thirdPartyDialInText,
-                licensed: toFlag(user.licensed),
-                dial_in_enabled: toFlag(user.dialInEnabled),
-                conference_id: user.conferenceId,
-                bridge_id: user.bridgeId,
-                default_toll_number_id: user.defaultTollNumberId,
-                default_toll_free_number_id: user.defaultTollFreeNumberId,
-                created_at: createdAt,
-              })),
-            )
+            .values(chunk.map((user) => userToRow(user, now)))
             .returningAll()
             .execute();
           for (const row of rows) stored.set(`${row.tenant_id} ${row.user_principal_name}`, userFromRow(row));
@@ -149,36 +115,12 @@ export function postgresBulkWriter(pool: Db): BulkWriter {
     },
 
     async insertMeetings(meetings, now) {
-      const createdAt = toTime(now);
       return this.transaction(async () => {
         const ids = new Map<string, number>();
         for (const chunk of chunks(meetings, 18)) {
           const rows = await db
             .insertInto('meetings')
-            .values(
-              chunk.map((meeting) => ({
-                tenant_id: meeting.tenantId,
-                organizer_id: meeting.organizerId,
-                uid: meeting.uid,
-                subject: meeting.subject,
-                starts_at: toTime(meeting.startsAt),
-                ends_at: toTime(meeting.endsAt),
-                time_zone: meeting.timeZone,
-                recurrence: meeting.recurrence,
-                last_occurrence_ends_at: meeting.lastOccurrenceEndsAt
-                  ? toTime(meeting.lastOccurrenceEndsAt)
-                  : null,
-                location: meeting.location,
-                body: meeting.body,
-                sequence: meeting.sequence,
-                shared_notes_url: meeting.sharedNotesUrl,
-                online_meeting_type: meeting.onlineMeeting?.type ?? null,
-                online_meeting_join_url: meeting.onlineMeeting?.joinUrl ?? null,
-                online_meeting_conference_id: meeting.onlineMeeting?.conferenceId ?? null,
-                attendee_count: meeting.attendees.length,
-                created_at: createdAt,
-              })),
-            )
+            .values(chunk.map((meeting) => meetingToRow(meeting, now)))
             .returning(['id', 'tenant_id', 'uid'])
             .execute();
           for (const row of rows) ids.set(`${row.tenant_id} ${row.uid}`, row.id);
