@@ -3,19 +3,17 @@
  * than PostgreSQL's own work. Chunks keep each statement under PostgreSQL's 65,535 parameters.
  */
 import type { BridgeNumber, User } from '../../../domain/model.ts';
+import { bridgeStore } from '../../bridges.ts';
 import type { Db } from '../../database.ts';
 import {
-  bridgeFromRow,
   bridgeNumberFromRow,
   bridgeNumberToRow,
   meetingToRow,
-  tenantFromRow,
-  tenantToRow,
-  toFlag,
   toTime,
   userFromRow,
   userToRow,
 } from '../../rows.ts';
+import { tenantStore } from '../../tenants.ts';
 import type { BulkWriter } from './index.ts';
 
 const MAX_PARAMETERS = 60_000;
@@ -53,30 +51,11 @@ export function postgresBulkWriter(pool: Db): BulkWriter {
       return row?.id ?? null;
     },
 
-    async insertTenant(tenant, now) {
-      const row = await db
-        .insertInto('tenants')
-        .values(tenantToRow(tenant, now))
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return tenantFromRow(row);
-    },
+    insertTenant: (tenant, now) => tenantStore(db).insert(tenant, now),
 
     async insertBridge(bridge, numbers) {
       return this.transaction(async () => {
-        // One default bridge per tenant, as bridgeStore.insert keeps it.
-        if (bridge.isDefault) {
-          await db
-            .updateTable('bridges')
-            .set({ is_default: 0 })
-            .where('tenant_id', '=', bridge.tenantId)
-            .execute();
-        }
-        const stored = await db
-          .insertInto('bridges')
-          .values({ tenant_id: bridge.tenantId, name: bridge.name, is_default: toFlag(bridge.isDefault) })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const stored = await bridgeStore(db).insert(bridge);
         const rows =
           numbers.length === 0
             ? []
@@ -92,7 +71,7 @@ export function postgresBulkWriter(pool: Db): BulkWriter {
         // Numbers are unique per tenant: the stored ones are matched to the given order by number.
         const byNumber = new Map(rows.map((row) => [row.number, bridgeNumberFromRow(row)]));
         return {
-          bridge: bridgeFromRow(stored),
+          bridge: stored,
           numbers: numbers.map((n) => byNumber.get(n.number) as BridgeNumber),
         };
       });
