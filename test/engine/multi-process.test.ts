@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { databaseEnv, testDatabase } from '../support/backend.ts';
+import { postGraphQL, queryGraphQL } from '../support/http.ts';
 import { type LiveSubscription, subscribeOverWebSocket } from '../support/live.ts';
 import { type Running, run } from '../support/processes.ts';
 
@@ -21,21 +22,10 @@ const workers: Running[] = [];
 let url: string;
 let token: string;
 
-async function post(query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
-  return { status: response.status, ...body };
-}
-
-async function gql(query: string, variables: Record<string, unknown> = {}) {
-  const result = await post(query, variables);
-  if (result.errors || !result.data) throw new Error(JSON.stringify(result));
-  return result.data;
-}
+const post = (query: string, variables: Record<string, unknown> = {}) =>
+  postGraphQL(url, token, query, variables);
+const gql = (query: string, variables: Record<string, unknown> = {}) =>
+  queryGraphQL(url, token, query, variables);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mms-processes-'));

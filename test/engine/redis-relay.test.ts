@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { liveClient } from '../../tui/connection.ts';
+import { postGraphQL, queryGraphQL } from '../support/http.ts';
 import { subscribeOverSse, subscribeOverWebSocket } from '../support/live.ts';
 import { type Running, run } from '../support/processes.ts';
 import { type PrivateRedis, startPrivateRedis } from '../support/redis.ts';
@@ -25,21 +26,10 @@ let urlB: string;
 let token: string;
 let users: string[];
 
-async function post(url: string, query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
-  return { status: response.status, ...body };
-}
-
-async function gql(url: string, query: string, variables: Record<string, unknown> = {}) {
-  const result = await post(url, query, variables);
-  if (result.errors || !result.data) throw new Error(JSON.stringify(result));
-  return result.data;
-}
+const post = (url: string, query: string, variables: Record<string, unknown> = {}) =>
+  postGraphQL(url, token, query, variables);
+const gql = (url: string, query: string, variables: Record<string, unknown> = {}) =>
+  queryGraphQL(url, token, query, variables);
 
 const MIGRATION_FIELDS = `id state correlationId migrationType sourceMeetingType targetMeetingType totalMeetings
   succeededMeetings failedMeetings skippedMeetings invitesUpdated invitationsPending invitationsDelivered
