@@ -2,7 +2,7 @@ import type { Attendee, ContentItem, Meeting, OverriddenOccurrence } from '../do
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
-import { fromTime, meetingFromRow, meetingToRow, toTime } from './rows.ts';
+import { fromTime, meetingFromRow, meetingToRow, overriddenOccurrenceToRow, toTime } from './rows.ts';
 
 export type StoredMeeting = ReturnType<typeof meetingFromRow>;
 export type NewMeeting = Omit<Meeting, 'id' | 'createdAt'>;
@@ -56,17 +56,7 @@ export function meetingStore(db: Db) {
       if (meeting.overriddenOccurrences.length > 0) {
         await db
           .insertInto('meeting_overridden_occurrences')
-          .values(
-            meeting.overriddenOccurrences.map((o) => ({
-              meeting_id: row.id,
-              recurrence_id: toTime(o.recurrenceId),
-              starts_at: toTime(o.startsAt),
-              ends_at: toTime(o.endsAt),
-              subject: o.subject,
-              location: o.location,
-              body: o.body,
-            })),
-          )
+          .values(meeting.overriddenOccurrences.map((o) => overriddenOccurrenceToRow(row.id, o)))
           .execute();
       }
       return meetingFromRow(row);

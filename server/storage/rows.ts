@@ -11,6 +11,7 @@ import type {
   MeetingMigration,
   MigrationState,
   OnlineMeetingType,
+  OverriddenOccurrence,
   SkypeHosting,
   SourceMeetingType,
   TargetMeetingType,
@@ -26,6 +27,7 @@ import type {
   BridgeNumberTable,
   BridgeRow,
   MeetingMigrationRow,
+  MeetingOverriddenOccurrenceTable,
   MeetingRow,
   MeetingTable,
   TenantRow,
@@ -87,6 +89,22 @@ export function bridgeNumberToRow(number: Omit<BridgeNumber, 'id'>): Insertable<
     city: number.city,
     country: number.country,
     language: number.language,
+  };
+}
+
+/** The row of an occurrence of a meeting's series changed on its own. */
+export function overriddenOccurrenceToRow(
+  meetingId: number,
+  occurrence: OverriddenOccurrence,
+): Insertable<MeetingOverriddenOccurrenceTable> {
+  return {
+    meeting_id: meetingId,
+    recurrence_id: toTime(occurrence.recurrenceId),
+    starts_at: toTime(occurrence.startsAt),
+    ends_at: toTime(occurrence.endsAt),
+    subject: occurrence.subject,
+    location: occurrence.location,
+    body: occurrence.body,
   };
 }
 

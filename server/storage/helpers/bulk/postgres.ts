@@ -9,6 +9,7 @@ import {
   bridgeNumberFromRow,
   bridgeNumberToRow,
   meetingToRow,
+  overriddenOccurrenceToRow,
   toTime,
   userFromRow,
   userToRow,
@@ -138,15 +139,7 @@ export function postgresBulkWriter(pool: Db): BulkWriter {
           await db.insertInto('meeting_cancelled_occurrences').values(chunk).execute();
         }
         const overridden = meetings.flatMap((meeting) =>
-          (meeting.overriddenOccurrences ?? []).map((o) => ({
-            meeting_id: idOf(meeting),
-            recurrence_id: toTime(o.recurrenceId),
-            starts_at: toTime(o.startsAt),
-            ends_at: toTime(o.endsAt),
-            subject: o.subject,
-            location: o.location,
-            body: o.body,
-          })),
+          (meeting.overriddenOccurrences ?? []).map((o) => overriddenOccurrenceToRow(idOf(meeting), o)),
         );
         for (const chunk of chunks(overridden, 7)) {
           await db.insertInto('meeting_overridden_occurrences').values(chunk).execute();
