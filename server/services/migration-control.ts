@@ -83,25 +83,21 @@ export function migrationControl(deps: ServiceDeps) {
 
     /** Stops a PENDING or IN_PROGRESS migration; a running one stops between two batches. */
     async cancelMeetingMigration(viewer: Viewer, input: { migrationId: number }) {
-      const cancelled = await deps.store.transaction(async (tx) => {
-        const now = deps.now();
-        const migration = await requireMigration(tx, viewer, input.migrationId, 'migrationId');
-        if (migration.state !== 'PENDING' && migration.state !== 'IN_PROGRESS') {
-          throw new NotAllowedError(
-            `only a PENDING or IN_PROGRESS migration can be cancelled; this one is ${migration.state}`,
-          );
-        }
-        return tx.migrations.update(
-          migration.id,
-          {
-            state: 'CANCELLED',
-            finishedAt: now,
-            nextAttemptAt: null,
-            lastMessage: 'cancelled by an operator',
-          },
-          now,
+      const { store } = deps;
+      const migration = await requireMigration(store, viewer, input.migrationId, 'migrationId');
+      // One conditional statement, not a transaction: a running engine updates the row with every batch,
+      // and a transaction that had read it first would lose to each of them in turn (PostgreSQL).
+      const cancelled = await store.migrations.cancelOpen(
+        migration.id,
+        'cancelled by an operator',
+        deps.now(),
+      );
+      if (!cancelled) {
+        const [now] = await store.migrations.byIds(null, [migration.id]);
+        throw new NotAllowedError(
+          `only a PENDING or IN_PROGRESS migration can be cancelled; this one is ${now?.state ?? migration.state}`,
         );
-      });
+      }
       announceMigrations(deps, [cancelled]);
       return cancelled;
     },

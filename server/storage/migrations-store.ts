@@ -140,6 +140,29 @@ export function migrationStore(db: Db) {
       return migrationFromRow(row);
     },
 
+    /**
+     * Cancels the migration if it is still open, in one statement: it waits for a batch that holds the row
+     * and then wins, where a transaction that read the row first would lose to every later batch. Null when
+     * it is no longer open.
+     */
+    async cancelOpen(id: number, lastMessage: string, now: Date): Promise<MeetingMigration | null> {
+      const row = await db
+        .updateTable('meeting_migrations')
+        .set({
+          state: 'CANCELLED',
+          state_changes: sql<number>`state_changes + 1`,
+          finished_at: toTime(now),
+          next_attempt_at: null,
+          last_message: lastMessage,
+          modified_at: toTime(now),
+        })
+        .where('id', '=', id)
+        .where('state', 'in', ['PENDING', 'IN_PROGRESS'])
+        .returningAll()
+        .executeTakeFirst();
+      return row ? migrationFromRow(row) : null;
+    },
+
     /** Back to PENDING for another run: results other than UPDATED are dropped, so those meetings are redone. */
     async requeueForRetry(id: number, lastMessage: string, now: Date): Promise<MeetingMigration> {
       await db
