@@ -1,27 +1,40 @@
 import { defineConfig } from 'vitest/config';
+import { describeMissing, missingServices, REDIS_SUITES } from './test/support/services.ts';
 
 // One copy of graphql: without these conditions vitest may load graphql's CJS and ESM builds side by side.
 const ssr = { resolve: { conditions: ['node', 'module-sync', 'default'] } };
 
-const shared = {
-  include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-  setupFiles: ['test/support/backend-setup.ts'],
-  testTimeout: 20_000,
-  hookTimeout: 30_000,
-};
-
 /**
  * The same suite on both storage backends (test/support/backend.ts): SQLite, and PostgreSQL at
  * MMS_TEST_POSTGRES_URL (127.0.0.1:5432, database test, by default). `--project sqlite` or
- * `--project postgres` runs one of them.
+ * `--project postgres` runs one of them. Where PostgreSQL or Redis is missing, the suites that need it are
+ * left out and the run says so in one line each, at its start and again at its end.
  */
-export default defineConfig({
-  ssr,
-  test: {
-    reporters: ['default', './test/support/summary-reporter.ts'],
-    projects: [
-      { ssr, test: { ...shared, name: 'sqlite', env: { MMS_TEST_BACKEND: 'sqlite' } } },
-      { ssr, test: { ...shared, name: 'postgres', env: { MMS_TEST_BACKEND: 'postgres' } } },
-    ],
-  },
+export default defineConfig(async () => {
+  const missing = await missingServices();
+  const withoutPostgres = missing.some((service) => service.suites.startsWith('the postgres project'));
+  const withoutRedis = missing.some((service) => service.suites.startsWith('the Redis suites'));
+  const notices = missing.map(describeMissing);
+  for (const notice of notices) console.log(notice);
+  // The summary reporter, in this same process, repeats them beside the closing count.
+  process.env.MMS_TEST_SKIPPED_SUITES = JSON.stringify(notices);
+
+  const shared = {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    exclude: withoutRedis ? [REDIS_SUITES] : [],
+    setupFiles: ['test/support/backend-setup.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  };
+  const project = (name: 'sqlite' | 'postgres') => ({
+    ssr,
+    test: { ...shared, name, env: { MMS_TEST_BACKEND: name } },
+  });
+  return {
+    ssr,
+    test: {
+      reporters: ['default', './test/support/summary-reporter.ts'],
+      projects: withoutPostgres ? [project('sqlite')] : [project('sqlite'), project('postgres')],
+    },
+  };
 });

@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { OpenedDatabase } from '../../server/storage/database.ts';
+import { testPostgresUrl } from './services.ts';
 
 export type TestBackend = 'sqlite' | 'postgres';
 
 export const TEST_BACKEND: TestBackend = process.env.MMS_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
 
-export const TEST_POSTGRES_URL =
-  process.env.MMS_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_POSTGRES_URL = testPostgresUrl();
 
 const createdSchemas: string[] = [];
 

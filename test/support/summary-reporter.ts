@@ -20,6 +20,11 @@ export default class SummaryReporter implements Reporter {
     }
     // The closing line is exactly `N passed, N failed`; skipped tests (each the other backend's twin of a
     // test that runs on its own) are counted on the line before.
-    process.stdout.write(`\n${skipped ? `${skipped} skipped\n` : ''}${passed} passed, ${failed} failed\n`);
+    // Suites left out for want of PostgreSQL or Redis (vitest.config.ts) are named there too.
+    const notices = JSON.parse(process.env.MMS_TEST_SKIPPED_SUITES || '[]') as string[];
+    const before = [...notices, ...(skipped ? [`${skipped} skipped`] : [])];
+    process.stdout.write(
+      `\n${before.map((line) => `${line}\n`).join('')}${passed} passed, ${failed} failed\n`,
+    );
   }
 }
