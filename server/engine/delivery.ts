@@ -62,8 +62,12 @@ export function createDelivery(deps: {
     );
     /** The migrations whose counts this batch moved, told to subscribers once the batch is done. */
     const counted = new Set<number>();
+    // Each outcome is conditional on the update still being SENDING and moves the counters relatively, so it
+    // waits for a batch of the running migration rather than losing to it (TransactionOptions).
     const record = async (update: InvitationUpdate, outcome: Outcome) => {
-      if (await store.transaction((tx) => outcome(tx.invitations))) counted.add(update.migrationId);
+      if (await store.transaction((tx) => outcome(tx.invitations), { perStatement: true })) {
+        counted.add(update.migrationId);
+      }
     };
     /** Updates taken in hand: the one a failure interrupts stays claimed, for its outcome is unknown. */
     let taken = 0;

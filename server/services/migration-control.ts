@@ -68,15 +68,20 @@ export function migrationControl(deps: ServiceDeps) {
       viewer: Viewer,
       input: { selector: ResendSelector; tenantId?: number | null },
     ): Promise<{ queued: number; migrations: MeetingMigration[] }> {
-      const resent = await deps.store.transaction(async (tx) => {
-        const tenantId = await resendTenant(tx, viewer, input.selector, input.tenantId);
-        const { queued, migrationIds } = await tx.invitations.requeueFailed(
-          tenantId,
-          input.selector,
-          deps.now(),
-        );
-        return { queued, migrations: await tx.migrations.byIds(null, migrationIds) };
-      });
+      const resent = await deps.store.transaction(
+        async (tx) => {
+          const tenantId = await resendTenant(tx, viewer, input.selector, input.tenantId);
+          const { queued, migrationIds } = await tx.invitations.requeueFailed(
+            tenantId,
+            input.selector,
+            deps.now(),
+          );
+          return { queued, migrations: await tx.migrations.byIds(null, migrationIds) };
+        },
+        // Requeues only what is still FAILED and moves the counters relatively: it waits for a batch of a
+        // running migration rather than losing to it.
+        { perStatement: true },
+      );
       if (resent.migrations.length > 0) deps.events.invitationsCounted(resent.migrations);
       return resent;
     },

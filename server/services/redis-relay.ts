@@ -38,6 +38,13 @@ interface RelayMessage {
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const RECONNECT_MAX_WAIT_MS = 2_000;
+/**
+ * A Redis that stops answering without closing the connection (a stopped process, a network path that
+ * drops packets) looks healthy to the socket. Each connection is asked every so often; one that does not
+ * answer in time is dropped and reconnected, which tells subscribers as a dropped connection does.
+ */
+const LIVENESS_INTERVAL_MS = 2_000;
+const LIVENESS_TIMEOUT_MS = 3_000;
 
 function isRelayMessage(value: unknown): value is RelayMessage {
   const message = value as Partial<RelayMessage> | null;
@@ -96,6 +103,29 @@ async function connect(url: string, role: 'publisher' | 'subscriber'): Promise<R
   return redis;
 }
 
+/** Drops and reconnects the connection when Redis stops answering it (see LIVENESS_INTERVAL_MS). */
+function dropWhenUnresponsive(redis: Redis, onUnresponsive: () => void): () => void {
+  let asking = false;
+  const timer = setInterval(() => {
+    if (asking || redis.status !== 'ready') return;
+    asking = true;
+    const deadline = setTimeout(() => {
+      onUnresponsive();
+      // Fails the commands waiting for an answer and reconnects (retryStrategy), as a dropped connection does.
+      redis.disconnect(true);
+    }, LIVENESS_TIMEOUT_MS);
+    redis
+      .ping()
+      .catch(() => {})
+      .finally(() => {
+        clearTimeout(deadline);
+        asking = false;
+      });
+  }, LIVENESS_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Connects to Redis (failing when it cannot be reached) and returns the relay. */
 export async function connectRedisRelay(options: RedisRelayOptions): Promise<EventRelay> {
   const { logger } = options;
@@ -121,6 +151,8 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
   };
   publisher.on('close', () => cannotPublish('lost the connection'));
   publisher.on('ready', canPublish);
+  const unresponsive = `no answer from Redis in ${LIVENESS_TIMEOUT_MS / 1000} s`;
+  const stopWatching = [dropWhenUnresponsive(publisher, () => cannotPublish(unresponsive))];
 
   return {
     send(event: RelayedEvent) {
@@ -176,12 +208,21 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
       await redis.subscribe(channel);
 
       let lost = false;
+      let lostBecause = 'the connection closed';
       redis.on('close', () => {
         if (closed || lost) return;
         lost = true;
-        logger.warn('live events: lost the subscription to Redis; subscribers are asked to reconnect');
+        logger.warn(
+          `live events: lost the subscription to Redis (${lostBecause}); subscribers are asked to reconnect`,
+        );
+        lostBecause = 'the connection closed';
         interrupted?.('lost');
       });
+      stopWatching.push(
+        dropWhenUnresponsive(redis, () => {
+          lostBecause = unresponsive;
+        }),
+      );
       redis.on('ready', () => {
         if (closed || !lost) return;
         // ioredis subscribes again on its own before 'ready'; this answer says Redis has taken it.
@@ -200,6 +241,7 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
 
     async close() {
       closed = true;
+      for (const stop of stopWatching) stop();
       subscriber?.disconnect();
       // QUIT goes after the publishes still in flight; while Redis is away there is nothing to wait for.
       await publisher.quit().catch(() => publisher.disconnect());

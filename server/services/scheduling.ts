@@ -152,13 +152,18 @@ export function scheduling(deps: ServiceDeps) {
      */
     async updateMeetingBody(viewer: Viewer, input: { meetingId: number; body: string }) {
       const body = validate.boundedText('body', input.body, validate.MAX_BODY_LENGTH);
-      const { updated, supersededIn } = await deps.store.transaction(async (tx) => {
-        const meeting = await requireMeeting(tx, viewer, input.meetingId, 'meetingId');
-        return {
-          updated: await tx.meetings.updateBody(meeting.id, body, meeting.sequence + 1),
-          supersededIn: await tx.engine.supersedeOutstanding(meeting.id, deps.now()),
-        };
-      });
+      // The next SEQUENCE is taken in the statement that stores the body, and superseding is conditional and
+      // relative: this waits for a batch of a running migration rather than losing to it.
+      const { updated, supersededIn } = await deps.store.transaction(
+        async (tx) => {
+          const meeting = await requireMeeting(tx, viewer, input.meetingId, 'meetingId');
+          return {
+            updated: await tx.meetings.updateBodyAtNextSequence(meeting.id, body),
+            supersededIn: await tx.engine.supersedeOutstanding(meeting.id, deps.now()),
+          };
+        },
+        { perStatement: true },
+      );
       if (supersededIn.length > 0) {
         deps.events.invitationsCounted(await deps.store.migrations.byIds(null, supersededIn));
       }

@@ -62,11 +62,14 @@ export function meetingStore(db: Db) {
       return meetingFromRow(row);
     },
 
-    /** The organizer edited the meeting's text in their calendar: a new body at a new SEQUENCE. */
-    async updateBody(id: number, body: string, sequence: number): Promise<StoredMeeting> {
+    /**
+     * The organizer edited the meeting's text in their calendar: the body at the next SEQUENCE, taken from
+     * the row as it is written.
+     */
+    async updateBodyAtNextSequence(id: number, body: string): Promise<StoredMeeting> {
       const row = await db
         .updateTable('meetings')
-        .set({ body, sequence })
+        .set((eb) => ({ body, sequence: eb('sequence', '+', 1) }))
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();

@@ -3,6 +3,7 @@ import { bridgeStore } from './bridges.ts';
 import type { Db, OpenedDatabase } from './database.ts';
 import { engineStore } from './engine-store.ts';
 import type { StorageHelpers } from './helpers/index.ts';
+import type { TransactionOptions } from './helpers/transaction/index.ts';
 import { invitationStore } from './invitations.ts';
 import { liveEventStore } from './live-events.ts';
 import { meetingStore } from './meetings.ts';
@@ -22,7 +23,7 @@ export interface Store {
   invitations: ReturnType<typeof invitationStore>;
   liveEvents: ReturnType<typeof liveEventStore>;
   /** Runs the work in one transaction: all of it commits, or none of it. */
-  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  transaction<T>(work: (store: Store) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
 export function createStore(database: Pick<OpenedDatabase, 'db' | 'helpers'>): Store {
@@ -41,6 +42,6 @@ function storeOver(db: Db, helpers: StorageHelpers): Store {
     engine: engineStore(db, helpers),
     invitations: invitationStore(db, helpers),
     liveEvents: liveEventStore(db),
-    transaction: (work) => helpers.transaction(db, (trx) => work(storeOver(trx, helpers))),
+    transaction: (work, options) => helpers.transaction(db, (trx) => work(storeOver(trx, helpers)), options),
   };
 }

@@ -396,6 +396,44 @@ test('Redis killed mid-run: every request succeeds, subscribers are told to reco
   ]);
 }, 90_000);
 
+test('Redis that stops answering: subscribers are told within seconds, requests go on, and it is taken back', async () => {
+  const onA = await registeredMigrationSubscription(urlA);
+  const apis = [apiA, apiB];
+  const before = apis.map((process) => process.errorLineCount());
+  redis.pause();
+  try {
+    // The connections stay open; only the missing answers tell. Meanwhile requests are answered as ever,
+    // and the worker runs what they start.
+    const id = await startMigration(urlB, users[38] as string);
+    await eventually(() => onA.closeCodes.includes(1012), 'API A closes its sockets with 1012');
+    await Promise.all(
+      apis.map((process, i) =>
+        process.errorLine(
+          (l) => l.includes('lost the subscription to Redis (no answer from Redis in 3 s)'),
+          15_000,
+          before[i],
+        ),
+      ),
+    );
+    while ((await storedMigrations()).get(id)?.state !== 'SUCCEEDED') await tick();
+  } finally {
+    redis.resume();
+  }
+  await Promise.all(
+    apis.map((process, i) =>
+      process.errorLine((l) => l.includes('subscribed to Redis again'), 15_000, before[i]),
+    ),
+  );
+  // Live events flow again: a fresh subscriber on A sees what B starts (for the user of the run above).
+  const user = users[38] as string;
+  const fresh = await registeredMigrationSubscription(urlA, user);
+  const id = await startMigration(urlB, user);
+  await fresh.until(
+    (e) => e.meetingMigrationUpdated.id === id && e.meetingMigrationUpdated.state === 'SUCCEEDED',
+  );
+  await Promise.all([fresh.close(), onA.close()]);
+}, 60_000);
+
 test.each([
   ['not a URL', 'localhost:6379', 'MMS_REDIS_URL must be a URL such as redis://localhost:6379'],
   [

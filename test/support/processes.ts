@@ -10,7 +10,10 @@ export interface Running {
   /** Resolves with the first stdout line (from `from` on) that satisfies the predicate. */
   line(predicate: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<string>;
   /** The same for stderr (where logs go). */
-  errorLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** The first whole line of stderr, from line `from` on, that the predicate accepts. */
+  errorLine(predicate: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<string>;
+  /** How many whole lines it has written to stderr so far: `from` for lines yet to come. */
+  errorLineCount(): number;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -51,10 +54,11 @@ export function run(
     line(predicate, timeoutMs = 15_000, from = 0) {
       return waitFor(() => stdout.slice(from).find(predicate), timeoutMs);
     },
-    errorLine(predicate, timeoutMs = 15_000) {
+    errorLine(predicate, timeoutMs = 15_000, from = 0) {
       // Only whole lines: the last one may still be arriving.
-      return waitFor(() => stderr.split('\n').slice(0, -1).find(predicate), timeoutMs);
+      return waitFor(() => stderr.split('\n').slice(from, -1).find(predicate), timeoutMs);
     },
+    errorLineCount: () => stderr.split('\n').length - 1,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -8,6 +8,10 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port, empty. */
   start(): Promise<void>;
+  /** Stops it answering (SIGSTOP): its connections stay open, as with a hung server. */
+  pause(): void;
+  /** Lets it answer again (SIGCONT). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -48,6 +52,16 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     running.kill('SIGKILL');
     await exited;
   };
+  const signal = (name: NodeJS.Signals) => () => {
+    if (!child?.kill(name)) throw new Error(`could not send ${name} to redis-server`);
+  };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, kill, start, stop: kill };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    kill,
+    start,
+    stop: kill,
+    pause: signal('SIGSTOP'),
+    resume: signal('SIGCONT'),
+  };
 }

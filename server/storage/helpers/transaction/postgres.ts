@@ -17,15 +17,16 @@ const MAX_BACKOFF_MS = 200;
  * that loses such a race (23505) is run again too, and its check then sees the winner's row and answers as
  * it would have one after the other (a typed error). SERIALIZABLE would also do, but its predicate locks
  * fail concurrent transactions that touch different rows of a small table, again and again under load.
- * The work must therefore change nothing but the database.
+ * The work must therefore change nothing but the database. Work whose writes each stand alone asks for
+ * READ COMMITTED instead (TransactionOptions.perStatement).
  */
-export const postgresTransaction: TransactionHelper = async (db, work) => {
+export const postgresTransaction: TransactionHelper = async (db, work, options) => {
   for (let attempt = 1; ; attempt++) {
     let failure: { error: unknown } | null = null;
     try {
       return await db
         .transaction()
-        .setIsolationLevel('repeatable read')
+        .setIsolationLevel(options?.perStatement ? 'read committed' : 'repeatable read')
         .execute(async (trx) => {
           try {
             return await work(trx);
