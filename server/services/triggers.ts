@@ -37,6 +37,7 @@ export async function recordTrigger(
     });
     return { evaluation, migration: null };
   }
+  await tx.users.holdForTrigger(user.id);
   const existing = await tx.migrations.openForUser(user.id);
   const plan = planMigration(decision.request, existing, {
     now,

@@ -14,6 +14,20 @@ export interface UserFilter {
 
 export function userStore(db: Db) {
   return {
+    /**
+     * Writes the user's row without changing it, for the transaction that evaluates a trigger of theirs: it
+     * then holds the row to its end. On PostgreSQL a second such transaction for the same user waits for it,
+     * loses (40001) and runs again, and sees the first one's pending migration; otherwise each would see
+     * none and start one of its own. (SQLite runs its transactions one at a time.)
+     */
+    async holdForTrigger(userId: number): Promise<void> {
+      await db
+        .updateTable('users')
+        .set((eb) => ({ created_at: eb.ref('created_at') }))
+        .where('id', '=', userId)
+        .execute();
+    },
+
     async insert(user: NewUser, now: Date): Promise<User> {
       const row = await db
         .insertInto('users')

@@ -2,6 +2,7 @@
 
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseGlobalId } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 const HOLD_SECONDS = 90;
@@ -634,6 +635,24 @@ describe('hold and merge (§4.1)', () => {
     expect(merged.meetingMigration?.id).toBe(queued.meetingMigration?.id);
     // Newest first: the queued one, the one in progress, and the license's settled one.
     expect((await t.migrationsOf(id)).map((m) => m.state)).toEqual(['PENDING', 'IN_PROGRESS', 'SUCCEEDED']);
+  });
+});
+
+describe('triggers for one user at the same instant', () => {
+  test('ten manual starts sent at once make one pending migration, the others merged into it', async () => {
+    const t = await tenant();
+    const id = await t.licensedUser();
+    // The license's own migration is settled first, so that only the ten below are in play.
+    await sql`update meeting_migrations set state = 'SUCCEEDED' where user_id = ${parseGlobalId(id).id}`.execute(
+      server.app.database.db,
+    );
+    const changes = await Promise.all(
+      Array.from({ length: 10 }, () => t.change('startMeetingMigration', { userId: id })),
+    );
+    const outcomes = changes.map((change) => change.triggerEvaluation.outcome).sort();
+    expect(outcomes).toEqual([...Array(9).fill('MERGED'), 'STARTED']);
+    expect(new Set(changes.map((change) => change.meetingMigration?.id)).size).toBe(1);
+    expect((await t.migrationsOf(id)).filter((m) => m.state === 'PENDING')).toHaveLength(1);
   });
 });
 
