@@ -50,6 +50,11 @@ const STATEMENT_CACHE_SIZE = 500;
 
 /** Connections each process keeps to PostgreSQL at most. */
 const POSTGRES_POOL_SIZE = 10;
+/**
+ * How long opening a connection may take: a server that accepts and never answers (hung, or a firewall that
+ * swallows packets) would otherwise hold the start, or a query, for ever.
+ */
+const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * The driver handle with the statements prepared on it kept for the next time: Kysely prepares every
@@ -131,7 +136,13 @@ async function openSqlite(path: string, options: DatabaseOptions): Promise<Opene
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<OpenedDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POSTGRES_POOL_SIZE,
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    // TCP keep-alive: a server that went away without closing its connections is noticed by the kernel.
+    keepAlive: true,
+  });
   // An idle connection the server closed (a restart, an administrator) is dropped by the pool, and the next
   // query opens a new one; unlistened, the pool's report of it would end the process.
   pool.on('error', () => {});

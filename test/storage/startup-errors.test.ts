@@ -50,6 +50,27 @@ describe.each([
     expect(`${lines.join('\n')}${stdout}`).not.toContain(PASSWORD);
   });
 
+  test('a PostgreSQL server that accepts and never answers: the setting and the timeout, within seconds', async () => {
+    // Takes connections and says nothing, as a hung server or a swallowing firewall would.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const url = `postgres://mms:${PASSWORD}@127.0.0.1:${port}/mms`;
+      const { code, lines } = await failedStart(script, { MMS_DATABASE_URL: url });
+      expect(code).toBe(1);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^${prefix}cannot open the database at MMS_DATABASE_URL \\(postgres://mms:\\*\\*\\*@127\\.0\\.0\\.1:${port}/mms\\): .*timeout`,
+          'i',
+        ),
+      );
+    } finally {
+      silent.close();
+    }
+  }, 30_000);
+
   test('a URL that is not PostgreSQL: the setting, and not the value (it may hold a password)', async () => {
     const { code, lines } = await failedStart(script, {
       MMS_DATABASE_URL: `mysql://root:${PASSWORD}@db.example.com/mms`,
