@@ -17,6 +17,7 @@ import type { Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { sharedEventExecutionPlugin } from './schema/shared-events.ts';
 import { authenticate, bearerToken, ensureAdminToken } from './services/access.ts';
+import { databaseHealth } from './services/database-health.ts';
 import { databaseRelay, type EventRelay } from './services/event-relay.ts';
 import { createEvents } from './services/events.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -83,6 +84,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const database = await openDatabase(options.database, { onQuery: options.onQuery });
   const store = createStore(database);
   const now = options.now ?? (() => new Date());
+  const health = databaseHealth(logger);
   // Other processes may share the database (workers beside an API process); one in memory is ours alone.
   const relay: EventRelay | null =
     redis ??
@@ -94,6 +96,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           watchFile: isPostgresUrl(options.database) ? null : `${options.database}-wal`,
           now,
           logger,
+          health,
         }));
   const events = createEvents({
     summaryOf: (tenantId) => store.migrations.summary(tenantId, { from: null, to: null }),
@@ -103,7 +106,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const engine = options.engine ? createEngine({ store, events, config: options.engine, now, logger }) : null;
   const delivery = options.delivery
-    ? createDelivery({ store, events, config: options.delivery, now, logger })
+    ? createDelivery({ store, events, config: options.delivery, now, logger, health })
     : null;
   const services = createServices({
     store,

@@ -10,6 +10,7 @@ import nodemailer from 'nodemailer';
 import { deliveryOutcome } from '../domain/delivery-outcome.ts';
 import { invitationFor, serviceMailbox } from '../domain/invitation.ts';
 import type { InvitationUpdate } from '../domain/model.ts';
+import type { DatabaseHealth } from '../services/database-health.ts';
 import type { Events } from '../services/events.ts';
 import type { Store } from '../storage/store.ts';
 
@@ -34,8 +35,9 @@ export function createDelivery(deps: {
   config: DeliveryConfig;
   now: () => Date;
   logger: Pick<Console, 'error' | 'warn'>;
+  health: DatabaseHealth;
 }) {
-  const { store, events, config, now, logger } = deps;
+  const { store, events, config, now, logger, health } = deps;
   const transport = nodemailer.createTransport(config.smtpUrl);
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
@@ -147,15 +149,18 @@ export function createDelivery(deps: {
   async function loop() {
     try {
       while (!stopping && (await deliverBatch()) > 0) {
-        // more may be due right away
+        health.succeeded();
       }
+      health.succeeded();
     } catch (error) {
-      logger.error('delivery: could not deliver invitation updates', error);
+      if (!health.failed(error, 'deliver invitation updates')) {
+        logger.error('delivery: could not deliver invitation updates', error);
+      }
     }
     if (!stopping) {
       timer = setTimeout(() => {
         active = loop();
-      }, config.pollMs);
+      }, health.delay(config.pollMs));
       timer.unref();
     }
   }

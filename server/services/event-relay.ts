@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import type { FeedEntry } from '../storage/live-events.ts';
 import type { Store } from '../storage/store.ts';
+import type { DatabaseHealth } from './database-health.ts';
 import { decodeEvent, encodeEvent, type RelayedEvent } from './relayed-event.ts';
 
 export type RelayInterruption = 'lost' | 'restored';
@@ -38,6 +39,7 @@ export interface DatabaseRelayOptions {
   watchFile: string | null;
   now: () => Date;
   logger: Pick<Console, 'error'>;
+  health: DatabaseHealth;
   /** How long sent events gather before one write carries them all. */
   flushMs?: number;
   /** How often a reader looks at the feed when the log did not wake it. */
@@ -55,7 +57,7 @@ const PRUNE_EVERY_MS = 60_000;
 const READ_BATCH = 1_000;
 
 export function databaseRelay(options: DatabaseRelayOptions): EventRelay {
-  const { store, now, logger } = options;
+  const { store, now, logger, health } = options;
   const flushMs = options.flushMs ?? 20;
   const pollMs = options.pollMs ?? 250;
   const origin = randomUUID();
@@ -65,14 +67,20 @@ export function databaseRelay(options: DatabaseRelayOptions): EventRelay {
   let readers: { known: boolean; askedAt: number } = { known: false, askedAt: -Infinity };
   let closed = false;
 
-  /** One log line per kind of failure until it recovers: a database that went away must not flood the log. */
+  /**
+   * One log line per kind of failure until it recovers: a database that went away must not flood the log
+   * (and is told once for the whole process by `health`).
+   */
   const failing = new Set<string>();
   const attempt = async (what: string, work: () => Promise<void>) => {
     try {
       await work();
       failing.delete(what);
+      health.succeeded();
     } catch (error) {
-      if (!failing.has(what)) logger.error(`live events: could not ${what}`, error);
+      if (!health.failed(error, `${what} of live events`) && !failing.has(what)) {
+        logger.error(`live events: could not ${what}`, error);
+      }
       failing.add(what);
     }
   };

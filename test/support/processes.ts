@@ -9,8 +9,7 @@ export interface Running {
   stderr: () => string;
   /** Resolves with the first stdout line (from `from` on) that satisfies the predicate. */
   line(predicate: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<string>;
-  /** The same for stderr (where logs go). */
-  /** The first whole line of stderr, from line `from` on, that the predicate accepts. */
+  /** The first whole line of stderr (where logs go), from line `from` on, that the predicate accepts. */
   errorLine(predicate: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<string>;
   /** How many whole lines it has written to stderr so far: `from` for lines yet to come. */
   errorLineCount(): number;
