@@ -104,7 +104,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     triggerEvaluations: (ids) => store.migrations.triggerEvaluationsByIds(null, ids),
     relay,
   });
-  const engine = options.engine ? createEngine({ store, events, config: options.engine, now, logger }) : null;
+  const engine = options.engine
+    ? createEngine({ store, events, config: options.engine, now, logger, health })
+    : null;
   const delivery = options.delivery
     ? createDelivery({ store, events, config: options.delivery, now, logger, health })
     : null;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { decideMeeting, ineligibility, isSelected, type RunSettings } from '../domain/migration-run.ts';
 import type { MeetingMigration } from '../domain/model.ts';
+import type { DatabaseHealth } from '../services/database-health.ts';
 import type { Events } from '../services/events.ts';
 import type { CandidateMeeting, MeetingOutcomeRecord } from '../storage/engine-store.ts';
 import type { Store } from '../storage/store.ts';
@@ -35,6 +36,8 @@ export interface EngineDeps {
   config: EngineConfig;
   now: () => Date;
   logger: Pick<Console, 'error' | 'warn'>;
+  /** Tells once when the database goes away and comes back, and how long to wait meanwhile. */
+  health: DatabaseHealth;
   /** Distinguishes this worker's leases from other processes'. */
   workerId?: string;
 }
@@ -49,8 +52,12 @@ export interface EngineDeps {
 const TRANSIENT_CODES =
   /^(SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR)|^(ECONNRESET|ETIMEDOUT|ECONNREFUSED|EPIPE)$|^(08...|40001|40P01|53...|55P03|57014|57P0[1-3])$/;
 
-/** What the pg client says, without a code, when the server closed the connection under a query. */
-const CONNECTION_LOST = /^Connection terminated( unexpectedly)?$/;
+/**
+ * What the pg client says, without a code, when the server closed the connection under a query, or did not
+ * answer a new one in time (a server that hangs).
+ */
+const CONNECTION_LOST =
+  /^Connection terminated( unexpectedly| due to connection timeout)?$|^timeout exceeded when trying to connect$/;
 
 /** A failure worth retrying later, as opposed to a bug. */
 export function isTransient(error: unknown): boolean {
@@ -64,7 +71,7 @@ class RunLost extends Error {}
 export type Engine = ReturnType<typeof createEngine>;
 
 export function createEngine(deps: EngineDeps) {
-  const { store, events, config, now, logger } = deps;
+  const { store, events, config, now, logger, health } = deps;
   const workerId = deps.workerId ?? `worker-${randomUUID()}`;
   const running = new Set<Promise<void>>();
   let stopping = false;
@@ -103,7 +110,9 @@ export function createEngine(deps: EngineDeps) {
           if (!(await store.engine.renewLease(migrationId, holder, leaseUntil()))) lost = true;
         } catch (error) {
           // The lease may lapse meanwhile; then another claim takes the run over and this one stops.
-          logger.warn(`engine: could not renew the lease of migration ${migrationId}`, error);
+          if (!health.failed(error, 'renew a lease')) {
+            logger.warn(`engine: could not renew the lease of migration ${migrationId}`, error);
+          }
         } finally {
           renewing = false;
         }
@@ -147,8 +156,9 @@ export function createEngine(deps: EngineDeps) {
           running.add(run);
         }
       } while (tickAgain && !stopping);
+      health.succeeded();
     } catch (error) {
-      logger.error('engine: could not claim work', error);
+      if (!health.failed(error, 'claim work')) logger.error('engine: could not claim work', error);
     } finally {
       ticking = false;
       schedule();
@@ -160,7 +170,7 @@ export function createEngine(deps: EngineDeps) {
     if (stopping) return;
     clearTimeout(timer);
     // Not unref'd: in a worker process this timer is what keeps the process alive.
-    timer = setTimeout(() => void tick(), config.pollMs);
+    timer = setTimeout(() => void tick(), health.delay(config.pollMs));
   }
 
   async function execute(migration: MeetingMigration, holder: string): Promise<void> {
@@ -201,7 +211,9 @@ export function createEngine(deps: EngineDeps) {
       if (failed) events.migrationStateChanged(failed);
     } catch (inner) {
       // The lease expires and the run is claimed again.
-      logger.error(`engine: could not record the failure of ${migration.correlationId}`, inner);
+      if (!health.failed(inner, `record the failure of migration ${migration.correlationId}`)) {
+        logger.error(`engine: could not record the failure of ${migration.correlationId}`, inner);
+      }
     }
   }
 
@@ -318,7 +330,11 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function purgeNowAndLater() {
-    purgeExpired().catch((error) => logger.error('engine: could not purge expired records', error));
+    purgeExpired().catch((error) => {
+      if (!health.failed(error, 'purge expired records')) {
+        logger.error('engine: could not purge expired records', error);
+      }
+    });
     purgeTimer = setTimeout(purgeNowAndLater, PURGE_INTERVAL_MS);
     purgeTimer.unref();
   }

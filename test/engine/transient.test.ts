@@ -26,8 +26,12 @@ describe('isTransient', () => {
     expect(isTransient(failure(code))).toBe(true);
   });
 
-  test('the pg client losing its connection under a query is retried', () => {
-    expect(isTransient(failure(undefined, 'Connection terminated unexpectedly'))).toBe(true);
+  test.each([
+    'Connection terminated unexpectedly',
+    'Connection terminated due to connection timeout',
+    'timeout exceeded when trying to connect',
+  ])('the pg client saying "%s" (a lost or hung server) is retried', (message) => {
+    expect(isTransient(failure(undefined, message))).toBe(true);
   });
 
   test.each([
