@@ -77,6 +77,27 @@ async function redisRelay(config: RedisRelayConfig, logger: Pick<Console, 'error
   }
 }
 
+/** The setting at fault when the server cannot listen, in one line; other errors as they are. */
+function listenFailure(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ConfigError(`PORT ${port} is in use on ${host}; set PORT to another port`);
+    case 'EACCES':
+      return new ConfigError(
+        `PORT ${port} on ${host} needs privileges this process lacks; set PORT to 1024 or more`,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return new ConfigError(`HOST ${host} does not resolve to an address (${error.code})`);
+    case 'EADDRNOTAVAIL':
+      return new ConfigError(`HOST ${host} is not an address of this machine`);
+    default:
+      return error;
+  }
+}
+
 export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? console;
   // First, so that an unreachable Redis stops the start before anything else is opened.
@@ -159,7 +180,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
 
   const server: Server = createServer(yoga);
-  const webSockets = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  // Upgrades are handed over here rather than through ws's `server` option, which would also pass the HTTP
+  // server's listen errors to graphql-ws, and it prints them as a WebSocket trace before start-up's one line.
+  const webSockets = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH });
+  server.on('upgrade', (request, socket, head) =>
+    webSockets.handleUpgrade(request, socket, head, (socket) =>
+      webSockets.emit('connection', socket, request),
+    ),
+  );
   const wsServer = serveGraphqlWs<Record<string, unknown>>(
     {
       // Close 4403 before any operation when the token is missing or wrong.
@@ -215,12 +243,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     listen: () =>
       new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        const port = options.port ?? 0;
+        const host = options.host ?? '127.0.0.1';
+        server.once('error', (error) => reject(listenFailure(error, host, port)));
+        server.listen(port, host, () => {
           const { port } = server.address() as AddressInfo;
-          const host =
-            options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
-          url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
+          const shown = host !== '0.0.0.0' && host !== '::' ? host : '127.0.0.1';
+          url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}${GRAPHQL_PATH}`;
           startBackgroundWork();
           // This process serves subscribers: it takes in the changes of the processes beside it. When some
           // may have been lost, its subscribers reconnect and read the current state again (SSE streams

@@ -1,5 +1,6 @@
 /** Configuration from the environment. A bad value stops the start with a message naming the variable. */
 import { fileURLToPath } from 'node:url';
+import { emailAddress } from './domain/validation.ts';
 import type { DeliveryConfig } from './engine/delivery.ts';
 import type { EngineConfig } from './engine/engine.ts';
 import type { RedisRelayConfig } from './services/redis-relay.ts';
@@ -38,8 +39,9 @@ export function startupFailure(error: unknown): string | null {
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
+  // Decimal digits only: Number() would also take "0x10", "1e3", " 80" and "8.0".
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
   }
   return value;
@@ -47,6 +49,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+/** A wait longer than a month is a typing mistake (and past some length no date can be reckoned from it). */
+const MAX_DURATION_MS = 31 * 24 * 3_600_000;
 
 /** A comma-separated list of durations such as "1m,4m,10m". */
 function durations(env: NodeJS.ProcessEnv, name: string, fallback: string): number[] {
@@ -55,7 +59,10 @@ function durations(env: NodeJS.ProcessEnv, name: string, fallback: string): numb
   return raw.split(',').map((part) => {
     const match = DURATION.exec(part.trim());
     if (!match) throw new ConfigError(`${name} must list durations such as "30s,4m,1h", not "${raw}"`);
-    return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+    const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+    if (ms > MAX_DURATION_MS)
+      throw new ConfigError(`${name} must list durations of at most 744h, not "${raw}"`);
+    return ms;
   });
 }
 
@@ -92,6 +99,32 @@ function redisRelay(env: NodeJS.ProcessEnv): RedisRelayConfig | null {
   return { url, prefix: env.MMS_REDIS_PREFIX || 'mms:' };
 }
 
+/** MMS_SMTP_URL: smtp:// or smtps://. The URL is never repeated in a message: it may hold a password. */
+function smtpUrl(env: NodeJS.ProcessEnv): string | null {
+  const url = env.MMS_SMTP_URL;
+  if (url === undefined || url === '') return null;
+  const parsed = URL.parse(url);
+  if ((parsed?.protocol !== 'smtp:' && parsed?.protocol !== 'smtps:') || !parsed.hostname) {
+    throw new ConfigError(
+      'MMS_SMTP_URL must be a URL such as smtp://user:password@mail.example.com:587 (or smtps:// for TLS)',
+    );
+  }
+  return url;
+}
+
+/** MMS_SMTP_SENDER: the mailbox invitations are sent from, an e-mail address. */
+function smtpSender(env: NodeJS.ProcessEnv): string | null {
+  const sender = env.MMS_SMTP_SENDER;
+  if (sender === undefined || sender === '') return null;
+  try {
+    return emailAddress('MMS_SMTP_SENDER', sender);
+  } catch {
+    throw new ConfigError(
+      `MMS_SMTP_SENDER must be an e-mail address such as mms@example.com, not "${sender}"`,
+    );
+  }
+}
+
 /** MMS retries up to 9 times over 24 hours; these waits add up to exactly that. */
 /** MMS's participant limit (organizer included). */
 export const DEFAULT_MAX_PARTICIPANTS = 250;
@@ -102,6 +135,8 @@ export const DEFAULT_RETRY_SCHEDULE = '1m,4m,10m,25m,40m,80m,160m,320m,800m';
 export const DEFAULT_SMTP_RETRY_SCHEDULE = '1m,5m,15m,1h,4h';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const smtp = smtpUrl(env);
+  const sender = smtpSender(env);
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || 'localhost',
@@ -120,10 +155,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: integer(env, 'MMS_POLL_MS', 1000, 10, 60_000),
       retentionDays: integer(env, 'MMS_RETENTION_DAYS', 150, 1, 36_500),
     },
-    delivery: env.MMS_SMTP_URL
+    delivery: smtp
       ? {
-          smtpUrl: env.MMS_SMTP_URL,
-          sender: env.MMS_SMTP_SENDER || null,
+          smtpUrl: smtp,
+          sender,
           retryScheduleMs: durations(env, 'MMS_SMTP_RETRY_SCHEDULE', DEFAULT_SMTP_RETRY_SCHEDULE),
           pollMs: integer(env, 'MMS_POLL_MS', 1000, 10, 60_000),
           batchSize: 50,

@@ -2,8 +2,9 @@
  * The local demo credentials `npm start` leaves for the TUI and `npm run watch` (a file readable by the
  * owner only). Only meant for the local server: other servers take MMS_URL and MMS_TOKEN.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ConfigError } from './config.ts';
+import { prepareFileLocation } from './file-location.ts';
 
 export interface LocalCredentials {
   url: string;
@@ -23,8 +24,27 @@ export function readLocalCredentials(file: string): LocalCredentials | null {
   }
 }
 
+/** Refuses, with the setting named, a credentials file that could not be written: checked before start-up. */
+export function prepareCredentialsFile(file: string): void {
+  try {
+    prepareFileLocation(file);
+  } catch (error) {
+    throw credentialsFileError(file, error);
+  }
+}
+
 export function writeLocalCredentials(file: string, credentials: LocalCredentials): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  try {
+    prepareFileLocation(file);
+    writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  } catch (error) {
+    throw credentialsFileError(file, error);
+  }
+}
+
+function credentialsFileError(file: string, error: unknown): ConfigError {
+  return new ConfigError(
+    `cannot keep the local credentials at MMS_CREDENTIALS_FILE (${file}): ${(error as Error).message}`,
+  );
 }

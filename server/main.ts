@@ -2,13 +2,15 @@
 import { createApp } from './app.ts';
 import { loadConfig, startupFailure } from './config.ts';
 import { DEMO_DOMAIN, seedDemo } from './demo/seed.ts';
-import { readLocalCredentials, writeLocalCredentials } from './local-credentials.ts';
+import { prepareCredentialsFile, readLocalCredentials, writeLocalCredentials } from './local-credentials.ts';
 import { hashToken } from './services/access.ts';
 
 const DEMO_SIZE = { users: 300, meetingsPerUser: 10 };
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before anything is opened: the credentials are written only once the server listens.
+  prepareCredentialsFile(config.credentialsFile);
   const app = await createApp({
     database: config.database,
     port: config.port,
@@ -74,12 +76,6 @@ ${operatorToken ? `  Operator token (demo tenant ${DEMO_DOMAIN}):  ${operatorTok
 
 main().catch((error: unknown) => {
   const failure = startupFailure(error);
-  if (failure) {
-    console.error(`mms: ${failure}`);
-  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`mms: port ${loadConfig().port} is in use; set PORT to another port`);
-  } else {
-    console.error(error);
-  }
+  console.error(failure ? `mms: ${failure}` : error);
   process.exit(1);
 });

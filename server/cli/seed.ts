@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfig, startupFailure } from '../config.ts';
 import { DEFAULT_DEMO_SEED, DEMO_DOMAIN, seedDemo } from '../demo/seed.ts';
 import { openDatabase } from '../storage/database.ts';
 import { describeDatabase, isPostgresUrl } from '../storage/location.ts';
@@ -141,7 +141,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`mms seed: ${error instanceof ConfigError ? error.message : error}`);
+    console.error(`mms seed: ${startupFailure(error) ?? error}`);
     process.exitCode = 1;
   },
 );

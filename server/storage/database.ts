@@ -2,11 +2,10 @@
  * Opens the database and brings its schema up to date: the embedded SQLite file by default, or PostgreSQL
  * when given a postgres:// URL. Which one is decided here, once; the storage helpers carry the difference.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type KyselyConfig, PostgresDialect, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
+import { prepareFileLocation } from '../file-location.ts';
 import { postgresBatch } from './helpers/batch/postgres.ts';
 import { sqliteBatch } from './helpers/batch/sqlite.ts';
 import { postgresClaim } from './helpers/claim/postgres.ts';
@@ -102,12 +101,18 @@ const BUSY_TIMEOUT_MS = 15_000;
 async function openSqlite(path: string, options: DatabaseOptions): Promise<OpenedDatabase> {
   let sqlite: SQLite.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') prepareFileLocation(path);
     sqlite = new SQLite(path);
   } catch (error) {
     throw new DatabaseUnavailableError(path, error);
   }
-  sqlite.pragma('journal_mode = WAL');
+  try {
+    // The first read of the file: one that is not SQLite fails here.
+    sqlite.pragma('journal_mode = WAL');
+  } catch (error) {
+    sqlite.close();
+    throw new DatabaseUnavailableError(path, error);
+  }
   // FULL: a committed migration step may already have sent invitations, so it must survive power loss too.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
