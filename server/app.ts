@@ -123,6 +123,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     summaryOf: (tenantId) => store.migrations.summary(tenantId, { from: null, to: null }),
     tenant: async (id) => (await store.tenants.byIds([id]))[0] ?? null,
     triggerEvaluations: (ids) => store.migrations.triggerEvaluationsByIds(null, ids),
+    migrations: (ids) => store.migrations.byIds(null, ids),
     relay,
   });
   const engine = options.engine

@@ -143,18 +143,21 @@ export function migrationStore(db: Db) {
     /**
      * Cancels the migration if it is still open, in one statement: it waits for a batch that holds the row
      * and then wins, where a transaction that read the row first would lose to every later batch. Null when
-     * it is no longer open.
+     * it is no longer open. The batch it waited for may have been stamped after `now`: modified_at never goes
+     * back, so that a change is never older than the one before it (subscribers' order, `since` replays).
      */
     async cancelOpen(id: number, lastMessage: string, now: Date): Promise<MeetingMigration | null> {
+      const at = toTime(now);
       const row = await db
         .updateTable('meeting_migrations')
         .set({
           state: 'CANCELLED',
           state_changes: sql<number>`state_changes + 1`,
-          finished_at: toTime(now),
+          finished_at: at,
           next_attempt_at: null,
           last_message: lastMessage,
-          modified_at: toTime(now),
+          // Written the same for every database (SQLite's max() is PostgreSQL's greatest()).
+          modified_at: sql<string>`case when modified_at > ${at} then modified_at else ${at} end`,
         })
         .where('id', '=', id)
         .where('state', 'in', ['PENDING', 'IN_PROGRESS'])

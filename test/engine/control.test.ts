@@ -89,6 +89,29 @@ describe('cancel', () => {
     expect(after.invitesUpdated).toBe(after.succeededMeetings * 2);
     expect((await rewrittenMeetings()) - before).toBe(after.succeededMeetings);
   });
+
+  test("a cancel by a process whose clock is behind the migration's last change never dates it back", async () => {
+    const userId = await userWithMeetings(1);
+    // Held PENDING: its last change is the start, stamped by a clock a minute ahead (another process's,
+    // or a batch that committed while the cancel waited for the row).
+    await server.app.engine?.stop();
+    try {
+      clockOffsetMs = 60_000;
+      const id = await start(userId);
+      const { modifiedAt } = (
+        await gql(`query($id: ID!) { node(id: $id) { ... on MeetingMigration { modifiedAt } } }`, { id })
+      ).node;
+      clockOffsetMs = 0;
+      const cancelled = await gql(
+        `mutation($m: ID!) { cancelMeetingMigration(input: { migrationId: $m }) { ... on CancelMeetingMigrationPayload { meetingMigration { state modifiedAt } } } }`,
+        { m: id },
+      );
+      expect(cancelled.cancelMeetingMigration.meetingMigration).toEqual({ state: 'CANCELLED', modifiedAt });
+    } finally {
+      clockOffsetMs = 0;
+      server.app.engine?.start();
+    }
+  });
 });
 
 describe('retry', () => {

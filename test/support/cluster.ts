@@ -1,0 +1,41 @@
+/**
+ * The processes of one deployment, each a real `node` process: API processes (`npm start` with
+ * MMS_ENGINE=off) and workers (`npm run worker`), started, crashed (SIGKILL) and started again.
+ */
+import { type Running, run } from './processes.ts';
+
+export interface ApiProcess {
+  process: Running;
+  /** The GraphQL endpoint it printed. */
+  url: string;
+}
+
+/** Starts an API process on the port given (a free one for 0) and waits until it serves. */
+export async function startApiProcess(env: Record<string, string>, port = 0): Promise<ApiProcess> {
+  const process = run('server/main.ts', [], {
+    ...env,
+    PORT: `${port}`,
+    HOST: '127.0.0.1',
+    MMS_ENGINE: 'off',
+  });
+  const url = (await process.line((l) => l.includes('GraphQL API'), 60_000)).split(/\s+/).at(-1) as string;
+  return { process, url };
+}
+
+export interface WorkerProcess {
+  process: Running;
+  /** The id its leases are held under (`<id>#<claim>` in meeting_migrations.lease_owner). */
+  id: string;
+}
+
+export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const process = run('server/worker.ts', [], env);
+  const started = await process.line((l) => l.startsWith('MMS worker'), 60_000);
+  return { process, id: started.split(/\s+/)[2] as string };
+}
+
+/** Kills the process at once (SIGKILL), as a crash or the OOM killer would: nothing of it runs after. */
+export async function crash(process: Running): Promise<void> {
+  if (process.child.exitCode === null && process.child.signalCode === null) process.child.kill('SIGKILL');
+  await process.exited;
+}
