@@ -9,6 +9,7 @@ import type { MeetingMigration } from '../domain/model.ts';
 import type { DatabaseHealth } from '../services/database-health.ts';
 import type { Events } from '../services/events.ts';
 import type { CandidateMeeting, MeetingOutcomeRecord } from '../storage/engine-store.ts';
+import { MeetingsChangedError } from '../storage/helpers/batch/index.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface EngineConfig {
@@ -64,6 +65,9 @@ export function isTransient(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   return TRANSIENT_CODES.test(code ?? '') || CONNECTION_LOST.test(message ?? '');
 }
+
+/** How many times a batch is decided before edits that keep arriving fail the run. */
+const DECISIONS_PER_BATCH = 5;
 
 /** Thrown inside a batch transaction when the run was cancelled or taken over: rolls the batch back. */
 class RunLost extends Error {}
@@ -271,14 +275,12 @@ export function createEngine(deps: EngineDeps) {
     }, firstBatch);
     const oneBatch = firstBatch.length < config.batchSize ? firstBatch : undefined;
 
-    await eachBatch(async (batch) => {
-      if (stopping || lease.lost) throw new RunLost();
-      const todo = selected(batch);
-      if (todo.length === 0) return;
-      const decisions = todo.map((meeting) => ({ meeting, decision: decideMeeting(meeting, settings) }));
+    /** Each meeting's outcome, with the rewrite and the attendees to tell for those UPDATED. */
+    const decide = async (meetings: CandidateMeeting[]): Promise<MeetingOutcomeRecord[]> => {
+      const decisions = meetings.map((meeting) => ({ meeting, decision: decideMeeting(meeting, settings) }));
       const updatedIds = decisions.filter((d) => d.decision.outcome === 'UPDATED').map((d) => d.meeting.id);
       const attendees = await store.meetings.attendeesOf(updatedIds);
-      const outcomes: MeetingOutcomeRecord[] = decisions.map(({ meeting, decision }) => ({
+      return decisions.map(({ meeting, decision }) => ({
         meetingId: meeting.id,
         outcome: decision.outcome,
         reason: decision.reason,
@@ -293,11 +295,64 @@ export function createEngine(deps: EngineDeps) {
               }
             : undefined,
       }));
-      const recorded = await store.transaction(async (tx) => {
-        const updated = await tx.engine.recordBatch(claimed, holder, total, outcomes, leaseUntil(), now());
-        if (!updated) throw new RunLost();
-        return updated;
-      });
+    };
+    /**
+     * Meetings an organizer edited after they were read are read again and decided anew: the rewrites
+     * decided before would have replaced the edit. One that is no longer a candidate is skipped.
+     */
+    const decideAgain = async (outcomes: MeetingOutcomeRecord[], changedIds: number[]) => {
+      const changed = new Set(changedIds);
+      const low = Math.min(...changedIds);
+      const high = Math.max(...changedIds);
+      const fresh = await store.engine.candidateMeetings(
+        claimed.id,
+        user.id,
+        cutoff,
+        low - 1,
+        high - low + 1,
+      );
+      const redone = new Map(
+        (await decide(fresh.filter((meeting) => changed.has(meeting.id)))).map((o) => [o.meetingId, o]),
+      );
+      return outcomes.map(
+        (outcome): MeetingOutcomeRecord =>
+          redone.get(outcome.meetingId) ??
+          (changed.has(outcome.meetingId)
+            ? {
+                meetingId: outcome.meetingId,
+                outcome: 'SKIPPED',
+                reason: 'changed during the run and no longer due',
+              }
+            : outcome),
+      );
+    };
+
+    await eachBatch(async (batch) => {
+      if (stopping || lease.lost) throw new RunLost();
+      const todo = selected(batch);
+      if (todo.length === 0) return;
+      let outcomes = await decide(todo);
+      let recorded: NonNullable<Awaited<ReturnType<Store['engine']['recordBatch']>>>;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          recorded = await store.transaction(async (tx) => {
+            const updated = await tx.engine.recordBatch(
+              claimed,
+              holder,
+              total,
+              outcomes,
+              leaseUntil(),
+              now(),
+            );
+            if (!updated) throw new RunLost();
+            return updated;
+          });
+          break;
+        } catch (error) {
+          if (!(error instanceof MeetingsChangedError) || attempt >= DECISIONS_PER_BATCH) throw error;
+          outcomes = await decideAgain(outcomes, error.meetingIds);
+        }
+      }
       lease.renewedByBatch();
       events.migrationProgressed(recorded.migration);
       if (recorded.supersededIn.length > 0) {

@@ -10,7 +10,8 @@ export interface BatchWrites {
   /**
    * Records each meeting's result and writes the rewrites: bodies, overridden occurrences, earlier updates
    * superseded, and one invitation update per attendee. Returns the runs whose superseded updates it
-   * uncounted.
+   * uncounted. A rewrite is written only over the SEQUENCE it was decided from (the one before its own):
+   * when another writer moved a meeting on since, this throws MeetingsChangedError naming every such one.
    */
   recordOutcomes(
     migration: Pick<MeetingMigration, 'id' | 'tenantId'>,
@@ -25,6 +26,19 @@ export interface BatchWrites {
 }
 
 export type BatchHelper = (db: Db) => BatchWrites;
+
+/**
+ * Meetings of a batch that changed after the engine read them (an organizer's edit): their rewrites were
+ * decided from text that is no longer there, and are not written. Thrown inside the batch's transaction,
+ * which then writes nothing; the engine reads those meetings again and decides anew.
+ */
+export class MeetingsChangedError extends Error {
+  readonly meetingIds: number[];
+  constructor(meetingIds: number[]) {
+    super(`meetings ${meetingIds.join(', ')} changed since they were read`);
+    this.meetingIds = meetingIds;
+  }
+}
 
 /** Superseded updates by the run that queued them: how many were pending and how many had failed. */
 export function countByMigration(updates: readonly { migrationId: number; state: string }[]) {

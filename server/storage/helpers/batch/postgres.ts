@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { toTime } from '../../rows.ts';
-import { type BatchHelper, countByMigration } from './index.ts';
+import { type BatchHelper, countByMigration, MeetingsChangedError } from './index.ts';
 
 /**
  * One statement per kind of write for the whole batch, each row's values passed as arrays and spread
@@ -52,14 +52,20 @@ export const postgresBatch: BatchHelper = (db) => {
         o.rewrite ? [{ meetingId: o.meetingId, ...o.rewrite }] : [],
       );
       if (rewritten.length === 0) return [];
-      await sql`UPDATE meetings AS m SET body = v.body, sequence = v.sequence, online_meeting_type = v.type,
-          online_meeting_join_url = v.join_url, online_meeting_conference_id = v.conference_id
+      const written = await sql<{ id: number }>`UPDATE meetings AS m SET body = v.body, sequence = v.sequence,
+          online_meeting_type = v.type, online_meeting_join_url = v.join_url,
+          online_meeting_conference_id = v.conference_id
         FROM unnest(${rewritten.map((r) => r.meetingId)}::int[], ${rewritten.map((r) => r.body)}::text[],
           ${rewritten.map((r) => r.sequence)}::int[], ${rewritten.map((r) => r.onlineMeeting.type)}::text[],
           ${rewritten.map((r) => r.onlineMeeting.joinUrl)}::text[],
           ${rewritten.map((r) => r.onlineMeeting.conferenceId)}::text[])
           AS v(id, body, sequence, type, join_url, conference_id)
-        WHERE m.id = v.id`.execute(db);
+        WHERE m.id = v.id AND m.sequence = v.sequence - 1
+        RETURNING m.id`.execute(db);
+      if (written.rows.length < rewritten.length) {
+        const kept = new Set(written.rows.map((row) => row.id));
+        throw new MeetingsChangedError(rewritten.map((r) => r.meetingId).filter((id) => !kept.has(id)));
+      }
 
       const overrides = rewritten.flatMap((r) =>
         r.overriddenOccurrences.map((o) => ({

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { toTime } from '../../rows.ts';
-import { type BatchHelper, countByMigration } from './index.ts';
+import { type BatchHelper, countByMigration, MeetingsChangedError } from './index.ts';
 
 /**
  * Run on the driver with statements kept prepared: through Kysely each would be compiled again for every
@@ -8,7 +8,7 @@ import { type BatchHelper, countByMigration } from './index.ts';
  */
 const BATCH_SQL = {
   rewriteMeeting: `UPDATE meetings SET body = ?, sequence = ?, online_meeting_type = ?, online_meeting_join_url = ?,
-     online_meeting_conference_id = ? WHERE id = ?`,
+     online_meeting_conference_id = ? WHERE id = ? AND sequence = ?`,
   insertResult:
     'INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
   rewriteOverride:
@@ -45,19 +45,25 @@ export function sqliteBatch(prepare: (sql: string) => SQLite.Statement): BatchHe
   return () => ({
     async recordOutcomes(migration, outcomes, at) {
       const supersededIn = new Set<number>();
+      const changed: number[] = [];
       for (const outcome of outcomes) {
         statement('insertResult').run(migration.id, outcome.meetingId, outcome.outcome, outcome.reason, at);
         const { rewrite } = outcome;
         if (!rewrite) continue;
         const { onlineMeeting } = rewrite;
-        statement('rewriteMeeting').run(
+        const written = statement('rewriteMeeting').run(
           rewrite.body,
           rewrite.sequence,
           onlineMeeting.type,
           onlineMeeting.joinUrl,
           onlineMeeting.conferenceId,
           outcome.meetingId,
+          rewrite.sequence - 1,
         );
+        if (written.changes === 0) {
+          changed.push(outcome.meetingId);
+          continue;
+        }
         for (const override of rewrite.overriddenOccurrences) {
           statement('rewriteOverride').run(override.body, outcome.meetingId, toTime(override.recurrenceId));
         }
@@ -74,6 +80,7 @@ export function sqliteBatch(prepare: (sql: string) => SQLite.Statement): BatchHe
           );
         }
       }
+      if (changed.length > 0) throw new MeetingsChangedError(changed);
       return [...supersededIn];
     },
 
