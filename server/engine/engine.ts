@@ -61,6 +61,11 @@ export function isTransient(error: unknown): boolean {
 /** Thrown inside a batch transaction when the run was cancelled or taken over: rolls the batch back. */
 class RunLost extends Error {}
 
+/** A migration claimed under a lease, and the name its lease is held under. */
+type Claim = { migration: MeetingMigration; holder: string };
+
+type RunEnd = { state: 'SUCCEEDED' | 'FAILED'; lastMessage: string | null; totalMeetings?: number };
+
 export type Engine = ReturnType<typeof createEngine>;
 
 export function createEngine(deps: EngineDeps) {
@@ -139,12 +144,7 @@ export function createEngine(deps: EngineDeps) {
           const holder = nextLeaseHolder();
           const claimed = await store.engine.claimNext(holder, now(), leaseUntil());
           if (!claimed) break;
-          events.migrationStateChanged(claimed);
-          const run = execute(claimed, holder).finally(() => {
-            running.delete(run);
-            if (!stopping) void tick();
-          });
-          running.add(run);
+          launch({ migration: claimed, holder });
         }
       } while (tickAgain && !stopping);
     } catch (error) {
@@ -155,6 +155,24 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
+  /** Runs a claimed migration in a slot of its own; the run it claims as it ends takes the slot over. */
+  function launch(claim: Claim) {
+    events.migrationStateChanged(claim.migration);
+    const run = execute(claim)
+      .then(async (successor) => {
+        if (!successor) return;
+        if (!stopping) return launch(successor);
+        // Stopping since the claim: let it go as a running one is (stop waits for this run, not for it).
+        events.migrationStateChanged(successor.migration);
+        await store.engine.release(successor.migration.id, successor.holder, now()).catch(() => {});
+      })
+      .finally(() => {
+        running.delete(run);
+        if (!stopping) void tick();
+      });
+    running.add(run);
+  }
+
   /** Wakes at the next due time or after the poll interval, whichever comes first. */
   function schedule() {
     if (stopping) return;
@@ -163,19 +181,27 @@ export function createEngine(deps: EngineDeps) {
     timer = setTimeout(() => void tick(), config.pollMs);
   }
 
-  async function execute(migration: MeetingMigration, holder: string): Promise<void> {
+  /**
+   * Runs a claimed migration; returns the run claimed in the transaction that ended it, if any (also when
+   * what follows that commit fails: the claim is made).
+   */
+  async function execute({ migration, holder }: Claim): Promise<Claim | null> {
     const lease = keepLease(migration.id, holder);
+    let successor: Claim | null = null;
     try {
-      await runMigration(migration, holder, lease);
+      await runMigration(migration, holder, lease, (claimed) => {
+        successor = claimed;
+      });
     } catch (error) {
       if (error instanceof RunLost) {
         if (stopping) await store.engine.release(migration.id, holder, now()).catch(() => {});
-        return;
+      } else {
+        await failOrRetry(migration, holder, error);
       }
-      await failOrRetry(migration, holder, error);
     } finally {
       lease.stop();
     }
+    return successor;
   }
 
   async function failOrRetry(migration: MeetingMigration, holder: string, error: unknown) {
@@ -205,19 +231,34 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  async function runMigration(claimed: MeetingMigration, holder: string, lease: Lease): Promise<void> {
+  /**
+   * Ends a run in the caller's transaction and, unless stopping, claims the next one in it where the
+   * database allows (one commit instead of two).
+   */
+  async function endRun(tx: Store, claimed: MeetingMigration, holder: string, end: RunEnd) {
+    const finished = await tx.engine.finish(claimed.id, holder, end, now());
+    if (!finished) throw new RunLost();
+    const successorHolder = nextLeaseHolder();
+    const next = stopping ? null : await tx.engine.claimNextAlongside(successorHolder, now(), leaseUntil());
+    return { finished, successor: next ? { migration: next, holder: successorHolder } : null };
+  }
+
+  async function runMigration(
+    claimed: MeetingMigration,
+    holder: string,
+    lease: Lease,
+    handOver: (successor: Claim) => void,
+  ): Promise<void> {
     const [user] = await store.users.byIds(claimed.tenantId, [claimed.userId]);
     const [tenant] = await store.tenants.byIds([claimed.tenantId]);
     if (!user || !tenant) throw new Error(`migration ${claimed.correlationId} has no user or tenant`);
     const notEligible = ineligibility(user);
     if (notEligible) {
-      const failed = await store.engine.finish(
-        claimed.id,
-        holder,
-        { state: 'FAILED', lastMessage: `not eligible: ${notEligible}` },
-        now(),
+      const { finished, successor } = await store.transaction((tx) =>
+        endRun(tx, claimed, holder, { state: 'FAILED', lastMessage: `not eligible: ${notEligible}` }),
       );
-      if (failed) events.migrationStateChanged(failed);
+      events.migrationStateChanged(finished);
+      if (successor) handOver(successor);
       return;
     }
     const numberIds = [user.defaultTollNumberId, user.defaultTollFreeNumberId].filter((id) => id !== null);
@@ -233,9 +274,9 @@ export function createEngine(deps: EngineDeps) {
     const cutoff = claimed.startedAt ?? now();
     const selected = (batch: CandidateMeeting[]) =>
       batch.filter((m) => !m.done && isSelected(m, claimed.sourceMeetingType));
-    /** Visits the candidate meetings batch by batch; a short batch is the last. */
+    /** Visits the candidate meetings batch by batch; a short batch (maybe empty) is the last. */
     const eachBatch = async (
-      visit: (batch: CandidateMeeting[]) => Promise<void>,
+      visit: (batch: CandidateMeeting[], last: boolean) => Promise<void>,
       first?: CandidateMeeting[],
     ) => {
       let batch =
@@ -244,10 +285,17 @@ export function createEngine(deps: EngineDeps) {
         // The driver is synchronous: without this, one run would hold the event loop (and every request,
         // and WebSocket keep-alive) until its last batch.
         await new Promise((resolve) => setImmediate(resolve));
-        await visit(batch);
-        const last = batch.at(-1);
-        if (!last || batch.length < config.batchSize) return;
-        batch = await store.engine.candidateMeetings(claimed.id, user.id, cutoff, last.id, config.batchSize);
+        const last = batch.length < config.batchSize;
+        await visit(batch, last);
+        const lastMeeting = batch.at(-1);
+        if (last || !lastMeeting) return;
+        batch = await store.engine.candidateMeetings(
+          claimed.id,
+          user.id,
+          cutoff,
+          lastMeeting.id,
+          config.batchSize,
+        );
       }
     };
 
@@ -259,10 +307,12 @@ export function createEngine(deps: EngineDeps) {
     }, firstBatch);
     const oneBatch = firstBatch.length < config.batchSize ? firstBatch : undefined;
 
-    await eachBatch(async (batch) => {
+    /** Failed meetings recorded so far (counted with the results, in the same transactions). */
+    let failedMeetings = claimed.failedMeetings;
+    await eachBatch(async (batch, last) => {
       if (stopping || lease.lost) throw new RunLost();
       const todo = selected(batch);
-      if (todo.length === 0) return;
+      if (todo.length === 0 && !last) return;
       const decisions = todo.map((meeting) => ({ meeting, decision: decideMeeting(meeting, settings) }));
       const updatedIds = decisions.filter((d) => d.decision.outcome === 'UPDATED').map((d) => d.meeting.id);
       const attendees = await store.meetings.attendeesOf(updatedIds);
@@ -281,33 +331,42 @@ export function createEngine(deps: EngineDeps) {
               }
             : undefined,
       }));
-      const recorded = await store.transaction(async (tx) => {
-        const updated = await tx.engine.recordBatch(claimed, holder, total, outcomes, leaseUntil(), now());
-        if (!updated) throw new RunLost();
-        return updated;
+      // The last batch ends the run in the same transaction: its results, the final state and the reasons
+      // of failed meetings commit together.
+      const written = await store.transaction(async (tx) => {
+        const recorded =
+          outcomes.length > 0
+            ? await tx.engine.recordBatch(claimed, holder, total, outcomes, leaseUntil(), now())
+            : null;
+        if (outcomes.length > 0 && !recorded) throw new RunLost();
+        if (!last) return { recorded, ended: null };
+        const failed = recorded?.migration.failedMeetings ?? failedMeetings;
+        const reasons = failed > 0 ? await tx.engine.failureReasons(claimed.id) : [];
+        const failedCount = reasons.reduce((sum, r) => sum + r.meetings, 0);
+        const end: RunEnd =
+          reasons.length > 0
+            ? {
+                state: 'FAILED',
+                lastMessage: `${failedCount} meetings failed: ${reasons.map((r) => `${r.reason} (${r.meetings})`).join('; ')}`,
+                totalMeetings: total,
+              }
+            : { state: 'SUCCEEDED', lastMessage: null, totalMeetings: total };
+        return { recorded, ended: await endRun(tx, claimed, holder, end) };
       });
-      lease.renewedByBatch();
-      events.migrationProgressed(recorded.migration);
-      if (recorded.supersededIn.length > 0) {
-        events.invitationsCounted(await store.migrations.byIds(null, recorded.supersededIn));
+      if (written.recorded) {
+        lease.renewedByBatch();
+        failedMeetings = written.recorded.migration.failedMeetings;
+        // The state change of the last batch carries its counters.
+        if (!written.ended) events.migrationProgressed(written.recorded.migration);
+      }
+      if (written.ended) {
+        events.migrationStateChanged(written.ended.finished);
+        if (written.ended.successor) handOver(written.ended.successor);
+      }
+      if (written.recorded && written.recorded.supersededIn.length > 0) {
+        events.invitationsCounted(await store.migrations.byIds(null, written.recorded.supersededIn));
       }
     }, oneBatch);
-
-    const reasons = await store.engine.failureReasons(claimed.id);
-    const failedMeetings = reasons.reduce((sum, r) => sum + r.meetings, 0);
-    const finished = await store.engine.finish(
-      claimed.id,
-      holder,
-      reasons.length > 0
-        ? {
-            state: 'FAILED',
-            lastMessage: `${failedMeetings} meetings failed: ${reasons.map((r) => `${r.reason} (${r.meetings})`).join('; ')}`,
-            totalMeetings: total,
-          }
-        : { state: 'SUCCEEDED', lastMessage: null, totalMeetings: total },
-      now(),
-    );
-    if (finished) events.migrationStateChanged(finished);
   }
 
   /** Deletes migration records past the retention period. */

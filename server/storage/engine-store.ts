@@ -71,59 +71,69 @@ function heldBy(migrationId: number, holder: string) {
 }
 
 export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'claim'>) {
-  return {
-    /**
-     * Claims the next due migration: a PENDING one past its hold and backoff whose user has none running,
-     * or a running one whose worker's lease expired. One statement, so two workers never claim the same.
-     */
-    async claimNext(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
-      const at = toTime(now);
-      const claim = () =>
-        db
-          .updateTable('meeting_migrations')
-          .set({
-            state: 'IN_PROGRESS',
-            state_changes: sql<number>`state_changes + 1`,
-            lease_owner: holder,
-            lease_expires_at: toTime(leaseUntil),
-            started_at: sql<string>`coalesce(started_at, ${at})`,
-            modified_at: at,
-          })
-          .where(
-            'id',
-            '=',
-            helpers.claim.skipLocked(
-              db
-                .selectFrom('meeting_migrations as m')
-                .select('m.id')
-                .where((eb) =>
-                  eb.or([
-                    eb.and([
-                      eb('m.state', '=', 'PENDING'),
-                      eb('m.not_before', '<=', at),
-                      eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', at)]),
-                      eb.not(
-                        eb.exists(
-                          eb
-                            .selectFrom('meeting_migrations as running')
-                            .select('running.id')
-                            .whereRef('running.user_id', '=', 'm.user_id')
-                            .where('running.state', '=', 'IN_PROGRESS'),
-                        ),
-                      ),
-                    ]),
-                    eb.and([eb('m.state', '=', 'IN_PROGRESS'), eb('m.lease_expires_at', '<', at)]),
-                  ]),
-                )
-                .orderBy('m.not_before')
-                .orderBy('m.id')
-                .limit(1),
+  /**
+   * Claims the next due migration: a running one whose worker's lease expired, else a PENDING one past its
+   * hold and backoff whose user has none running. One statement, so two workers never claim the same. Each
+   * kind is looked for apart, in its own index's order: asked for together, the database gathered and
+   * sorted every PENDING migration (with its user's check) at each claim, however long the queue.
+   */
+  async function claimNext(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
+    const at = toTime(now);
+    const candidates = db
+      .selectFrom('meeting_migrations as m')
+      .select('m.id')
+      .orderBy('m.not_before')
+      .orderBy('m.id')
+      .limit(1);
+    const lapsed = candidates.where('m.state', '=', 'IN_PROGRESS').where('m.lease_expires_at', '<', at);
+    const due = candidates
+      .where('m.state', '=', 'PENDING')
+      .where('m.not_before', '<=', at)
+      .where((eb) =>
+        eb.and([
+          eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', at)]),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('meeting_migrations as running')
+                .select('running.id')
+                .whereRef('running.user_id', '=', 'm.user_id')
+                .where('running.state', '=', 'IN_PROGRESS'),
             ),
-          )
-          .returningAll()
-          .executeTakeFirst();
-      const row = await helpers.claim.claimingOnePerUser(claim);
-      return row ? migrationFromRow(row) : null;
+          ),
+        ]),
+      );
+    const claim = () =>
+      db
+        .updateTable('meeting_migrations')
+        .set({
+          state: 'IN_PROGRESS',
+          state_changes: sql<number>`state_changes + 1`,
+          lease_owner: holder,
+          lease_expires_at: toTime(leaseUntil),
+          started_at: sql<string>`coalesce(started_at, ${at})`,
+          modified_at: at,
+        })
+        .where((eb) =>
+          eb('id', '=', eb.fn.coalesce(helpers.claim.skipLocked(lapsed), helpers.claim.skipLocked(due))),
+        )
+        .returningAll()
+        .executeTakeFirst();
+    const row = await helpers.claim.claimingOnePerUser(claim);
+    return row ? migrationFromRow(row) : null;
+  }
+
+  return {
+    claimNext,
+
+    /**
+     * Claims the next due migration in the transaction that ends a run, where the database lets a claim
+     * join it (see ClaimHelper): the run ends and the next starts with one commit. Null where it does not;
+     * the caller then claims on its own after the commit.
+     */
+    async claimNextAlongside(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
+      if (!db.isTransaction) throw new Error('claimNextAlongside must run in a transaction');
+      return helpers.claim.joinsTransactions ? claimNext(holder, now, leaseUntil) : null;
     },
 
     /** When the next PENDING migration becomes due, if any. */
