@@ -7,7 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { decideMeeting, ineligibility, isSelected, type RunSettings } from '../domain/migration-run.ts';
 import type { MeetingMigration } from '../domain/model.ts';
 import type { Events } from '../services/events.ts';
-import type { CandidateMeeting, MeetingOutcomeRecord } from '../storage/engine-store.ts';
+import {
+  type CandidateMeeting,
+  type MeetingOutcomeRecord,
+  TransactionEnded,
+} from '../storage/engine-store.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface EngineConfig {
@@ -60,6 +64,13 @@ export function isTransient(error: unknown): boolean {
 
 /** Thrown inside a batch transaction when the run was cancelled or taken over: rolls the batch back. */
 class RunLost extends Error {}
+
+/** A batch's writes, waiting for a transaction shared with other runs' batches. */
+type BatchWrite = {
+  work: (tx: Store) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+};
 
 /** A migration claimed under a lease, and the name its lease is held under. */
 type Claim = { migration: MeetingMigration; holder: string };
@@ -231,6 +242,60 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
+  /** Batches waiting for the next shared transaction, and whether it is on its way. */
+  const waitingBatches: BatchWrite[] = [];
+  let sharedTransactionDue = false;
+
+  /**
+   * Writes a batch in a transaction of its own or, where runs share transactions (SQLite: one writer,
+   * and a commit waits for the disk), in one with the batches of other runs that are ready by the time it
+   * begins: one commit for several batches costs little more than one for one. There each batch runs in
+   * a savepoint: one that throws is undone alone, and its run alone sees the error.
+   */
+  function writeBatch<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    if (!store.engine.sharesTransactions) return store.transaction(work);
+    return new Promise<T>((resolve, reject) => {
+      waitingBatches.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (sharedTransactionDue) return;
+      sharedTransactionDue = true;
+      setImmediate(() => void writeShared());
+    });
+  }
+
+  async function writeShared() {
+    const shared: { batches?: BatchWrite[]; settled: PromiseSettledResult<unknown>[] } = { settled: [] };
+    // Taken once the transaction has begun: batches that became ready while another held the database join.
+    const take = () => {
+      if (!shared.batches) {
+        shared.batches = waitingBatches.splice(0);
+        sharedTransactionDue = false;
+      }
+      return shared.batches;
+    };
+    try {
+      await store.transaction(async (tx) => {
+        shared.settled = [];
+        for (const { work } of take()) {
+          try {
+            shared.settled.push({ status: 'fulfilled', value: await tx.engine.inSavepoint(() => work(tx)) });
+          } catch (error) {
+            if (error instanceof TransactionEnded) throw error.cause;
+            shared.settled.push({ status: 'rejected', reason: error });
+          }
+        }
+      });
+    } catch (error) {
+      // Nothing committed (the transaction did not begin, was ended, or its commit failed): every batch fails.
+      for (const { reject } of take()) reject(error);
+      return;
+    }
+    take().forEach(({ resolve, reject }, i) => {
+      const result = shared.settled[i];
+      if (result?.status === 'fulfilled') resolve(result.value);
+      else reject(result?.reason);
+    });
+  }
+
   /**
    * Ends a run in the caller's transaction and, unless stopping, claims the next one in it where the
    * database allows (one commit instead of two).
@@ -254,7 +319,7 @@ export function createEngine(deps: EngineDeps) {
     if (!user || !tenant) throw new Error(`migration ${claimed.correlationId} has no user or tenant`);
     const notEligible = ineligibility(user);
     if (notEligible) {
-      const { finished, successor } = await store.transaction((tx) =>
+      const { finished, successor } = await writeBatch((tx) =>
         endRun(tx, claimed, holder, { state: 'FAILED', lastMessage: `not eligible: ${notEligible}` }),
       );
       events.migrationStateChanged(finished);
@@ -333,7 +398,7 @@ export function createEngine(deps: EngineDeps) {
       }));
       // The last batch ends the run in the same transaction: its results, the final state and the reasons
       // of failed meetings commit together.
-      const written = await store.transaction(async (tx) => {
+      const written = await writeBatch(async (tx) => {
         const recorded =
           outcomes.length > 0
             ? await tx.engine.recordBatch(claimed, holder, total, outcomes, leaseUntil(), now())

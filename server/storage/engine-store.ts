@@ -43,6 +43,13 @@ export interface MeetingOutcomeRecord {
   };
 }
 
+/** The database ended the transaction: the error that made it, in `cause`. */
+export class TransactionEnded extends Error {
+  constructor(cause: unknown) {
+    super('the transaction was ended by the database', { cause });
+  }
+}
+
 export function invitationFromRow(row: InvitationUpdateRow): InvitationUpdate {
   return {
     id: row.id,
@@ -70,7 +77,7 @@ function heldBy(migrationId: number, holder: string) {
     eb.and([eb('id', '=', migrationId), eb('state', '=', 'IN_PROGRESS'), eb('lease_owner', '=', holder)]);
 }
 
-export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'claim'>) {
+export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'claim' | 'singleWriter'>) {
   /**
    * Claims the next due migration: a running one whose worker's lease expired, else a PENDING one past its
    * hold and backoff whose user has none running. One statement, so two workers never claim the same. Each
@@ -126,14 +133,17 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
   return {
     claimNext,
 
+    /** Whether runs share transactions (see StorageHelpers.singleWriter). */
+    sharesTransactions: helpers.singleWriter,
+
     /**
-     * Claims the next due migration in the transaction that ends a run, where the database lets a claim
-     * join it (see ClaimHelper): the run ends and the next starts with one commit. Null where it does not;
-     * the caller then claims on its own after the commit.
+     * Claims the next due migration in the transaction that ends a run, where runs share transactions: the
+     * run ends and the next starts with one commit. Null where they do not; the caller then claims on its
+     * own after the commit.
      */
     async claimNextAlongside(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
       if (!db.isTransaction) throw new Error('claimNextAlongside must run in a transaction');
-      return helpers.claim.joinsTransactions ? claimNext(holder, now, leaseUntil) : null;
+      return helpers.singleWriter ? claimNext(holder, now, leaseUntil) : null;
     },
 
     /** When the next PENDING migration becomes due, if any. */
@@ -209,6 +219,30 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
           done: row.done_outcome !== null,
         };
       });
+    },
+
+    /**
+     * Runs `work` in a savepoint of the caller's transaction: when it throws, what it wrote is undone and
+     * the rest of the transaction stands. When the database ended the whole transaction instead (SQLite
+     * does after some errors), throws TransactionEnded: nothing more may run in it.
+     */
+    async inSavepoint<T>(work: () => Promise<T>): Promise<T> {
+      if (!db.isTransaction) throw new Error('inSavepoint must run in a transaction');
+      await sql`savepoint batch`.execute(db);
+      let result: T;
+      try {
+        result = await work();
+      } catch (error) {
+        try {
+          await sql`rollback to savepoint batch`.execute(db);
+          await sql`release savepoint batch`.execute(db);
+        } catch {
+          throw new TransactionEnded(error);
+        }
+        throw error;
+      }
+      await sql`release savepoint batch`.execute(db);
+      return result;
     },
 
     /** How many results this run has recorded already. */

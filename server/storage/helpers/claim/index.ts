@@ -8,9 +8,4 @@ export interface ClaimHelper {
   ): SelectQueryBuilder<DB, TB, O>;
   /** Runs a migration claim, again when a concurrent claim took another run of the same user first. */
   claimingOnePerUser<T>(claim: () => Promise<T>): Promise<T>;
-  /**
-   * Whether a claim may run inside a transaction that writes a run's last batch, so that one commit ends a
-   * run and starts the next.
-   */
-  joinsTransactions: boolean;
 }

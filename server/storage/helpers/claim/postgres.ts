@@ -26,9 +26,4 @@ export const postgresClaim: ClaimHelper = {
       }
     }
   },
-
-  // In a repeatable-read transaction the claim would choose from the snapshot taken at its start: runs
-  // other workers claimed since would fail the whole transaction (40001), and a lost race could not be
-  // claimed again in it (see above).
-  joinsTransactions: false,
 };

@@ -4,6 +4,4 @@ import type { ClaimHelper } from './index.ts';
 export const sqliteClaim: ClaimHelper = {
   skipLocked: (candidates) => candidates,
   claimingOnePerUser: (claim) => claim(),
-  // Every claim committed before the transaction began is seen, and none can commit while it is open.
-  joinsTransactions: true,
 };
