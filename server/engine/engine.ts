@@ -8,7 +8,11 @@ import { decideMeeting, ineligibility, isSelected, type RunSettings } from '../d
 import type { MeetingMigration } from '../domain/model.ts';
 import type { DatabaseHealth } from '../services/database-health.ts';
 import type { Events } from '../services/events.ts';
-import type { CandidateMeeting, MeetingOutcomeRecord } from '../storage/engine-store.ts';
+import {
+  type CandidateMeeting,
+  type MeetingOutcomeRecord,
+  TransactionEnded,
+} from '../storage/engine-store.ts';
 import { MeetingsChangedError } from '../storage/helpers/batch/index.ts';
 import type { Store } from '../storage/store.ts';
 
@@ -71,6 +75,18 @@ const DECISIONS_PER_BATCH = 5;
 
 /** Thrown inside a batch transaction when the run was cancelled or taken over: rolls the batch back. */
 class RunLost extends Error {}
+
+/** A batch's writes, waiting for a transaction shared with other runs' batches. */
+type BatchWrite = {
+  work: (tx: Store) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+};
+
+/** A migration claimed under a lease, and the name its lease is held under. */
+type Claim = { migration: MeetingMigration; holder: string };
+
+type RunEnd = { state: 'SUCCEEDED' | 'FAILED'; lastMessage: string | null; totalMeetings?: number };
 
 export type Engine = ReturnType<typeof createEngine>;
 
@@ -152,12 +168,7 @@ export function createEngine(deps: EngineDeps) {
           const holder = nextLeaseHolder();
           const claimed = await store.engine.claimNext(holder, now(), leaseUntil());
           if (!claimed) break;
-          events.migrationStateChanged(claimed);
-          const run = execute(claimed, holder).finally(() => {
-            running.delete(run);
-            if (!stopping) void tick();
-          });
-          running.add(run);
+          launch({ migration: claimed, holder });
         }
       } while (tickAgain && !stopping);
       health.succeeded();
@@ -169,6 +180,24 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
+  /** Runs a claimed migration in a slot of its own; the run it claims as it ends takes the slot over. */
+  function launch(claim: Claim) {
+    events.migrationStateChanged(claim.migration);
+    const run = execute(claim)
+      .then(async (successor) => {
+        if (!successor) return;
+        if (!stopping) return launch(successor);
+        // Stopping since the claim: let it go as a running one is (stop waits for this run, not for it).
+        events.migrationStateChanged(successor.migration);
+        await store.engine.release(successor.migration.id, successor.holder, now()).catch(() => {});
+      })
+      .finally(() => {
+        running.delete(run);
+        if (!stopping) void tick();
+      });
+    running.add(run);
+  }
+
   /** Wakes at the next due time or after the poll interval, whichever comes first. */
   function schedule() {
     if (stopping) return;
@@ -177,19 +206,27 @@ export function createEngine(deps: EngineDeps) {
     timer = setTimeout(() => void tick(), health.delay(config.pollMs));
   }
 
-  async function execute(migration: MeetingMigration, holder: string): Promise<void> {
+  /**
+   * Runs a claimed migration; returns the run claimed in the transaction that ended it, if any (also when
+   * what follows that commit fails: the claim is made).
+   */
+  async function execute({ migration, holder }: Claim): Promise<Claim | null> {
     const lease = keepLease(migration.id, holder);
+    let successor: Claim | null = null;
     try {
-      await runMigration(migration, holder, lease);
+      await runMigration(migration, holder, lease, (claimed) => {
+        successor = claimed;
+      });
     } catch (error) {
       if (error instanceof RunLost) {
         if (stopping) await store.engine.release(migration.id, holder, now()).catch(() => {});
-        return;
+      } else {
+        await failOrRetry(migration, holder, error);
       }
-      await failOrRetry(migration, holder, error);
     } finally {
       lease.stop();
     }
+    return successor;
   }
 
   async function failOrRetry(migration: MeetingMigration, holder: string, error: unknown) {
@@ -221,19 +258,88 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  async function runMigration(claimed: MeetingMigration, holder: string, lease: Lease): Promise<void> {
+  /** Batches waiting for the next shared transaction, and whether it is on its way. */
+  const waitingBatches: BatchWrite[] = [];
+  let sharedTransactionDue = false;
+
+  /**
+   * Writes a batch in a transaction of its own or, where runs share transactions (SQLite: one writer,
+   * and a commit waits for the disk), in one with the batches of other runs that are ready by the time it
+   * begins: one commit for several batches costs little more than one for one. There each batch runs in
+   * a savepoint: one that throws is undone alone, and its run alone sees the error.
+   */
+  function writeBatch<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    if (!store.engine.sharesTransactions) return store.transaction(work);
+    return new Promise<T>((resolve, reject) => {
+      waitingBatches.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (sharedTransactionDue) return;
+      sharedTransactionDue = true;
+      setImmediate(() => void writeShared());
+    });
+  }
+
+  async function writeShared() {
+    const shared: { batches?: BatchWrite[]; settled: PromiseSettledResult<unknown>[] } = { settled: [] };
+    // Taken once the transaction has begun: batches that became ready while another held the database join.
+    const take = () => {
+      if (!shared.batches) {
+        shared.batches = waitingBatches.splice(0);
+        sharedTransactionDue = false;
+      }
+      return shared.batches;
+    };
+    try {
+      await store.transaction(async (tx) => {
+        shared.settled = [];
+        for (const { work } of take()) {
+          try {
+            shared.settled.push({ status: 'fulfilled', value: await tx.engine.inSavepoint(() => work(tx)) });
+          } catch (error) {
+            if (error instanceof TransactionEnded) throw error.cause;
+            shared.settled.push({ status: 'rejected', reason: error });
+          }
+        }
+      });
+    } catch (error) {
+      // Nothing committed (the transaction did not begin, was ended, or its commit failed): every batch fails.
+      for (const { reject } of take()) reject(error);
+      return;
+    }
+    take().forEach(({ resolve, reject }, i) => {
+      const result = shared.settled[i];
+      if (result?.status === 'fulfilled') resolve(result.value);
+      else reject(result?.reason);
+    });
+  }
+
+  /**
+   * Ends a run in the caller's transaction and, unless stopping, claims the next one in it where the
+   * database allows (one commit instead of two).
+   */
+  async function endRun(tx: Store, claimed: MeetingMigration, holder: string, end: RunEnd) {
+    const finished = await tx.engine.finish(claimed.id, holder, end, now());
+    if (!finished) throw new RunLost();
+    const successorHolder = nextLeaseHolder();
+    const next = stopping ? null : await tx.engine.claimNextAlongside(successorHolder, now(), leaseUntil());
+    return { finished, successor: next ? { migration: next, holder: successorHolder } : null };
+  }
+
+  async function runMigration(
+    claimed: MeetingMigration,
+    holder: string,
+    lease: Lease,
+    handOver: (successor: Claim) => void,
+  ): Promise<void> {
     const [user] = await store.users.byIds(claimed.tenantId, [claimed.userId]);
     const [tenant] = await store.tenants.byIds([claimed.tenantId]);
     if (!user || !tenant) throw new Error(`migration ${claimed.correlationId} has no user or tenant`);
     const notEligible = ineligibility(user);
     if (notEligible) {
-      const failed = await store.engine.finish(
-        claimed.id,
-        holder,
-        { state: 'FAILED', lastMessage: `not eligible: ${notEligible}` },
-        now(),
+      const { finished, successor } = await writeBatch((tx) =>
+        endRun(tx, claimed, holder, { state: 'FAILED', lastMessage: `not eligible: ${notEligible}` }),
       );
-      if (failed) events.migrationStateChanged(failed);
+      events.migrationStateChanged(finished);
+      if (successor) handOver(successor);
       return;
     }
     const numberIds = [user.defaultTollNumberId, user.defaultTollFreeNumberId].filter((id) => id !== null);
@@ -249,9 +355,9 @@ export function createEngine(deps: EngineDeps) {
     const cutoff = claimed.startedAt ?? now();
     const selected = (batch: CandidateMeeting[]) =>
       batch.filter((m) => !m.done && isSelected(m, claimed.sourceMeetingType));
-    /** Visits the candidate meetings batch by batch; a short batch is the last. */
+    /** Visits the candidate meetings batch by batch; a short batch (maybe empty) is the last. */
     const eachBatch = async (
-      visit: (batch: CandidateMeeting[]) => Promise<void>,
+      visit: (batch: CandidateMeeting[], last: boolean) => Promise<void>,
       first?: CandidateMeeting[],
     ) => {
       let batch =
@@ -260,10 +366,17 @@ export function createEngine(deps: EngineDeps) {
         // The driver is synchronous: without this, one run would hold the event loop (and every request,
         // and WebSocket keep-alive) until its last batch.
         await new Promise((resolve) => setImmediate(resolve));
-        await visit(batch);
-        const last = batch.at(-1);
-        if (!last || batch.length < config.batchSize) return;
-        batch = await store.engine.candidateMeetings(claimed.id, user.id, cutoff, last.id, config.batchSize);
+        const last = batch.length < config.batchSize;
+        await visit(batch, last);
+        const lastMeeting = batch.at(-1);
+        if (last || !lastMeeting) return;
+        batch = await store.engine.candidateMeetings(
+          claimed.id,
+          user.id,
+          cutoff,
+          lastMeeting.id,
+          config.batchSize,
+        );
       }
     };
 
@@ -327,54 +440,60 @@ export function createEngine(deps: EngineDeps) {
       );
     };
 
-    await eachBatch(async (batch) => {
+    /** Failed meetings recorded so far (counted with the results, in the same transactions). */
+    let failedMeetings = claimed.failedMeetings;
+    await eachBatch(async (batch, last) => {
       if (stopping || lease.lost) throw new RunLost();
       const todo = selected(batch);
-      if (todo.length === 0) return;
+      if (todo.length === 0 && !last) return;
       let outcomes = await decide(todo);
-      let recorded: NonNullable<Awaited<ReturnType<Store['engine']['recordBatch']>>>;
+      // The last batch ends the run in the same transaction: its results, the final state and the reasons
+      // of failed meetings commit together.
+      const write = () =>
+        writeBatch(async (tx) => {
+          const recorded =
+            outcomes.length > 0
+              ? await tx.engine.recordBatch(claimed, holder, total, outcomes, leaseUntil(), now())
+              : null;
+          if (outcomes.length > 0 && !recorded) throw new RunLost();
+          if (!last) return { recorded, ended: null };
+          const failed = recorded?.migration.failedMeetings ?? failedMeetings;
+          const reasons = failed > 0 ? await tx.engine.failureReasons(claimed.id) : [];
+          const failedCount = reasons.reduce((sum, r) => sum + r.meetings, 0);
+          const end: RunEnd =
+            reasons.length > 0
+              ? {
+                  state: 'FAILED',
+                  lastMessage: `${failedCount} meetings failed: ${reasons.map((r) => `${r.reason} (${r.meetings})`).join('; ')}`,
+                  totalMeetings: total,
+                }
+              : { state: 'SUCCEEDED', lastMessage: null, totalMeetings: total };
+          return { recorded, ended: await endRun(tx, claimed, holder, end) };
+        });
+      let written: Awaited<ReturnType<typeof write>>;
       for (let attempt = 1; ; attempt++) {
         try {
-          recorded = await store.transaction(async (tx) => {
-            const updated = await tx.engine.recordBatch(
-              claimed,
-              holder,
-              total,
-              outcomes,
-              leaseUntil(),
-              now(),
-            );
-            if (!updated) throw new RunLost();
-            return updated;
-          });
+          written = await write();
           break;
         } catch (error) {
           if (!(error instanceof MeetingsChangedError) || attempt >= DECISIONS_PER_BATCH) throw error;
           outcomes = await decideAgain(outcomes, error.meetingIds);
         }
       }
-      lease.renewedByBatch();
-      events.migrationProgressed(recorded.migration);
-      if (recorded.supersededIn.length > 0) {
-        events.invitationsCounted(await store.migrations.byIds(null, recorded.supersededIn));
+      if (written.recorded) {
+        lease.renewedByBatch();
+        failedMeetings = written.recorded.migration.failedMeetings;
+        // The state change of the last batch carries its counters.
+        if (!written.ended) events.migrationProgressed(written.recorded.migration);
+      }
+      if (written.ended) {
+        events.migrationStateChanged(written.ended.finished);
+        if (written.ended.successor) handOver(written.ended.successor);
+      }
+      if (written.recorded && written.recorded.supersededIn.length > 0) {
+        events.invitationsCounted(await store.migrations.byIds(null, written.recorded.supersededIn));
       }
     }, oneBatch);
-
-    const reasons = await store.engine.failureReasons(claimed.id);
-    const failedMeetings = reasons.reduce((sum, r) => sum + r.meetings, 0);
-    const finished = await store.engine.finish(
-      claimed.id,
-      holder,
-      reasons.length > 0
-        ? {
-            state: 'FAILED',
-            lastMessage: `${failedMeetings} meetings failed: ${reasons.map((r) => `${r.reason} (${r.meetings})`).join('; ')}`,
-            totalMeetings: total,
-          }
-        : { state: 'SUCCEEDED', lastMessage: null, totalMeetings: total },
-      now(),
-    );
-    if (finished) events.migrationStateChanged(finished);
   }
 
   /** Deletes migration records past the retention period. */

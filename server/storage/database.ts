@@ -121,6 +121,7 @@ async function openSqlite(path: string, options: DatabaseOptions): Promise<Opene
   const db = kysely(new ImmediateTransactionDialect({ database: cached satisfies SqliteDatabase }), options);
   const helpers: StorageHelpers = {
     backend: 'sqlite',
+    singleWriter: true,
     transaction: sqliteTransaction(sqlite),
     batch: sqliteBatch(cached.prepare),
     claim: sqliteClaim,
@@ -156,6 +157,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Open
   const db = kysely(new PostgresDialect({ pool }), options);
   const helpers: StorageHelpers = {
     backend: 'postgres',
+    singleWriter: false,
     transaction: postgresTransaction,
     batch: postgresBatch,
     claim: postgresClaim,

@@ -43,6 +43,13 @@ export interface MeetingOutcomeRecord {
   };
 }
 
+/** The database ended the transaction: the error that made it, in `cause`. */
+export class TransactionEnded extends Error {
+  constructor(cause: unknown) {
+    super('the transaction was ended by the database', { cause });
+  }
+}
+
 export function invitationFromRow(row: InvitationUpdateRow): InvitationUpdate {
   return {
     id: row.id,
@@ -70,60 +77,73 @@ function heldBy(migrationId: number, holder: string) {
     eb.and([eb('id', '=', migrationId), eb('state', '=', 'IN_PROGRESS'), eb('lease_owner', '=', holder)]);
 }
 
-export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'claim'>) {
-  return {
-    /**
-     * Claims the next due migration: a PENDING one past its hold and backoff whose user has none running,
-     * or a running one whose worker's lease expired. One statement, so two workers never claim the same.
-     */
-    async claimNext(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
-      const at = toTime(now);
-      const claim = () =>
-        db
-          .updateTable('meeting_migrations')
-          .set({
-            state: 'IN_PROGRESS',
-            state_changes: sql<number>`state_changes + 1`,
-            lease_owner: holder,
-            lease_expires_at: toTime(leaseUntil),
-            started_at: sql<string>`coalesce(started_at, ${at})`,
-            modified_at: at,
-          })
-          .where(
-            'id',
-            '=',
-            helpers.claim.skipLocked(
-              db
-                .selectFrom('meeting_migrations as m')
-                .select('m.id')
-                .where((eb) =>
-                  eb.or([
-                    eb.and([
-                      eb('m.state', '=', 'PENDING'),
-                      eb('m.not_before', '<=', at),
-                      eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', at)]),
-                      eb.not(
-                        eb.exists(
-                          eb
-                            .selectFrom('meeting_migrations as running')
-                            .select('running.id')
-                            .whereRef('running.user_id', '=', 'm.user_id')
-                            .where('running.state', '=', 'IN_PROGRESS'),
-                        ),
-                      ),
-                    ]),
-                    eb.and([eb('m.state', '=', 'IN_PROGRESS'), eb('m.lease_expires_at', '<', at)]),
-                  ]),
-                )
-                .orderBy('m.not_before')
-                .orderBy('m.id')
-                .limit(1),
+export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'claim' | 'singleWriter'>) {
+  /**
+   * Claims the next due migration: a running one whose worker's lease expired, else a PENDING one past its
+   * hold and backoff whose user has none running. One statement, so two workers never claim the same. Each
+   * kind is looked for apart, in its own index's order: asked for together, the database gathered and
+   * sorted every PENDING migration (with its user's check) at each claim, however long the queue.
+   */
+  async function claimNext(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
+    const at = toTime(now);
+    const candidates = db
+      .selectFrom('meeting_migrations as m')
+      .select('m.id')
+      .orderBy('m.not_before')
+      .orderBy('m.id')
+      .limit(1);
+    const lapsed = candidates.where('m.state', '=', 'IN_PROGRESS').where('m.lease_expires_at', '<', at);
+    const due = candidates
+      .where('m.state', '=', 'PENDING')
+      .where('m.not_before', '<=', at)
+      .where((eb) =>
+        eb.and([
+          eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', at)]),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('meeting_migrations as running')
+                .select('running.id')
+                .whereRef('running.user_id', '=', 'm.user_id')
+                .where('running.state', '=', 'IN_PROGRESS'),
             ),
-          )
-          .returningAll()
-          .executeTakeFirst();
-      const row = await helpers.claim.claimingOnePerUser(claim);
-      return row ? migrationFromRow(row) : null;
+          ),
+        ]),
+      );
+    const claim = () =>
+      db
+        .updateTable('meeting_migrations')
+        .set({
+          state: 'IN_PROGRESS',
+          state_changes: sql<number>`state_changes + 1`,
+          lease_owner: holder,
+          lease_expires_at: toTime(leaseUntil),
+          started_at: sql<string>`coalesce(started_at, ${at})`,
+          modified_at: at,
+        })
+        .where((eb) =>
+          eb('id', '=', eb.fn.coalesce(helpers.claim.skipLocked(lapsed), helpers.claim.skipLocked(due))),
+        )
+        .returningAll()
+        .executeTakeFirst();
+    const row = await helpers.claim.claimingOnePerUser(claim);
+    return row ? migrationFromRow(row) : null;
+  }
+
+  return {
+    claimNext,
+
+    /** Whether runs share transactions (see StorageHelpers.singleWriter). */
+    sharesTransactions: helpers.singleWriter,
+
+    /**
+     * Claims the next due migration in the transaction that ends a run, where runs share transactions: the
+     * run ends and the next starts with one commit. Null where they do not; the caller then claims on its
+     * own after the commit.
+     */
+    async claimNextAlongside(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
+      if (!db.isTransaction) throw new Error('claimNextAlongside must run in a transaction');
+      return helpers.singleWriter ? claimNext(holder, now, leaseUntil) : null;
     },
 
     /** When the next PENDING migration becomes due, if any. */
@@ -199,6 +219,30 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
           done: row.done_outcome !== null,
         };
       });
+    },
+
+    /**
+     * Runs `work` in a savepoint of the caller's transaction: when it throws, what it wrote is undone and
+     * the rest of the transaction stands. When the database ended the whole transaction instead (SQLite
+     * does after some errors), throws TransactionEnded: nothing more may run in it.
+     */
+    async inSavepoint<T>(work: () => Promise<T>): Promise<T> {
+      if (!db.isTransaction) throw new Error('inSavepoint must run in a transaction');
+      await sql`savepoint batch`.execute(db);
+      let result: T;
+      try {
+        result = await work();
+      } catch (error) {
+        try {
+          await sql`rollback to savepoint batch`.execute(db);
+          await sql`release savepoint batch`.execute(db);
+        } catch {
+          throw new TransactionEnded(error);
+        }
+        throw error;
+      }
+      await sql`release savepoint batch`.execute(db);
+      return result;
     },
 
     /** How many results this run has recorded already. */
