@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { liveClient } from '../../tui/connection.ts';
+import { eventually } from '../support/eventually.ts';
 import { postGraphQL, queryGraphQL } from '../support/http.ts';
 import { subscribeOverSse, subscribeOverWebSocket } from '../support/live.ts';
 import { type Running, run } from '../support/processes.ts';
@@ -61,13 +62,6 @@ function setSipAddress(url: string, userId: string, sipAddress: string) {
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
-
-/** Waits until the check holds, or fails saying what did not happen. */
-async function eventually(check: () => boolean, what: string, timeoutMs = 10_000) {
-  for (const started = Date.now(); !check(); await tick()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-  }
-}
 
 async function openMigrations(): Promise<number> {
   const { meetingMigrationSummary: s } = await gql(

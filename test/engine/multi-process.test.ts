@@ -7,18 +7,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { databaseEnv, testDatabase } from '../support/backend.ts';
+import {
+  type ApiProcess,
+  demoOperatorToken,
+  deploymentEnv,
+  seedDemo,
+  startApiProcess,
+  startWorker,
+  type WorkerProcess,
+} from '../support/cluster.ts';
 import { postGraphQL, queryGraphQL } from '../support/http.ts';
 import { type LiveSubscription, subscribeOverWebSocket } from '../support/live.ts';
-import { type Running, run } from '../support/processes.ts';
 
 const USERS = 100;
 const MEETINGS_PER_USER = 50;
 const CLIENTS = 20;
 
 let dir: string;
-let api: Running;
-const workers: Running[] = [];
+let api: ApiProcess;
+const workers: WorkerProcess[] = [];
 let url: string;
 let token: string;
 
@@ -29,31 +36,16 @@ const gql = (query: string, variables: Record<string, unknown> = {}) =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mms-processes-'));
-  const env = {
-    ...databaseEnv(await testDatabase(join(dir, 'mms.sqlite'))),
-    MMS_CREDENTIALS_FILE: join(dir, 'credentials.json'),
-    MMS_HOLD_SECONDS: '0',
-    MMS_POLL_MS: '50',
-    MMS_ADMIN_TOKEN: '',
-  };
-  const seed = run(
-    'server/cli/seed.ts',
-    ['--users', `${USERS}`, '--meetings-per-user', `${MEETINGS_PER_USER}`],
-    env,
-  );
-  expect({ code: await seed.exited, stderr: seed.stderr() }).toEqual({ code: 0, stderr: '' });
-  api = run('server/main.ts', [], { ...env, PORT: '0', HOST: '127.0.0.1', MMS_ENGINE: 'off' });
-  url = (await api.line((l) => l.includes('GraphQL API'), 60_000)).split(/\s+/).at(-1) as string;
-  token = (await api.line((l) => l.includes('Operator token'))).split(/\s+/).at(-1) as string;
-  for (let i = 0; i < 2; i++) {
-    const worker = run('server/worker.ts', [], env);
-    await worker.line((l) => l.startsWith('MMS worker'));
-    workers.push(worker);
-  }
+  const env = await deploymentEnv(dir);
+  await seedDemo(env, USERS, MEETINGS_PER_USER);
+  api = await startApiProcess(env);
+  url = api.url;
+  token = await demoOperatorToken(api);
+  for (let i = 0; i < 2; i++) workers.push(await startWorker(env));
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([...workers, api].map((process) => process?.stop()));
+  await Promise.all([...workers, api].map((process) => process?.process.stop()));
   rmSync(dir, { recursive: true, force: true });
 });
 

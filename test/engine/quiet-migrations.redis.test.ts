@@ -7,11 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { databaseEnv, testDatabase } from '../support/backend.ts';
-import { type ApiProcess, startApiProcess, startWorker, type WorkerProcess } from '../support/cluster.ts';
+import {
+  type ApiProcess,
+  demoOperatorToken,
+  deploymentEnv,
+  seedDemo,
+  startApiProcess,
+  startWorker,
+  type WorkerProcess,
+} from '../support/cluster.ts';
 import { queryGraphQL } from '../support/http.ts';
 import { subscribeOverWebSocket } from '../support/live.ts';
-import { run } from '../support/processes.ts';
 import { type PrivateRedis, startPrivateRedis } from '../support/redis.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
@@ -48,18 +54,10 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   const redisPort = Number(new URL(redis.url).port);
   workerToRedis = await startTcpProxy({ host: '127.0.0.1', port: redisPort });
-  const env = {
-    ...databaseEnv(await testDatabase(join(dir, 'mms.sqlite'))),
-    MMS_CREDENTIALS_FILE: join(dir, 'credentials.json'),
-    MMS_HOLD_SECONDS: '0',
-    MMS_POLL_MS: '50',
-    MMS_ADMIN_TOKEN: '',
-    MMS_REDIS_URL: redis.url,
-  };
-  const seed = run('server/cli/seed.ts', ['--users', '4', '--meetings-per-user', '4'], env);
-  expect(await seed.exited).toBe(0);
+  const env = { ...(await deploymentEnv(dir)), MMS_REDIS_URL: redis.url };
+  await seedDemo(env, 4, 4);
   api = await startApiProcess(env);
-  token = (await api.process.line((l) => l.includes('Operator token'))).split(/\s+/).at(-1) as string;
+  token = await demoOperatorToken(api);
   worker = await startWorker({ ...env, MMS_REDIS_URL: `redis://127.0.0.1:${workerToRedis.port}` });
   users = (await gql('{ tenant { users(first: 4) { edges { node { id } } } } }')).tenant.users.edges.map(
     (e: { node: { id: string } }) => e.node.id,

@@ -2,7 +2,34 @@
  * The processes of one deployment, each a real `node` process: API processes (`npm start` with
  * MMS_ENGINE=off) and workers (`npm run worker`), started, crashed (SIGKILL) and started again.
  */
+import { join } from 'node:path';
+import { databaseEnv, testDatabase } from './backend.ts';
 import { type Running, run } from './processes.ts';
+
+/**
+ * What every process of a test deployment is started with: a new database in `dir` (a SQLite file there, or
+ * a schema of its own on PostgreSQL), migrations due at once, quick polls, and an admin token generated.
+ */
+export async function deploymentEnv(dir: string): Promise<Record<string, string>> {
+  return {
+    ...databaseEnv(await testDatabase(join(dir, 'mms.sqlite'))),
+    MMS_CREDENTIALS_FILE: join(dir, 'credentials.json'),
+    MMS_HOLD_SECONDS: '0',
+    MMS_POLL_MS: '50',
+    MMS_ADMIN_TOKEN: '',
+  };
+}
+
+/** Fills the deployment's database with the demo tenant, as `npm run seed` does; fails on any complaint. */
+export async function seedDemo(env: Record<string, string>, users: number, meetingsPerUser: number) {
+  const seed = run(
+    'server/cli/seed.ts',
+    ['--users', `${users}`, '--meetings-per-user', `${meetingsPerUser}`],
+    env,
+  );
+  const code = await seed.exited;
+  if (code !== 0 || seed.stderr() !== '') throw new Error(`the seed exited with ${code}: ${seed.stderr()}`);
+}
 
 export interface ApiProcess {
   process: Running;
@@ -20,6 +47,11 @@ export async function startApiProcess(env: Record<string, string>, port = 0): Pr
   });
   const url = (await process.line((l) => l.includes('GraphQL API'), 60_000)).split(/\s+/).at(-1) as string;
   return { process, url };
+}
+
+/** The operator token of the demo tenant that an API process on a seeded database prints. */
+export async function demoOperatorToken(api: ApiProcess): Promise<string> {
+  return (await api.process.line((l) => l.includes('Operator token'))).split(/\s+/).at(-1) as string;
 }
 
 export interface WorkerProcess {
