@@ -80,9 +80,15 @@ export function optionalName(
   return value;
 }
 
-/** A query's search term: any text up to MAX_NAME_LENGTH, but Unicode text (see unicodeText). */
+/**
+ * A query's search term: any text up to MAX_NAME_LENGTH, but Unicode text (see unicodeText) without control
+ * characters, which no name holds (and PostgreSQL text cannot hold NUL).
+ */
 export function searchTerm(field: string, value: string | null | undefined): string | null {
-  return value === null || value === undefined ? null : unicodeText(field, value, MAX_NAME_LENGTH);
+  if (value === null || value === undefined) return null;
+  unicodeText(field, value, MAX_NAME_LENGTH);
+  refuseControl(field, value, CONTROL);
+  return value;
 }
 
 /** Multi-line text such as a body: TAB, LF and CR are allowed, other control characters are not. */

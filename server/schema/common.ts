@@ -73,6 +73,16 @@ builder.objectType(NotAllowedError, {
 export const EXPECTED_ERRORS = [NotFoundError, InvalidValueError, NotAllowedError];
 
 /**
+ * Ids are 32-bit integers (PostgreSQL's integer columns): a larger number names no row, and PostgreSQL would
+ * refuse to compare it with one.
+ */
+const MAX_ROW_ID = 2 ** 31 - 1;
+
+function isRowId(value: unknown): value is number {
+  return Number.isInteger(value) && Math.abs(value as number) <= MAX_ROW_ID;
+}
+
+/**
  * The database id behind a global ID of the expected type. A malformed ID or one of another type names
  * nothing that exists, so it fails exactly as an unknown one does.
  */
@@ -80,7 +90,7 @@ export function decodeId(field: string, globalId: string, typename: string): num
   try {
     const { typename: actual, id } = decodeGlobalID(globalId);
     const numeric = Number(id);
-    if (actual === typename && Number.isSafeInteger(numeric) && numeric > 0) return numeric;
+    if (actual === typename && isRowId(numeric) && numeric > 0) return numeric;
   } catch {
     // fall through: not a global ID at all
   }
@@ -126,10 +136,25 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.key, cursor.id])).toString('base64url');
 }
 
-function decodeCursor(argument: string, value: string): Cursor {
+/**
+ * What a list is sorted by, which its cursors carry: an id, a text (a user principal name) or an instant.
+ * A cursor is taken only with a key of that kind, written as the list writes it, so that what reaches the
+ * database always compares with the column (PostgreSQL refuses to compare an integer with text).
+ */
+export type CursorKey = 'id' | 'text' | 'time';
+
+const CURSOR_KEY_CHECKS: Record<CursorKey, (key: unknown) => boolean> = {
+  id: isRowId,
+  // No control characters (PostgreSQL text cannot hold NUL) and no lone surrogates.
+  text: (key) => typeof key === 'string' && key.length <= 1024 && key.isWellFormed() && !/\p{Cc}/u.test(key),
+  time: (key) =>
+    typeof key === 'string' && !Number.isNaN(Date.parse(key)) && new Date(key).toISOString() === key,
+};
+
+function decodeCursor(argument: string, value: string, keyKind: CursorKey): Cursor {
   try {
     const [key, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    if ((typeof key === 'string' || typeof key === 'number') && typeof id === 'number') return { key, id };
+    if (CURSOR_KEY_CHECKS[keyKind](key) && isRowId(id)) return { key: key as string | number, id };
   } catch {
     // fall through
   }
@@ -138,11 +163,15 @@ function decodeCursor(argument: string, value: string): Cursor {
   });
 }
 
-/** A keyset-paginated connection: `fetch` reads one page, `keyOf` gives each node's position. */
+/**
+ * A keyset-paginated connection: `fetch` reads one page, `keyOf` gives each node's position, whose key is
+ * of the kind `keyKind`.
+ */
 export function cursorConnection<T>(
   args: DefaultConnectionArguments,
   fetch: (page: PageRequest) => Promise<T[]>,
   keyOf: (node: T) => Cursor,
+  keyKind: CursorKey = 'id',
 ) {
   for (const size of ['first', 'last'] as const) {
     const value = args[size];
@@ -156,8 +185,8 @@ export function cursorConnection<T>(
     { args, toCursor: (node: T) => encodeCursor(keyOf(node)), defaultSize: 50, maxSize: 500 },
     ({ before, after, limit, inverted }) =>
       fetch({
-        before: before ? decodeCursor('before', before) : null,
-        after: after ? decodeCursor('after', after) : null,
+        before: before ? decodeCursor('before', before, keyKind) : null,
+        after: after ? decodeCursor('after', after, keyKind) : null,
         limit,
         inverted,
       }),

@@ -197,6 +197,11 @@ export function tenancy(deps: ServiceDeps) {
       if (input.automaticallySendEmailsToUsers != null)
         changes.automaticallySendEmailsToUsers = input.automaticallySendEmailsToUsers;
       if (input.pinLength != null) changes.pinLength = validate.pinLength('pinLength', input.pinLength);
+      // Nothing given changes nothing, as Set-CsOnlineDialInConferencingTenantSettings without parameters:
+      // the settings as they stand, and no event.
+      if (Object.keys(changes).length === 0) {
+        return requireTenant(store, viewer, targetTenantId(viewer, input.tenantId), 'tenantId');
+      }
       return changeTenantSettings(viewer, input.tenantId, changes);
     },
 

@@ -398,6 +398,124 @@ describe('query arguments', () => {
     const result = await server.request(token, '{ meetingMigrations(first: -1) { edges { node { id } } } }');
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'INVALID_VALUE', field: 'first' });
   });
+
+  /** A cursor as the server writes them: base64url of [sort key, id]. */
+  const cursor = (key: unknown, id: unknown) => Buffer.from(JSON.stringify([key, id])).toString('base64url');
+
+  // Each is well-formed JSON of the right shape, but its key is not of the kind the list is sorted by, or its
+  // id is beyond any row's: PostgreSQL refused to compare them with the column, an unexpected error.
+  test.each([
+    ['meetingMigrations (by id) with a text key', LIST, cursor('', 1)],
+    ['meetingMigrations with an id beyond 32 bits', LIST, cursor(1, 2 ** 31)],
+    ['meetingMigrations with a fractional id', LIST, cursor(1, 1.5)],
+    [
+      'users (by principal name) with a NUL in the key',
+      'query($after: String) { viewer { tenant { users(after: $after) { edges { node { id } } } } } }',
+      cursor('alice\u0000@contoso.com', 1),
+    ],
+    [
+      'users (by principal name) with a number for the key',
+      'query($after: String) { viewer { tenant { users(after: $after) { edges { node { id } } } } } }',
+      cursor(1, 1),
+    ],
+    [
+      'meetings (by start) with a key that is no instant',
+      'query($after: String) { viewer { tenant { meetings(after: $after) { edges { node { id } } } } } }',
+      cursor('not a date', 1),
+    ],
+    [
+      'meetings (by start) with an instant not written as the list writes it',
+      'query($after: String) { viewer { tenant { meetings(after: $after) { edges { node { id } } } } } }',
+      cursor('2030-01-01', 1),
+    ],
+    [
+      'bridges (by id) with a text key',
+      'query($after: String) { viewer { tenant { bridges(after: $after) { edges { node { id } } } } } }',
+      cursor('', 1),
+    ],
+  ])('%s: INVALID_VALUE naming the cursor', async (_case, query, after) => {
+    const result = await server.request(token, query, { after });
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: 'after: not a cursor of this list',
+        extensions: { code: 'INVALID_VALUE', field: 'after' },
+      }),
+    ]);
+    expect(server.loggedErrors).toEqual([]);
+  });
+
+  test.each(['users', 'meetings', 'bridges'])(
+    'a real cursor of %s is taken back: the checks refuse only what the list does not write',
+    async (list) => {
+      const page = await server.gql(token, `{ viewer { tenant { ${list} { edges { cursor } } } } }`);
+      const after = page.viewer.tenant[list].edges[0].cursor;
+      const next = await server.request(
+        token,
+        `query($after: String) { viewer { tenant { ${list}(after: $after) { edges { cursor } } } } }`,
+        { after },
+      );
+      expect(next.errors).toBeUndefined();
+    },
+  );
+
+  test.each([
+    ['search', 'query($s: String) { viewer { tenant { users(search: $s) { edges { node { id } } } } } }'],
+    ['userSearch', 'query($s: String) { meetingMigrations(userSearch: $s) { edges { node { id } } } }'],
+  ])('a %s with a NUL: INVALID_VALUE naming it (PostgreSQL text cannot hold one)', async (field, query) => {
+    const result = await server.request(token, query, { s: 'ali\u0000ce' });
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: `${field}: has the control character U+0000 at character 4`,
+        extensions: { code: 'INVALID_VALUE', field },
+      }),
+    ]);
+    expect(server.loggedErrors).toEqual([]);
+  });
+
+  test('an ID beyond 32 bits names nothing, as an unknown one: null, and a typed error in a mutation', async () => {
+    const beyond = globalId('Tenant', 2 ** 31);
+    expect(await server.request(token, 'query($id: ID) { tenant(id: $id) { id } }', { id: beyond })).toEqual({
+      status: 200,
+      data: { tenant: null },
+    });
+    await expectRejected(
+      'setConferenceId',
+      { userId: globalId('User', 2 ** 31), conferenceId: '1234567' },
+      {
+        __typename: 'NotFoundError',
+        field: 'userId',
+        message: /not found/,
+      },
+    );
+    expect(server.loggedErrors).toEqual([]);
+  });
+});
+
+describe('an input that changes nothing', () => {
+  test('setDialInConferencingTenantSettings with no setting: the settings as they stand, nothing written', async () => {
+    const before = await state();
+    const result = await runMutation(
+      server,
+      token,
+      'setDialInConferencingTenantSettings',
+      {},
+      `tenant { dialInConferencingSettings {
+        automaticallyMigrateUserMeetings automaticallyReplaceAcpProvider automaticallySendEmailsToUsers pinLength
+      } }`,
+    );
+    expect(result).toEqual({
+      __typename: 'SetDialInConferencingTenantSettingsPayload',
+      tenant: { dialInConferencingSettings: before.snapshot.viewer.tenant.dialInConferencingSettings },
+    });
+    // Nulls say nothing either ("only the fields given change").
+    const nulls = await runMutation(server, token, 'setDialInConferencingTenantSettings', {
+      pinLength: null,
+      automaticallyMigrateUserMeetings: null,
+    });
+    expect(nulls.__typename).toBe('SetDialInConferencingTenantSettingsPayload');
+    expect(await state()).toEqual(before);
+    expect(server.loggedErrors).toEqual([]);
+  });
 });
 
 describe('unexpected errors', () => {

@@ -73,6 +73,7 @@ TenantNode.implement({
           args,
           (page) => context.services.store.users.list(tenant.id, { search }, page),
           (user) => ({ key: user.userPrincipalName, id: user.id }),
+          'text',
         );
       },
     }),
@@ -103,6 +104,7 @@ TenantNode.implement({
               page,
             ),
           (meeting) => ({ key: meeting.startsAt.toISOString(), id: meeting.id }),
+          'time',
         );
       },
     }),
