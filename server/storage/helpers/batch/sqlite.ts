@@ -13,10 +13,11 @@ const BATCH_SQL = {
     'INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
   rewriteOverride:
     'UPDATE meeting_overridden_occurrences SET body = ? WHERE meeting_id = ? AND recurrence_id = ?',
+  // The batch's meetings as one JSON array: one prepared statement for any number of them.
   supersedable: `SELECT migration_id AS migrationId, state FROM invitation_updates
-     WHERE meeting_id = ? AND state IN ('QUEUED', 'FAILED')`,
+     WHERE meeting_id IN (SELECT value FROM json_each(?)) AND state IN ('QUEUED', 'FAILED')`,
   supersede: `UPDATE invitation_updates SET state = 'SUPERSEDED', next_attempt_at = NULL
-     WHERE meeting_id = ? AND state IN ('QUEUED', 'FAILED')`,
+     WHERE meeting_id IN (SELECT value FROM json_each(?)) AND state IN ('QUEUED', 'FAILED')`,
   uncountSuperseded: `UPDATE meeting_migrations SET invitations_pending = invitations_pending - ?,
      invitations_failed = invitations_failed - ?, modified_at = ? WHERE id = ?`,
   queueInvitation: `INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
@@ -31,27 +32,32 @@ const BATCH_SQL = {
 export function sqliteBatch(prepare: (sql: string) => SQLite.Statement): BatchHelper {
   const statement = (name: keyof typeof BATCH_SQL) => prepare(BATCH_SQL[name]);
 
-  function supersedeOutstanding(meetingId: number, at: string): number[] {
-    const superseded = statement('supersedable').all(meetingId) as { migrationId: number; state: string }[];
+  function supersedeOutstanding(meetingIds: readonly number[], at: string): number[] {
+    if (meetingIds.length === 0) return [];
+    const ids = JSON.stringify(meetingIds);
+    const superseded = statement('supersedable').all(ids) as { migrationId: number; state: string }[];
     if (superseded.length === 0) return [];
-    statement('supersede').run(meetingId);
+    statement('supersede').run(ids);
     const counts = countByMigration(superseded);
-    for (const [migrationId, { pending, failed }] of counts) {
-      statement('uncountSuperseded').run(pending, failed, at, migrationId);
-    }
+    const uncount = statement('uncountSuperseded');
+    for (const [migrationId, { pending, failed }] of counts) uncount.run(pending, failed, at, migrationId);
     return [...counts.keys()];
   }
 
   return () => ({
     async recordOutcomes(migration, outcomes, at) {
-      const supersededIn = new Set<number>();
+      const insertResult = statement('insertResult');
+      const rewriteMeeting = statement('rewriteMeeting');
+      const rewriteOverride = statement('rewriteOverride');
+      const queueInvitation = statement('queueInvitation');
+      const rewritten: number[] = [];
       const changed: number[] = [];
       for (const outcome of outcomes) {
-        statement('insertResult').run(migration.id, outcome.meetingId, outcome.outcome, outcome.reason, at);
+        insertResult.run(migration.id, outcome.meetingId, outcome.outcome, outcome.reason, at);
         const { rewrite } = outcome;
         if (!rewrite) continue;
         const { onlineMeeting } = rewrite;
-        const written = statement('rewriteMeeting').run(
+        const written = rewriteMeeting.run(
           rewrite.body,
           rewrite.sequence,
           onlineMeeting.type,
@@ -65,14 +71,20 @@ export function sqliteBatch(prepare: (sql: string) => SQLite.Statement): BatchHe
           continue;
         }
         for (const override of rewrite.overriddenOccurrences) {
-          statement('rewriteOverride').run(override.body, outcome.meetingId, toTime(override.recurrenceId));
+          rewriteOverride.run(override.body, outcome.meetingId, toTime(override.recurrenceId));
         }
-        for (const migrationId of supersedeOutstanding(outcome.meetingId, at)) supersededIn.add(migrationId);
+        rewritten.push(outcome.meetingId);
+      }
+      if (changed.length > 0) throw new MeetingsChangedError(changed);
+      // Before the new updates are queued, which would otherwise be superseded too.
+      const supersededIn = supersedeOutstanding(rewritten, at);
+      for (const { meetingId, rewrite } of outcomes) {
+        if (!rewrite) continue;
         for (const attendee of rewrite.attendees) {
-          statement('queueInvitation').run(
+          queueInvitation.run(
             migration.tenantId,
             migration.id,
-            outcome.meetingId,
+            meetingId,
             rewrite.sequence,
             attendee.email,
             attendee.name ?? null,
@@ -80,16 +92,11 @@ export function sqliteBatch(prepare: (sql: string) => SQLite.Statement): BatchHe
           );
         }
       }
-      if (changed.length > 0) throw new MeetingsChangedError(changed);
-      return [...supersededIn];
+      return supersededIn;
     },
 
     async supersedeOutstanding(meetingIds, at) {
-      const supersededIn = new Set<number>();
-      for (const meetingId of meetingIds) {
-        for (const migrationId of supersedeOutstanding(meetingId, at)) supersededIn.add(migrationId);
-      }
-      return [...supersededIn];
+      return supersedeOutstanding(meetingIds, at);
     },
   });
 }
