@@ -1,7 +1,9 @@
 /**
  * A separate process of N graphql-ws subscribers (so they do not share the server's event loop). Each
- * measures, for every state change it receives, the time from the migration's commit to its arrival.
- * Prints "ready" once every subscriber is live, and one JSON line of what it measured on SIGUSR2.
+ * measures, for every state change it receives, the time from the migration's change to its arrival.
+ * Prints "started" once loaded, connects them all on a first SIGUSR2 (so that the time to connect leaves
+ * out loading the process; SIGUSR1 would start Node's inspector), prints "ready" once every subscriber is
+ * live, and one JSON line of what it measured on the second SIGUSR2.
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -11,12 +13,19 @@ const count = Number(countText);
 const latencies: number[] = [];
 let ready = 0;
 
-process.on('SIGUSR2', () => {
-  // Exit only once the line is out: stdout to a pipe is written asynchronously.
-  process.stdout.write(`${JSON.stringify({ latencies })}\n`, () => process.exit(0));
+// A signal listener does not keep a process alive: this does, until it is told to connect.
+const waiting = setInterval(() => {}, 60_000);
+process.once('SIGUSR2', () => {
+  clearInterval(waiting);
+  for (let i = 0; i < count; i++) subscribe();
+  process.once('SIGUSR2', () => {
+    // Exit only once the line is out: stdout to a pipe is written asynchronously.
+    process.stdout.write(`${JSON.stringify({ latencies })}\n`, () => process.exit(0));
+  });
 });
+console.log('started');
 
-for (let i = 0; i < count; i++) {
+function subscribe() {
   const client = createClient({
     url: String(url).replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
@@ -27,10 +36,13 @@ for (let i = 0; i < count; i++) {
   client.subscribe<{ meetingMigrationUpdated: { id: string; state: string; modifiedAt: string } }>(
     { query: 'subscription { meetingMigrationUpdated { id state modifiedAt } }' },
     {
-      next: ({ data }) => {
+      next: ({ data, errors }) => {
         const arrived = Date.now();
         const migration = data?.meetingMigrationUpdated;
-        if (!migration) return;
+        if (!migration) {
+          console.error(JSON.stringify(errors));
+          process.exit(1);
+        }
         if (!seenFirst) {
           // The first event is the held migration of the snapshot: from here on the subscription is live.
           seenFirst = true;
