@@ -94,7 +94,9 @@ const ENGINE: EngineConfig = {
 const FLOOR_STEP_MS = 20;
 const ADMIN = 'bench-admin-token';
 const admin = { kind: 'serviceAdmin' } as const;
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const benchStarted = performance.now();
+const log = (line: string) =>
+  process.stderr.write(`[${Math.round((performance.now() - benchStarted) / 1000)} s] ${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), 'mms-bench-'));
 /** The settings of every MMS process of the run, as `npm start` and `npm run worker` read them. */
