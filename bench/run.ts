@@ -133,14 +133,23 @@ function peakRssMb(running: Running): number {
   }
 }
 
+/** Every server process started, to show what each printed when the run fails. */
+const servers: { name: string; process: Running }[] = [];
+
+function startServer(name: string, script: string, args: string[], env: Record<string, string>): Running {
+  const process = run(script, args, env);
+  servers.push({ name, process });
+  return process;
+}
+
 async function startApi(env: Record<string, string>): Promise<{ process: Running; url: string }> {
-  const api = run('server/main.ts', [], { ...MMS_ENV, ...env });
+  const api = startServer('API process', 'server/main.ts', [], { ...MMS_ENV, ...env });
   const line = await api.line((l) => l.includes('GraphQL API'), 60_000);
   return { process: api, url: line.split(/\s+/).at(-1) as string };
 }
 
 async function startWorker(env: Record<string, string>): Promise<Running> {
-  const worker = run('server/worker.ts', [], { ...MMS_ENV, ...env });
+  const worker = startServer('worker', 'server/worker.ts', [], { ...MMS_ENV, ...env });
   await worker.line((l) => l.startsWith('MMS worker'), 60_000);
   return worker;
 }
@@ -193,9 +202,15 @@ async function prepareSubscribers(
 }
 
 /** Migrations started through the API processes in turn, finished when only the held one is open. */
-function mmsLatency(urls: string[], token: string, userIds: string[]): Promise<Latency> {
+function mmsLatency(
+  apis: { process: Running; url: string }[],
+  token: string,
+  userIds: string[],
+): Promise<Latency> {
+  const urls = apis.map((api) => api.url);
   return measureLatency({
     urls,
+    serverPids: apis.map((api) => api.process.child.pid as number),
     token,
     subscribers,
     migrations: subscriberMigrations,
@@ -262,7 +277,7 @@ async function measureSqlite(): Promise<SqliteFigures> {
   const { token, userIds } = await prepareSubscribers(enginePath, dataset);
   const api = await startApi({ MMS_DB: enginePath });
   try {
-    const latency = await mmsLatency([api.url], token, userIds);
+    const latency = await mmsLatency([api], token, userIds);
     return {
       meetings: dataset.meetings,
       endToEnd: measured,
@@ -276,11 +291,12 @@ async function measureSqlite(): Promise<SqliteFigures> {
 
 async function measureFloor(): Promise<Latency & { peakRssMb: number }> {
   log(`floor: ${subscribers} subscribers of a bare graphql-yoga + graphql-ws server…`);
-  const floor = run('bench/floor-server.ts', [String(FLOOR_STEP_MS)], {});
+  const floor = startServer('floor server', 'bench/floor-server.ts', [String(FLOOR_STEP_MS)], {});
   try {
     const url = await floor.line((l) => l.startsWith('http'), 30_000);
     const latency = await measureLatency({
       urls: [url],
+      serverPids: [floor.child.pid as number],
       token: 'none',
       subscribers,
       migrations: subscriberMigrations,
@@ -364,11 +380,7 @@ async function measurePostgres(): Promise<PostgresFigures> {
         const measured = await endToEnd(database, false, redis, total);
         log(`PostgreSQL, ${workers} worker(s): ${subscribers} subscribers over two API processes…`);
         const { token, userIds } = await prepareSubscribers(database, dataset);
-        const latency = await mmsLatency(
-          apis.map((api) => api.url),
-          token,
-          userIds,
-        );
+        const latency = await mmsLatency(apis, token, userIds);
         runs.push({
           workers,
           endToEnd: measured,
@@ -392,6 +404,14 @@ try {
   const floor = await measureFloor();
   const postgres = backend === 'sqlite' ? null : await measurePostgres();
   report(sqlite, floor, postgres);
+} catch (error) {
+  for (const { name, process } of servers) {
+    const { pid, exitCode, signalCode } = process.child;
+    log(
+      `${name} ${pid} (exit ${exitCode ?? signalCode ?? 'none yet'}) printed: ${process.stderr().slice(-2000)}`,
+    );
+  }
+  throw error;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -421,7 +441,7 @@ function report(
 
   row(
     `floor: bare graphql-yoga + graphql-ws, in-process pubsub, ${subscribers} subscribers, ${migrationsRate}`,
-    `${latency(floor)}; connected in ${floor.connectSeconds} s; peak RSS ${floor.peakRssMb} MB`,
+    `${latency(floor)}; connected in ${floor.connectSeconds} s (${floor.connectCpuSeconds} s of CPU); peak RSS ${floor.peakRssMb} MB`,
   );
   if (sqlite) {
     const ratio = sqlite.baselineSeconds / sqlite.endToEnd.seconds;
@@ -465,7 +485,7 @@ function report(
     );
     row(
       '  time to connect every subscriber / floor',
-      `${one.connectSeconds} s, ${times(one.connectSeconds, floor.connectSeconds)}`,
+      `${one.connectSeconds} s, ${times(one.connectSeconds, floor.connectSeconds)} (CPU ${one.connectCpuSeconds} s, ${times(one.connectCpuSeconds, floor.connectCpuSeconds)})`,
       `≤ ${TARGETS.oneProcessConnect}×`,
       one.connectSeconds <= TARGETS.oneProcessConnect * floor.connectSeconds,
     );
@@ -518,7 +538,7 @@ function report(
       row(`${label}: p50 / floor p50`, times(l.p50Ms, floor.p50Ms));
       row(
         `${label}: time to connect / floor`,
-        `${l.connectSeconds} s, ${times(l.connectSeconds, floor.connectSeconds)}`,
+        `${l.connectSeconds} s, ${times(l.connectSeconds, floor.connectSeconds)} (CPU of both ${l.connectCpuSeconds} s, ${times(l.connectCpuSeconds, floor.connectCpuSeconds)})`,
       );
       row(
         `${label}: peak RSS of each API process (/ floor)`,
