@@ -61,6 +61,8 @@ const yoga = createYoga({
   graphiql: false,
 });
 
+// graphql-ws over yoga as yoga's documentation does it; server/app.ts does the same, copied here so that
+// the floor runs no MMS code at all.
 const server = createServer(yoga);
 const webSockets = new WebSocketServer({ server, path: '/graphql' });
 serveGraphqlWs(
