@@ -7,7 +7,49 @@ import type SQLite from 'better-sqlite3';
 import { decideMeeting } from '../server/domain/migration-run.ts';
 import type { BridgeNumber, OnlineMeetingType, Tenant, User } from '../server/domain/model.ts';
 
-const BATCH = 1_000;
+/** Meetings whose writes go in one transaction. */
+export const BATCH = 1_000;
+
+/** The columns of a meeting the baseline reads, in both databases' spelling. */
+export interface MeetingRow {
+  id: number;
+  uid: string;
+  body: string;
+  sequence: number;
+  online_meeting_type: string;
+  online_meeting_join_url: string;
+  online_meeting_conference_id: string | null;
+  attendee_count: number;
+}
+
+/** The meetings a migration of ALL to TEAMS reads: the organizer's that have not ended. */
+export const SELECT_MEETINGS = `select id, uid, body, sequence, online_meeting_type, online_meeting_join_url,
+  online_meeting_conference_id, attendee_count from meetings where organizer_id = $1
+  and (last_occurrence_ends_at is null or last_occurrence_ends_at > $2)`;
+
+/** A user's run, recorded as finished: (correlation id, tenant, user, created, modified, not before). */
+export const INSERT_MIGRATION = `insert into meeting_migrations (correlation_id, tenant_id, user_id, state,
+  source_meeting_type, target_meeting_type, created_at, modified_at, not_before, retry_count, total_meetings,
+  succeeded_meetings, failed_meetings, skipped_meetings, invites_updated)
+  values ($1, $2, $3, 'SUCCEEDED', 'ALL', 'TEAMS', $4, $5, $6, 0, 0, 0, 0, 0, 0)`;
+
+/** What the engine decides for the meeting, by the same domain function. */
+export function decideRow(row: MeetingRow, tenant: Tenant, user: User, numbers: BridgeNumber[]) {
+  return decideMeeting(
+    {
+      uid: row.uid,
+      body: row.body,
+      sequence: row.sequence,
+      onlineMeeting: {
+        type: row.online_meeting_type as OnlineMeetingType,
+        joinUrl: row.online_meeting_join_url,
+        conferenceId: row.online_meeting_conference_id,
+      },
+      attendeeCount: row.attendee_count,
+    },
+    { tenant, user, numbers, sourceMeetingType: 'ALL', targetMeetingType: 'TEAMS', maxParticipants: 250 },
+  );
+}
 
 export function runBaseline(
   sqlite: SQLite.Database,
@@ -16,15 +58,10 @@ export function runBaseline(
   numbers: BridgeNumber[],
 ): number {
   const now = new Date().toISOString();
-  const insertMigration =
-    sqlite.prepare(`insert into meeting_migrations (correlation_id, tenant_id, user_id, state,
-    source_meeting_type, target_meeting_type, created_at, modified_at, not_before, retry_count, total_meetings,
-    succeeded_meetings, failed_meetings, skipped_meetings, invites_updated)
-    values (?, ?, ?, 'SUCCEEDED', 'ALL', 'TEAMS', ?, ?, ?, 0, 0, 0, 0, 0, 0)`);
-  const selectMeetings = sqlite.prepare(
-    `select id, uid, body, sequence, online_meeting_type, online_meeting_join_url, online_meeting_conference_id, attendee_count
-     from meetings where organizer_id = ? and (last_occurrence_ends_at is null or last_occurrence_ends_at > ?)`,
-  );
+  // Positional in order: SQLite's own spelling of the same statements.
+  const positional = (text: string) => text.replace(/\$\d+/g, '?');
+  const insertMigration = sqlite.prepare(positional(INSERT_MIGRATION));
+  const selectMeetings = sqlite.prepare(positional(SELECT_MEETINGS));
   const selectAttendees = sqlite.prepare(
     'select email, name from meeting_attendees where meeting_id = ? order by position',
   );
@@ -47,31 +84,9 @@ export function runBaseline(
     const migrationId = Number(
       insertMigration.run(randomUUID(), tenant.id, user.id, now, now, now).lastInsertRowid,
     );
-    const rows = selectMeetings.all(user.id, now) as {
-      id: number;
-      uid: string;
-      body: string;
-      sequence: number;
-      online_meeting_type: string;
-      online_meeting_join_url: string;
-      online_meeting_conference_id: string | null;
-      attendee_count: number;
-    }[];
+    const rows = selectMeetings.all(user.id, now) as MeetingRow[];
     for (const row of rows) {
-      const decision = decideMeeting(
-        {
-          uid: row.uid,
-          body: row.body,
-          sequence: row.sequence,
-          onlineMeeting: {
-            type: row.online_meeting_type as OnlineMeetingType,
-            joinUrl: row.online_meeting_join_url,
-            conferenceId: row.online_meeting_conference_id,
-          },
-          attendeeCount: row.attendee_count,
-        },
-        { tenant, user, numbers, sourceMeetingType: 'ALL', targetMeetingType: 'TEAMS', maxParticipants: 250 },
-      );
+      const decision = decideRow(row, tenant, user, numbers);
       if (decision.outcome !== 'UPDATED') continue;
       const attendees = selectAttendees.all(row.id) as { email: string; name: string | null }[];
       pending.push(() => {

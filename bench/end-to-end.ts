@@ -1,28 +1,33 @@
 /**
- * Phase (a) of the benchmark, in a process of its own so that its peak memory is the server's alone:
- * triggers every user's migration at once and reports the time to the last SUCCEEDED as one JSON line.
- *   node bench/end-to-end.ts <database> <engine settings as JSON>
+ * The end-to-end phase, in a process of its own: triggers every user's migration through the services, as
+ * fast as they take them, and reports the time to the last SUCCEEDED as one JSON line, with what was
+ * written. On SQLite the engine runs here (its peak memory is the server's alone); on PostgreSQL separate
+ * worker processes run the migrations and their events reach this process through Redis.
+ *   node bench/end-to-end.ts '{"database": …, "engine": {…} | false, "redis": {"url", "prefix"} | null}'
  */
 import { createApp } from '../server/app.ts';
 import type { EngineConfig } from '../server/engine/engine.ts';
+import type { RedisRelayConfig } from '../server/services/redis-relay.ts';
 
-const [databasePath, engineJson] = process.argv.slice(2);
-const engine = JSON.parse(String(engineJson)) as EngineConfig;
+const options = JSON.parse(String(process.argv[2])) as {
+  database: string;
+  engine: EngineConfig | false;
+  redis: RedisRelayConfig | null;
+};
 const admin = { kind: 'serviceAdmin' } as const;
 
 const app = await createApp({
-  database: String(databasePath),
-  engine,
+  database: options.database,
+  engine: options.engine,
+  redis: options.redis,
   holdSeconds: 0,
   adminToken: 'bench-admin-token',
 });
-if (app.database.backend !== 'sqlite') throw new Error('the benchmark runs on SQLite');
-const { sqlite } = app.database;
-const users = sqlite.prepare('select id, tenant_id as tenantId from users order by id').all() as {
-  id: number;
-  tenantId: number;
-}[];
+const { db } = app.database;
+const users = await db.selectFrom('users').select(['id', 'tenant_id as tenantId']).orderBy('id').execute();
 const tenantId = users[0]?.tenantId ?? 0;
+// The workers' changes, when they run elsewhere.
+await app.services.events.receiveFromOtherProcesses();
 const events = app.services.events.stream('meetingMigration', tenantId);
 const lastSucceeded = (async () => {
   let succeeded = 0;
@@ -43,15 +48,21 @@ for (const user of users) {
 }
 const seconds = ((await lastSucceeded) - started) / 1000;
 await events.return?.();
-const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
-const rewritten = count('select count(*) as n from meetings where sequence = 1');
-const outbox = count('select count(*) as n from invitation_updates');
+const rewritten = await db
+  .selectFrom('meetings')
+  .where('sequence', '=', 1)
+  .select((eb) => eb.fn.countAll().as('n'))
+  .executeTakeFirstOrThrow();
+const outbox = await db
+  .selectFrom('invitation_updates')
+  .select((eb) => eb.fn.countAll().as('n'))
+  .executeTakeFirstOrThrow();
 await app.stop();
 console.log(
   JSON.stringify({
     seconds,
-    rewritten,
-    outbox,
+    rewritten: Number(rewritten.n),
+    outbox: Number(outbox.n),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );

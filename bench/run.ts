@@ -1,41 +1,86 @@
 /**
- * `npm run bench`: (a) end-to-end migration throughput, (b) the same writes by plain SQL as a baseline
- * measured in the same run, and (c) commit-to-delivery latency for 1,000 graphql-ws subscribers.
- * Prints a table and one JSON line. Flags shrink it for a quick look: --users, --meetings, --subscribers.
+ * `npm run bench`: MMS's throughput and live-event latency on SQLite and on PostgreSQL, each against a
+ * plain-SQL baseline and a fan-out floor measured in the same run. Prints a table with every figure, its
+ * target and whether it was met, and one JSON line.
+ *
+ * SQLite (one process, as `npm start` runs):
+ *   - end to end: every user's migration triggered at once, until the last SUCCEEDED;
+ *   - the same rewrites, results and outbox rows by plain SQL in batched transactions (the baseline);
+ *   - commit → delivery latency of state changes for graphql-ws subscribers of ONE API process (`npm
+ *     start`, engine inside), with its time to connect them all and its peak RSS.
+ * The floor: a bare graphql-yoga + graphql-ws server with yoga's in-process pubsub (bench/floor-server.ts)
+ *   sending events of the same shape to the same subscribers at the same rate.
+ * PostgreSQL, once per worker count: two API processes (`npm start` with MMS_ENGINE=off) and N worker
+ *   processes (`npm run worker`), live events through Redis under a prefix of this run's own:
+ *   - end to end as on SQLite, against a baseline on the same PostgreSQL;
+ *   - latency with the subscribers spread over the two API processes (events cross through Redis);
+ *   - peak RSS of every API and worker process.
+ * Each PostgreSQL run works on a database of its own, copied from one seeded once; all are dropped after.
+ *
+ * Flags (npm run bench -- --flag value):
+ *   --backend all|sqlite|postgres   what to measure (all); the floor is measured always
+ *   --workers 1,2,4                 worker processes of each PostgreSQL run
+ *   --subscribers 1000              subscribers of every latency measurement; 10000 for the large fan-out
+ *   --users 2000 --meetings 50 --attendees 5    the data set (meetings per user, attendees per meeting)
+ *   --subscriber-migrations 20      migrations started during each latency measurement
+ *   --postgres-url postgres://postgres@127.0.0.1:5432/test   a database on the server to use
+ *   --redis-url redis://127.0.0.1:6379
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createApp } from '../server/app.ts';
 import type { EngineConfig } from '../server/engine/engine.ts';
+import type { RedisRelayConfig } from '../server/services/redis-relay.ts';
 import { openDatabase } from '../server/storage/database.ts';
-import { run } from '../test/support/processes.ts';
+import { type Running, run } from '../test/support/processes.ts';
 import { runBaseline } from './baseline.ts';
-import { writeDataset } from './dataset.ts';
-
-/** Processes the 1,000 subscribers are spread over. */
-const SUBSCRIBER_PROCESSES = 4;
-/** One migration started every this many milliseconds during the latency measurement. */
-const SUBSCRIPTION_MIGRATION_INTERVAL_MS = 250;
-const TARGETS = { meetingsPerSecond: 5_000, ratio: 0.25, p99Ms: 100, peakRssMb: 512 };
+import { runPostgresBaseline } from './baseline-postgres.ts';
+import { type Dataset, writeDataset } from './dataset.ts';
+import { graphql, type Latency, MIGRATION_INTERVAL_MS, measureLatency } from './latency.ts';
+import { benchDatabases } from './postgres.ts';
 
 const { values } = parseArgs({
   options: {
+    backend: { type: 'string', default: 'all' },
+    workers: { type: 'string', default: '1,2,4' },
+    subscribers: { type: 'string', default: '1000' },
     users: { type: 'string', default: '2000' },
     meetings: { type: 'string', default: '50' },
     attendees: { type: 'string', default: '5' },
-    subscribers: { type: 'string', default: '1000' },
     'subscriber-migrations': { type: 'string', default: '20' },
+    'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
   },
 });
+const backend = values.backend;
+if (!['all', 'sqlite', 'postgres'].includes(backend)) throw new Error('--backend is all, sqlite or postgres');
+const workerCounts = values.workers.split(',').map(Number);
+if (workerCounts.some((n) => !Number.isInteger(n) || n < 1))
+  throw new Error('--workers lists counts such as 1,2,4');
 const size = {
   users: Number(values.users),
   meetingsPerUser: Number(values.meetings),
   attendees: Number(values.attendees),
 };
-const subscriberCount = Number(values.subscribers);
+const subscribers = Number(values.subscribers);
 const subscriberMigrations = Number(values['subscriber-migrations']);
+
+const TARGETS = {
+  sqliteRatio: 0.75,
+  sqlitePeakRssMb: 512,
+  postgresRatio: 0.3,
+  postgresToSqlite: 0.5,
+  /** Subscriber p99 across processes (through Redis) against the floor's. */
+  acrossProcessesP99: 1.2,
+  /** One API process against the floor: p99, RSS, and time to connect. */
+  oneProcessP99: 1.0,
+  oneProcessRss: 1.0,
+  oneProcessConnect: 1.0,
+};
 const ENGINE: EngineConfig = {
   concurrency: 4,
   maxParticipants: 250,
@@ -45,151 +90,485 @@ const ENGINE: EngineConfig = {
   pollMs: 100,
   retentionDays: 150,
 };
+/** The floor's gap between a migration's state changes, near what MMS's engine takes for one user here. */
+const FLOOR_STEP_MS = 20;
 const ADMIN = 'bench-admin-token';
 const admin = { kind: 'serviceAdmin' } as const;
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const benchStarted = performance.now();
+const log = (line: string) =>
+  process.stderr.write(`[${Math.round((performance.now() - benchStarted) / 1000)} s] ${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), 'mms-bench-'));
-const enginePath = join(dir, 'engine.sqlite');
-const baselinePath = join(dir, 'baseline.sqlite');
-try {
-  log(`seeding ${size.users} users × ${size.meetingsPerUser} meetings × ${size.attendees} attendees…`);
+/** The settings of every MMS process of the run, as `npm start` and `npm run worker` read them. */
+const MMS_ENV: Record<string, string> = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  MMS_ADMIN_TOKEN: ADMIN,
+  MMS_CREDENTIALS_FILE: join(dir, 'credentials.json'),
+  // Automatic triggers are held: the migration every subscription starts with stays PENDING.
+  MMS_HOLD_SECONDS: '3600',
+  MMS_CONCURRENCY: String(ENGINE.concurrency),
+  MMS_MAX_PARTICIPANTS: String(ENGINE.maxParticipants),
+  MMS_BATCH_SIZE: String(ENGINE.batchSize),
+  MMS_LEASE_SECONDS: String(ENGINE.leaseSeconds),
+  MMS_RETRY_SCHEDULE: ENGINE.retryScheduleMs.map((ms) => `${ms}ms`).join(','),
+  MMS_POLL_MS: String(ENGINE.pollMs),
+  MMS_RETENTION_DAYS: String(ENGINE.retentionDays),
+  MMS_SMTP_URL: '',
+  MMS_DB: '',
+  MMS_DATABASE_URL: '',
+  MMS_REDIS_URL: '',
+  MMS_ENGINE: 'on',
+};
+
+type EndToEnd = { seconds: number; rewritten: number; outbox: number; peakRssMb: number };
+
+/** Peak resident set of a running process (Linux): what it held at most since it started. */
+function peakRssMb(running: Running): number {
+  try {
+    const status = readFileSync(`/proc/${running.child.pid}/status`, 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Every server process started, to show what each printed when the run fails. */
+const servers: { name: string; process: Running }[] = [];
+
+function startServer(name: string, script: string, args: string[], env: Record<string, string>): Running {
+  const process = run(script, args, env);
+  servers.push({ name, process });
+  return process;
+}
+
+async function startApi(env: Record<string, string>): Promise<{ process: Running; url: string }> {
+  const api = startServer('API process', 'server/main.ts', [], { ...MMS_ENV, ...env });
+  const line = await api.line((l) => l.includes('GraphQL API'), 60_000);
+  return { process: api, url: line.split(/\s+/).at(-1) as string };
+}
+
+async function startWorker(env: Record<string, string>): Promise<Running> {
+  const worker = startServer('worker', 'server/worker.ts', [], { ...MMS_ENV, ...env });
+  await worker.line((l) => l.startsWith('MMS worker'), 60_000);
+  return worker;
+}
+
+async function endToEnd(
+  database: string,
+  engine: EngineConfig | false,
+  redis: RedisRelayConfig | null,
+  total: number,
+): Promise<EndToEnd> {
+  const process = run('bench/end-to-end.ts', [JSON.stringify({ database, engine, redis })], {});
+  try {
+    const measured = JSON.parse(await process.line((l) => l.startsWith('{'), 600_000)) as EndToEnd;
+    if (measured.rewritten !== total || measured.outbox !== total * size.attendees) {
+      throw new Error(
+        `wrong result on ${database}: ${measured.rewritten} rewritten, ${measured.outbox} outbox rows, of ${total} meetings`,
+      );
+    }
+    return measured;
+  } finally {
+    await process.stop();
+  }
+}
+
+/**
+ * After the end-to-end run: an operator token for the subscribers, and a migration held for an hour that
+ * every subscription starts with (the sign that it is live).
+ */
+async function prepareSubscribers(
+  database: string,
+  dataset: Dataset,
+): Promise<{ token: string; userIds: string[] }> {
+  const app = await createApp({ database, engine: false, holdSeconds: 3600, adminToken: ADMIN });
+  try {
+    const { token } = await app.services.tenancy.createOperatorToken(admin, {
+      tenantId: dataset.tenant.id,
+      name: 'bench',
+    });
+    const [held, ...others] = dataset.users;
+    if (!held) throw new Error('no users');
+    await app.services.users.grantTeamsUpgradePolicy(admin, {
+      userId: held.id,
+      mode: 'TEAMS_ONLY',
+      migrateMeetingsToTeams: true,
+    });
+    return { token, userIds: others.map((user) => encodeGlobalID('User', String(user.id))) };
+  } finally {
+    await app.stop();
+  }
+}
+
+/** Migrations started through the API processes in turn, finished when only the held one is open. */
+function mmsLatency(
+  apis: { process: Running; url: string }[],
+  token: string,
+  userIds: string[],
+): Promise<Latency> {
+  const urls = apis.map((api) => api.url);
+  return measureLatency({
+    urls,
+    serverPids: apis.map((api) => api.process.child.pid as number),
+    token,
+    subscribers,
+    migrations: subscriberMigrations,
+    async start(i) {
+      const data = await graphql<{ startMeetingMigration: { __typename: string } }>(
+        urls[i % urls.length] as string,
+        token,
+        `mutation ($userId: ID!) {
+          startMeetingMigration(input: { userId: $userId, sourceMeetingType: ALL, targetMeetingType: CURRENT }) {
+            __typename
+          }
+        }`,
+        { userId: userIds[i] },
+      );
+      if (data.startMeetingMigration.__typename !== 'StartMeetingMigrationPayload') {
+        throw new Error(`startMeetingMigration answered ${data.startMeetingMigration.__typename}`);
+      }
+    },
+    async finished() {
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        const { meetingMigrationSummary: summary } = await graphql<{
+          meetingMigrationSummary: { pending: number; inProgress: number };
+        }>(urls[0] as string, token, '{ meetingMigrationSummary { pending inProgress } }');
+        if (summary.pending + summary.inProgress <= 1) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('the migrations of the latency measurement did not finish in 2 minutes');
+    },
+  });
+}
+
+interface SqliteFigures {
+  meetings: number;
+  endToEnd: EndToEnd;
+  baselineSeconds: number;
+  oneProcess: Latency & { peakRssMb: number };
+}
+
+async function measureSqlite(): Promise<SqliteFigures> {
+  const enginePath = join(dir, 'engine.sqlite');
+  const baselinePath = join(dir, 'baseline.sqlite');
+  log(
+    `SQLite: seeding ${size.users} users × ${size.meetingsPerUser} meetings × ${size.attendees} attendees…`,
+  );
   const seeded = await openDatabase(enginePath);
   const dataset = await writeDataset(seeded, size, new Date());
   await seeded.close();
   copyFileSync(enginePath, baselinePath);
-  const total = dataset.meetings;
 
-  // (b) The baseline: plain SQL, same rewrites, same outbox rows.
-  log('baseline: plain SQL in batched transactions…');
+  log('SQLite: baseline, plain SQL in batched transactions…');
   const baselineDb = await openDatabase(baselinePath);
+  if (baselineDb.backend !== 'sqlite') throw new Error('not SQLite');
   const baselineStarted = performance.now();
-  if (baselineDb.backend !== 'sqlite') throw new Error('the benchmark runs on SQLite');
   const baselineRewritten = runBaseline(baselineDb.sqlite, dataset.tenant, dataset.users, dataset.numbers);
   const baselineSeconds = (performance.now() - baselineStarted) / 1000;
   await baselineDb.close();
+  if (baselineRewritten !== dataset.meetings) throw new Error(`baseline rewrote ${baselineRewritten}`);
 
-  // (a) End to end: every user's migration triggered at once, until the last one SUCCEEDED.
-  log('end to end: triggering every user at once…');
-  const endToEnd = run('bench/end-to-end.ts', [enginePath, JSON.stringify(ENGINE)], {});
-  const measured = JSON.parse(await endToEnd.line((line) => line.startsWith('{'), 240_000)) as {
-    seconds: number;
-    rewritten: number;
-    outbox: number;
-    peakRssMb: number;
-  };
-  await endToEnd.stop();
-  const { seconds: endToEndSeconds, rewritten, outbox } = measured;
-  if (rewritten !== total || outbox !== total * size.attendees || baselineRewritten !== total) {
-    throw new Error(
-      `wrong result: ${rewritten} rewritten, ${outbox} outbox rows, baseline ${baselineRewritten}, of ${total}`,
+  log('SQLite: end to end, every user triggered at once…');
+  const measured = await endToEnd(enginePath, ENGINE, null, dataset.meetings);
+
+  log(`SQLite: ${subscribers} subscribers of one API process (engine inside)…`);
+  const { token, userIds } = await prepareSubscribers(enginePath, dataset);
+  const api = await startApi({ MMS_DB: enginePath });
+  try {
+    const latency = await mmsLatency([api], token, userIds);
+    return {
+      meetings: dataset.meetings,
+      endToEnd: measured,
+      baselineSeconds,
+      oneProcess: { ...latency, peakRssMb: peakRssMb(api.process) },
+    };
+  } finally {
+    await api.process.stop();
+  }
+}
+
+async function measureFloor(): Promise<Latency & { peakRssMb: number }> {
+  log(`floor: ${subscribers} subscribers of a bare graphql-yoga + graphql-ws server…`);
+  const floor = startServer('floor server', 'bench/floor-server.ts', [String(FLOOR_STEP_MS)], {});
+  try {
+    const url = await floor.line((l) => l.startsWith('http'), 30_000);
+    const latency = await measureLatency({
+      urls: [url],
+      serverPids: [floor.child.pid as number],
+      token: 'none',
+      subscribers,
+      migrations: subscriberMigrations,
+      start: async (i) => {
+        await graphql(url, 'none', 'mutation ($id: ID!) { startMeetingMigration(id: $id) }', {
+          id: String(i),
+        });
+      },
+      finished: () => new Promise((resolve) => setTimeout(resolve, 2 * FLOOR_STEP_MS)),
+    });
+    return { ...latency, peakRssMb: peakRssMb(floor) };
+  } finally {
+    await floor.stop();
+  }
+}
+
+interface PostgresRun {
+  workers: number;
+  endToEnd: EndToEnd;
+  latency: Latency;
+  apiPeakRssMb: number[];
+  workerPeakRssMb: number[];
+}
+
+interface PostgresFigures {
+  meetings: number;
+  baselineSeconds: number;
+  runs: PostgresRun[];
+}
+
+async function measurePostgres(): Promise<PostgresFigures> {
+  const databases = benchDatabases(values['postgres-url']);
+  try {
+    log(
+      `PostgreSQL: seeding ${size.users} users × ${size.meetingsPerUser} meetings × ${size.attendees} attendees…`,
+    );
+    const templateUrl = await databases.create('template');
+    const seeded = await openDatabase(templateUrl);
+    const dataset = await writeDataset(seeded, size, new Date());
+    await seeded.close();
+    const total = dataset.meetings;
+
+    log('PostgreSQL: baseline, plain SQL in batched transactions…');
+    const baselineUrl = await databases.create('baseline', 'template');
+    const baselineStarted = performance.now();
+    const baselineRewritten = await runPostgresBaseline(
+      baselineUrl,
+      dataset.tenant,
+      dataset.users,
+      dataset.numbers,
+    );
+    const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+    if (baselineRewritten !== total) throw new Error(`baseline rewrote ${baselineRewritten}`);
+    await databases.drop('baseline');
+
+    const runs: PostgresRun[] = [];
+    for (const workers of workerCounts) {
+      const name = `workers${workers}`;
+      const database = await databases.create(name, 'template');
+      const redis = {
+        url: values['redis-url'],
+        prefix: `mms-bench-${process.pid}-${randomBytes(4).toString('hex')}:`,
+      };
+      const env = { MMS_DATABASE_URL: database, MMS_REDIS_URL: redis.url, MMS_REDIS_PREFIX: redis.prefix };
+      const started: Running[] = [];
+      try {
+        log(`PostgreSQL, ${workers} worker(s): two API processes and the workers…`);
+        const apis = [];
+        for (let i = 0; i < 2; i++) {
+          const api = await startApi({ ...env, MMS_ENGINE: 'off' });
+          started.push(api.process);
+          apis.push(api);
+        }
+        const workerProcesses: Running[] = [];
+        for (let i = 0; i < workers; i++) {
+          const worker = await startWorker(env);
+          started.push(worker);
+          workerProcesses.push(worker);
+        }
+        log(`PostgreSQL, ${workers} worker(s): end to end, every user triggered at once…`);
+        const measured = await endToEnd(database, false, redis, total);
+        log(`PostgreSQL, ${workers} worker(s): ${subscribers} subscribers over two API processes…`);
+        const { token, userIds } = await prepareSubscribers(database, dataset);
+        const latency = await mmsLatency(apis, token, userIds);
+        runs.push({
+          workers,
+          endToEnd: measured,
+          latency,
+          apiPeakRssMb: apis.map((api) => peakRssMb(api.process)),
+          workerPeakRssMb: workerProcesses.map(peakRssMb),
+        });
+      } finally {
+        await Promise.all(started.map((process) => process.stop()));
+        await databases.drop(name);
+      }
+    }
+    return { meetings: total, baselineSeconds, runs };
+  } finally {
+    await databases.dropAll();
+  }
+}
+
+try {
+  const sqlite = backend === 'postgres' ? null : await measureSqlite();
+  const floor = await measureFloor();
+  const postgres = backend === 'sqlite' ? null : await measurePostgres();
+  report(sqlite, floor, postgres);
+} catch (error) {
+  for (const { name, process } of servers) {
+    const { pid, exitCode, signalCode } = process.child;
+    log(
+      `${name} ${pid} (exit ${exitCode ?? signalCode ?? 'none yet'}) printed: ${process.stderr().slice(-2000)}`,
     );
   }
+  throw error;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
 
-  // (c) Subscribers in their own process, against a server whose engine runs the migrations.
-  log(`latency: ${subscriberCount} graphql-ws subscribers…`);
-  const live = await createApp({
-    database: enginePath,
-    engine: ENGINE,
-    holdSeconds: 3600,
-    adminToken: ADMIN,
-    port: 0,
-  });
-  const url = await live.listen();
-  const { token } = await live.services.tenancy.createOperatorToken(admin, {
-    tenantId: dataset.tenant.id,
-    name: 'bench',
-  });
-  // A held migration: every subscription starts with it, which tells the subscriber it is live.
-  const [first, ...others] = dataset.users;
-  if (!first) throw new Error('no users');
-  await live.services.users.grantTeamsUpgradePolicy(admin, {
-    userId: first.id,
-    mode: 'TEAMS_ONLY',
-    migrateMeetingsToTeams: true,
-  });
-  // The subscribers are spread over a few processes: one process parsing every delivery would measure
-  // its own backlog rather than the server's.
-  const groups = Array.from({ length: SUBSCRIBER_PROCESSES }, (_, i) =>
-    run(
-      'bench/subscribers.ts',
-      [
-        url,
-        token,
-        String(
-          Math.floor(subscriberCount / SUBSCRIBER_PROCESSES) +
-            (i < subscriberCount % SUBSCRIBER_PROCESSES ? 1 : 0),
-        ),
-      ],
-      {},
-    ),
-  );
-  await Promise.all(groups.map((group) => group.line((line) => line === 'ready', 120_000)));
-  const liveEvents = live.services.events.stream('meetingMigration', dataset.tenant.id);
-  const lastFinished = (async () => {
-    let succeeded = 0;
-    for await (const migration of liveEvents) {
-      if (migration.state === 'SUCCEEDED' && ++succeeded === subscriberMigrations) return;
-    }
-  })();
-  // A steady stream of migrations, as operators start them: latency is measured, not a backlog.
-  for (const user of others.slice(0, subscriberMigrations)) {
-    await live.services.users.startMeetingMigration(admin, {
-      userId: user.id,
-      sourceMeetingType: 'ALL',
-      targetMeetingType: 'CURRENT',
-    });
-    await new Promise((resolve) => setTimeout(resolve, SUBSCRIPTION_MIGRATION_INTERVAL_MS));
-  }
-  await lastFinished;
-  await liveEvents.return?.();
-  // Let the last deliveries drain, then ask the subscribers what arrived.
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const reports = await Promise.all(
-    groups.map(async (group) => {
-      group.child.kill('SIGUSR2');
-      const line = await group.line((l) => l.startsWith('{'), 60_000);
-      await group.stop();
-      return JSON.parse(line) as { latencies: number[] };
-    }),
-  );
-  const report = { latencies: reports.flatMap((r) => r.latencies) };
-  await live.stop();
-  // Each migration changes state three times (PENDING, IN_PROGRESS, SUCCEEDED), for every subscriber.
-  const expectedDeliveries = subscriberMigrations * 3 * subscriberCount;
-
-  const sorted = report.latencies.sort((a, b) => a - b);
-  const percentile = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-  const result = {
-    meetings: total,
+function report(
+  sqlite: SqliteFigures | null,
+  floor: Latency & { peakRssMb: number },
+  postgres: PostgresFigures | null,
+) {
+  const rows: string[] = [];
+  const row = (measure: string, value: string, target = '', met?: boolean) =>
+    rows.push(`| ${measure} | ${value} | ${target}${met === undefined ? '' : met ? ': met' : ': NOT met'} |`);
+  const perSecond = (meetings: number, seconds: number) =>
+    `${Math.round(meetings / seconds).toLocaleString('en')} meetings/s (${round(seconds)} s)`;
+  const latency = (l: Latency) =>
+    `p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms (${l.deliveries.toLocaleString('en')} deliveries, ${l.missedDeliveries} missed)`;
+  const times = (value: number, of: number) => `${round(value / of)}×`;
+  const dataSize = `${size.users} users × ${size.meetingsPerUser} meetings, ${size.attendees} attendees each`;
+  const migrationsRate = `a migration every ${MIGRATION_INTERVAL_MS} ms`;
+  const json: Record<string, unknown> = {
     users: size.users,
+    meetingsPerUser: size.meetingsPerUser,
     attendees: size.attendees,
-    endToEndSeconds: round(endToEndSeconds),
-    endToEndMeetingsPerSecond: Math.round(total / endToEndSeconds),
-    baselineSeconds: round(baselineSeconds),
-    baselineMeetingsPerSecond: Math.round(total / baselineSeconds),
-    ratio: round(baselineSeconds / endToEndSeconds),
-    peakRssMb: measured.peakRssMb,
-    subscribers: subscriberCount,
-    deliveries: sorted.length,
-    missedDeliveries: expectedDeliveries - sorted.length,
-    latencyP50Ms: percentile(50),
-    latencyP99Ms: percentile(99),
+    subscribers,
+    floor,
   };
-  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+  row(
+    `floor: bare graphql-yoga + graphql-ws, in-process pubsub, ${subscribers} subscribers, ${migrationsRate}`,
+    `${latency(floor)}; connected in ${floor.connectSeconds} s (${floor.connectCpuSeconds} s of CPU); peak RSS ${floor.peakRssMb} MB`,
+  );
+  if (sqlite) {
+    const ratio = sqlite.baselineSeconds / sqlite.endToEnd.seconds;
+    const one = sqlite.oneProcess;
+    row(
+      `SQLite end to end (${dataSize}), trigger to last SUCCEEDED`,
+      perSecond(sqlite.meetings, sqlite.endToEnd.seconds),
+    );
+    row(
+      'SQLite plain SQL baseline, same rewrites, results and outbox rows',
+      perSecond(sqlite.meetings, sqlite.baselineSeconds),
+    );
+    row(
+      'SQLite end to end / baseline',
+      String(round(ratio)),
+      `≥ ${TARGETS.sqliteRatio}`,
+      ratio >= TARGETS.sqliteRatio,
+    );
+    row(
+      'SQLite peak RSS of the end-to-end process',
+      `${sqlite.endToEnd.peakRssMb} MB`,
+      `≤ ${TARGETS.sqlitePeakRssMb} MB`,
+      sqlite.endToEnd.peakRssMb <= TARGETS.sqlitePeakRssMb,
+    );
+    row(
+      `SQLite, ONE API process (engine inside), ${subscribers} subscribers, ${migrationsRate}`,
+      latency(one),
+    );
+    row(
+      '  its p99 / floor p99',
+      times(one.p99Ms, floor.p99Ms),
+      `≤ ${TARGETS.oneProcessP99}×`,
+      one.p99Ms <= TARGETS.oneProcessP99 * floor.p99Ms,
+    );
+    row('  its p50 / floor p50', times(one.p50Ms, floor.p50Ms));
+    row(
+      '  its peak RSS / floor',
+      `${one.peakRssMb} MB, ${times(one.peakRssMb, floor.peakRssMb)}`,
+      `≤ ${TARGETS.oneProcessRss}×`,
+      one.peakRssMb <= TARGETS.oneProcessRss * floor.peakRssMb,
+    );
+    row(
+      '  time to connect every subscriber / floor',
+      `${one.connectSeconds} s, ${times(one.connectSeconds, floor.connectSeconds)} (CPU ${one.connectCpuSeconds} s, ${times(one.connectCpuSeconds, floor.connectCpuSeconds)})`,
+      `≤ ${TARGETS.oneProcessConnect}×`,
+      one.connectSeconds <= TARGETS.oneProcessConnect * floor.connectSeconds,
+    );
+    json.sqlite = {
+      meetings: sqlite.meetings,
+      endToEndSeconds: round(sqlite.endToEnd.seconds),
+      endToEndMeetingsPerSecond: Math.round(sqlite.meetings / sqlite.endToEnd.seconds),
+      baselineSeconds: round(sqlite.baselineSeconds),
+      baselineMeetingsPerSecond: Math.round(sqlite.meetings / sqlite.baselineSeconds),
+      ratio: round(ratio),
+      endToEndPeakRssMb: sqlite.endToEnd.peakRssMb,
+      oneProcess: one,
+    };
+  }
+  if (postgres) {
+    const sqlitePerSecond = sqlite ? sqlite.meetings / sqlite.endToEnd.seconds : null;
+    row('PostgreSQL plain SQL baseline, same writes', perSecond(postgres.meetings, postgres.baselineSeconds));
+    const runs = [];
+    for (const measured of postgres.runs) {
+      const label = `PostgreSQL, ${measured.workers} worker${measured.workers === 1 ? '' : 's'}`;
+      const ratio = postgres.baselineSeconds / measured.endToEnd.seconds;
+      const perSecondHere = postgres.meetings / measured.endToEnd.seconds;
+      const l = measured.latency;
+      row(`${label}: end to end (${dataSize})`, perSecond(postgres.meetings, measured.endToEnd.seconds));
+      row(
+        `${label}: end to end / PostgreSQL baseline`,
+        String(round(ratio)),
+        `≥ ${TARGETS.postgresRatio}`,
+        ratio >= TARGETS.postgresRatio,
+      );
+      if (sqlitePerSecond !== null) {
+        const toSqlite = perSecondHere / sqlitePerSecond;
+        row(
+          `${label}: end to end / SQLite end to end`,
+          String(round(toSqlite)),
+          `≥ ${TARGETS.postgresToSqlite}`,
+          toSqlite >= TARGETS.postgresToSqlite,
+        );
+      }
+      row(
+        `${label}: ${subscribers} subscribers over two API processes, through Redis, ${migrationsRate}`,
+        latency(l),
+      );
+      row(
+        `${label}: p99 / floor p99`,
+        times(l.p99Ms, floor.p99Ms),
+        `≤ ${TARGETS.acrossProcessesP99}×`,
+        l.p99Ms <= TARGETS.acrossProcessesP99 * floor.p99Ms,
+      );
+      row(`${label}: p50 / floor p50`, times(l.p50Ms, floor.p50Ms));
+      row(
+        `${label}: time to connect / floor`,
+        `${l.connectSeconds} s, ${times(l.connectSeconds, floor.connectSeconds)} (CPU of both ${l.connectCpuSeconds} s, ${times(l.connectCpuSeconds, floor.connectCpuSeconds)})`,
+      );
+      row(
+        `${label}: peak RSS of each API process (/ floor)`,
+        measured.apiPeakRssMb.map((mb) => `${mb} MB (${times(mb, floor.peakRssMb)})`).join(', '),
+      );
+      row(`${label}: peak RSS of each worker`, measured.workerPeakRssMb.map((mb) => `${mb} MB`).join(', '));
+      runs.push({
+        workers: measured.workers,
+        endToEndSeconds: round(measured.endToEnd.seconds),
+        endToEndMeetingsPerSecond: Math.round(perSecondHere),
+        ratio: round(ratio),
+        toSqlite: sqlitePerSecond === null ? null : round(perSecondHere / sqlitePerSecond),
+        latency: l,
+        apiPeakRssMb: measured.apiPeakRssMb,
+        workerPeakRssMb: measured.workerPeakRssMb,
+      });
+    }
+    json.postgres = {
+      meetings: postgres.meetings,
+      baselineSeconds: round(postgres.baselineSeconds),
+      baselineMeetingsPerSecond: Math.round(postgres.meetings / postgres.baselineSeconds),
+      runs,
+    };
+  }
   console.log(`
 | measure | value | target |
 | --- | --- | --- |
-| end to end (${total} meetings, ${size.users} users, ${size.attendees} attendees each) | ${result.endToEndMeetingsPerSecond} meetings/s (${result.endToEndSeconds} s) | ≥ ${TARGETS.meetingsPerSecond}: ${met(result.endToEndMeetingsPerSecond >= TARGETS.meetingsPerSecond)} |
-| plain SQL baseline, same writes | ${result.baselineMeetingsPerSecond} meetings/s (${result.baselineSeconds} s) | |
-| ratio end to end / baseline | ${result.ratio} | ≥ ${TARGETS.ratio}: ${met(result.ratio >= TARGETS.ratio)} |
-| peak RSS of the server process, end to end | ${result.peakRssMb} MB | ≤ ${TARGETS.peakRssMb}: ${met(result.peakRssMb <= TARGETS.peakRssMb)} |
-| commit → delivery of state changes, ${subscriberCount} subscribers, a migration every ${SUBSCRIPTION_MIGRATION_INTERVAL_MS} ms, ${result.deliveries} deliveries (${result.missedDeliveries} missed) | p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms | p99 ≤ ${TARGETS.p99Ms}: ${met(result.latencyP99Ms <= TARGETS.p99Ms)} |
+${rows.join('\n')}
 `);
-  console.log(JSON.stringify(result));
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  console.log(JSON.stringify(json));
 }
 
 function round(value: number): number {

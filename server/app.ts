@@ -22,6 +22,7 @@ import { databaseRelay, type EventRelay } from './services/event-relay.ts';
 import { createEvents } from './services/events.ts';
 import { createServices, type Services } from './services/index.ts';
 import { connectRedisRelay, type RedisRelayConfig, RedisUnreachableError } from './services/redis-relay.ts';
+import type { Viewer } from './services/viewer.ts';
 import { type OpenedDatabase, openDatabase } from './storage/database.ts';
 import { isPostgresUrl } from './storage/location.ts';
 import { createStore } from './storage/store.ts';
@@ -155,6 +156,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     return { viewer, services };
   }
 
+  /**
+   * The viewer each graphql-ws socket authenticated as when it connected: its subscriptions start without
+   * reading the token from the database again (a token stays valid as long as it exists).
+   */
+  const socketViewers = new WeakMap<object, Viewer>();
+
   const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -172,12 +179,17 @@ export async function createApp(options: AppOptions): Promise<App> {
       sharedEventExecutionPlugin(),
       EnvelopArmorPlugin({ maxDepth: { n: 12 }, costLimit: { maxCost: 20_000 }, maxAliases: { n: 30 } }),
     ],
-    context: (initial: YogaInitialContext & { connectionParams?: Record<string, unknown> }) =>
-      contextFor(
+    context: (
+      initial: YogaInitialContext & { connectionParams?: Record<string, unknown>; socket?: object },
+    ) => {
+      const known = initial.socket && socketViewers.get(initial.socket);
+      if (known) return { viewer: known, services };
+      return contextFor(
         initial.request
           ? bearerToken(initial.request.headers.get('authorization'))
           : bearerToken(initial.connectionParams?.Authorization ?? initial.connectionParams?.authorization),
-      ),
+      );
+    },
   });
 
   const server: Server = createServer(yoga);
@@ -194,7 +206,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       // Close 4403 before any operation when the token is missing or wrong.
       onConnect: async (ctx) => {
         const token = bearerToken(ctx.connectionParams?.Authorization ?? ctx.connectionParams?.authorization);
-        return token !== null && (await authenticate(store, adminTokenHash, token)) !== null;
+        const viewer = token === null ? null : await authenticate(store, adminTokenHash, token);
+        if (viewer) socketViewers.set(ctx.extra.socket, viewer);
+        return viewer !== null;
       },
       execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
       subscribe: (args) =>

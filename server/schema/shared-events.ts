@@ -1,9 +1,10 @@
 /**
  * Each live event is executed once for all subscribers that ask the same of it — the same document,
  * operation, variables and viewer — instead of once per subscriber: with a thousand watching, executing
- * the selection was most of the work of an event. What a subscriber starts with (the current state, read
- * for it alone) is executed for it alone, since only an object that reaches several subscribers can be
- * shared; and a result with errors is never shared, since error handling may rewrite it.
+ * the selection was most of the work of an event. An object is shared only when it reaches several
+ * subscribers: a live event, or the current state that subscribers connecting together read once (see
+ * `initialKey` in events.ts); a state read for one subscriber alone is executed for it alone. A result with
+ * errors is never shared, since error handling may rewrite it.
  */
 import {
   createSourceEventStream,

@@ -269,15 +269,48 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     for (const tenantId of summaryTenants) summaryChangedHere(tenantId);
   }
 
+  /** Reads of what streams start with, not begun yet, by channel, tenant and what is read. */
+  const initialReads = new Map<string, Promise<readonly unknown[]>>();
+
+  /**
+   * What streams asking the same start with, read once for all of them: a read begins on the next turn of
+   * the event loop, so every stream that asks before then shares it. Each of them listened before it
+   * asked, hence before the read began, and misses nothing (a change published meanwhile may be older than
+   * what the read then finds: see `staleAfterInitial`); the objects are shared, and so is executing them
+   * (shared-events.ts). With thousands of subscribers connecting, one read per subscriber was most of the
+   * work of a connection.
+   */
+  function sharedInitial<T>(key: string, read: () => Promise<readonly T[]>): Promise<readonly T[]> {
+    let shared = initialReads.get(key);
+    if (!shared) {
+      shared = new Promise((resolve, reject) =>
+        setImmediate(() => {
+          initialReads.delete(key);
+          read().then(resolve, reject);
+        }),
+      );
+      initialReads.set(key, shared);
+    }
+    return shared as Promise<readonly T[]>;
+  }
+
   return {
-    /** A subscriber's stream of one tenant's channel, listening from now on. */
+    /**
+     * A subscriber's stream of one tenant's channel, listening from now on. Streams given the same
+     * `initialKey` at about the same time share one read of what they start with (`initial`).
+     */
     stream<C extends Channel>(
       channel: C,
       tenantId: number,
-      options: Omit<LiveStreamOptions<EventChannels[C]>, 'listen'> = {},
+      options: Omit<LiveStreamOptions<EventChannels[C]>, 'listen'> & { initialKey?: string } = {},
     ): LiveStream<EventChannels[C]> {
+      const { initialKey, initial } = options;
       const stream: LiveStream<EventChannels[C]> = new LiveStream({
         ...options,
+        initial:
+          initial && initialKey !== undefined
+            ? () => sharedInitial(JSON.stringify([channel, tenantId, initialKey]), initial)
+            : initial,
         listen: (push) => listen(channel, tenantId, push),
         onEnd: () => {
           streams.delete(stream);

@@ -11,6 +11,11 @@ export interface LiveStreamOptions<T> {
   initial?: () => Promise<readonly T[]>;
   /** Whether an item is passed on; called once per item, in the order the subscriber receives them. */
   keep?: (item: T) => boolean;
+  /**
+   * Given what the stream starts with, which of the live items that arrived while it was read are older
+   * than it (the read saw their changes and later ones): those are not passed on.
+   */
+  staleAfterInitial?: (initial: readonly T[]) => (item: T) => boolean;
   /** Called once when the stream ends. */
   onEnd?: () => void;
 }
@@ -37,7 +42,8 @@ export class LiveStream<T> implements AsyncIterableIterator<T> {
     });
     (options.initial?.() ?? Promise.resolve([])).then(
       (items) => {
-        const early = this.early ?? [];
+        const stale = options.staleAfterInitial?.(items);
+        const early = (this.early ?? []).filter((item) => !stale?.(item));
         this.early = null;
         for (const item of [...items, ...early]) this.offer(item);
       },

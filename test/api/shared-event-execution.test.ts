@@ -57,7 +57,7 @@ test('five identical subscriptions: the event is executed once, and all five get
     subscribeOverWebSocket<Event>(server.url, token, EVENTS),
   );
   try {
-    // Each starts with the pending migration, read for it alone; the cancellation is read once for all.
+    // Each starts with the pending migration; the cancellation is read once for all.
     expect(await userReadsToTellAll(subscriptions, migrationId)).toBe(1);
     for (const live of subscriptions)
       expect(live.events.at(-1)?.meetingMigrationUpdated).toEqual({

@@ -2,6 +2,7 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import WebSocket from 'ws';
+import { createTenantWithOperator } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -55,4 +56,32 @@ test.each([
 ])('%s closes the socket with 4403 before any data', async (_name, params) => {
   const outcome = await runOverWebSocket(params(), '{ viewer { kind } }');
   expect(outcome).toEqual({ closeCode: 4403, closeReason: 'Forbidden' });
+});
+
+test('the token is looked up once per socket, however many operations the socket runs', async () => {
+  const { token } = await createTenantWithOperator(server, 'lookups.example.com');
+  const client = createClient({
+    url: server.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { Authorization: `Bearer ${token}` },
+  });
+  const before = server.queries.length;
+  try {
+    const viewers = await Promise.all(
+      Array.from(
+        { length: 3 },
+        () =>
+          new Promise((resolve, reject) => {
+            client.subscribe(
+              { query: '{ viewer { kind } }' },
+              { next: resolve, error: reject, complete: () => {} },
+            );
+          }),
+      ),
+    );
+    expect(viewers).toEqual(Array(3).fill({ data: { viewer: { kind: 'OPERATOR' } } }));
+    expect(server.queries.slice(before).filter((sql) => /from "operator_tokens"/.test(sql))).toHaveLength(1);
+  } finally {
+    await client.dispose();
+  }
 });

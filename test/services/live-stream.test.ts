@@ -81,3 +81,23 @@ test('a start that cannot be read ends the stream with its error', async () => {
   expect(source.listening).toBe(false);
   expect(await stream.next()).toEqual({ value: undefined, done: true });
 });
+
+test('what arrived while the start was read and is older than it is not passed on', async () => {
+  const source = channel<{ id: number; version: number }>();
+  let finishInitial: (items: { id: number; version: number }[]) => void = () => {};
+  const stream = new LiveStream<{ id: number; version: number }>({
+    listen: source.listen,
+    initial: () => new Promise((resolve) => (finishInitial = resolve)),
+    staleAfterInitial: (initial) => (item) =>
+      initial.some((read) => read.id === item.id && read.version > item.version),
+  });
+  source.push({ id: 1, version: 1 }); // the read saw this one and the next
+  source.push({ id: 2, version: 5 }); // another item: kept
+  finishInitial([{ id: 1, version: 2 }]);
+  source.push({ id: 1, version: 3 });
+  expect(await take(stream, 3)).toEqual([
+    { id: 1, version: 2 },
+    { id: 2, version: 5 },
+    { id: 1, version: 3 },
+  ]);
+});

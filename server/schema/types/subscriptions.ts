@@ -73,7 +73,23 @@ builder.subscriptionFields((t) => ({
         const byId = new Map([...changed, ...open].map((m) => [m.id, m]));
         return [...byId.values()].sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime());
       };
-      return context.services.events.stream('meetingMigration', tenantId, { initial: snapshot, keep });
+      return context.services.events.stream('meetingMigration', tenantId, {
+        initial: snapshot,
+        initialKey: JSON.stringify([userId, args.states ?? null, args.since ?? null]),
+        keep,
+        // A change published while the snapshot was read may be older than what the snapshot holds.
+        staleAfterInitial: (initial) => {
+          const read = new Map(initial.map((m) => [m.id, m]));
+          return (m) => {
+            const known = read.get(m.id);
+            return (
+              known !== undefined &&
+              (m.stateChanges < known.stateChanges ||
+                (m.stateChanges === known.stateChanges && m.modifiedAt < known.modifiedAt))
+            );
+          };
+        },
+      });
     },
     resolve: (migration, _args, context) => freshPerEvent(context, migration),
   }),
