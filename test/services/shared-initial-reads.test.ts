@@ -22,6 +22,7 @@ function setUp() {
     summaryOf: () => Promise.reject(new Error('not read here')),
     tenant: () => Promise.resolve(null),
     triggerEvaluations: () => Promise.resolve([]),
+    migrations: () => Promise.resolve([]),
   });
   const reads: ((tenants: Tenant[]) => void)[] = [];
   const initial = () => new Promise<Tenant[]>((resolve) => reads.push(resolve));
