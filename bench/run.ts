@@ -270,7 +270,7 @@ async function measureSqlite(): Promise<SqliteFigures> {
   await baselineDb.close();
   if (baselineRewritten !== dataset.meetings) throw new Error(`baseline rewrote ${baselineRewritten}`);
 
-  log('SQLite: end to end, every user triggered at once…');
+  log('SQLite: end to end, every user triggered at once by eight callers…');
   const measured = await endToEnd(enginePath, ENGINE, null, dataset.meetings);
 
   log(`SQLite: ${subscribers} subscribers of one API process (engine inside)…`);
@@ -376,7 +376,7 @@ async function measurePostgres(): Promise<PostgresFigures> {
           started.push(worker);
           workerProcesses.push(worker);
         }
-        log(`PostgreSQL, ${workers} worker(s): end to end, every user triggered at once…`);
+        log(`PostgreSQL, ${workers} worker(s): end to end, every user triggered at once by eight callers…`);
         const measured = await endToEnd(database, false, redis, total);
         log(`PostgreSQL, ${workers} worker(s): ${subscribers} subscribers over two API processes…`);
         const { token, userIds } = await prepareSubscribers(database, dataset);
