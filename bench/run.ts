@@ -92,7 +92,7 @@ const ENGINE: EngineConfig = {
 };
 /** The floor's gap between a migration's state changes, near what MMS's engine takes for one user here. */
 const FLOOR_STEP_MS = 20;
-const ADMIN = 'bench-admin-token';
+const ADMIN = 'bench-admin-token-long-enough-to-pass';
 const admin = { kind: 'serviceAdmin' } as const;
 const benchStarted = performance.now();
 const log = (line: string) =>

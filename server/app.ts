@@ -2,21 +2,22 @@
  * The MMS server as an object tests and `npm start` drive alike: GraphQL over HTTP (and SSE) by yoga, and
  * graphql-ws on the same path and port.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 // Renamed: graphql-ws's useServer is no React hook, whatever its name says.
 import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { ConfigError, DEFAULT_MAX_PARTICIPANTS } from './config.ts';
 import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
-import type { Context } from './schema/context.ts';
+import { BEARER_CHALLENGE, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { sharedEventExecutionPlugin } from './schema/shared-events.ts';
-import { authenticate, bearerToken, ensureAdminToken } from './services/access.ts';
+import { type Authenticated, bearerToken, ensureAdminToken, tokenAuthority } from './services/access.ts';
+import { authThrottle } from './services/auth-throttle.ts';
 import { databaseHealth } from './services/database-health.ts';
 import { databaseRelay, type EventRelay } from './services/event-relay.ts';
 import { createEvents } from './services/events.ts';
@@ -42,6 +43,8 @@ export interface AppOptions {
   onQuery?: (sql: string) => void;
   /** Carry live events between processes through Redis rather than the database file. */
   redis?: RedisRelayConfig | null;
+  /** Failed authentications one address may make per minute before it is refused with 429. */
+  authFailuresPerMinute?: number;
   /** Log unexpected errors (masked for clients) here. */
   logger?: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
 }
@@ -61,6 +64,13 @@ export interface App {
 }
 
 const GRAPHQL_PATH = '/graphql';
+
+export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 10;
+
+/** The peer's address, which failed authentications are counted by. */
+function addressOf(request: IncomingMessage | undefined): string {
+  return request?.socket.remoteAddress ?? 'unknown';
+}
 
 /**
  * graphql-ws sockets are closed with this code ("service restart") when live events from other processes
@@ -145,22 +155,76 @@ export async function createApp(options: AppOptions): Promise<App> {
     onMigrationQueued: () => engine?.wake(),
   });
   const { adminTokenHash, generatedToken } = await ensureAdminToken(store, options.adminToken);
+  const authority = tokenAuthority(store, adminTokenHash, now);
+  const throttle = authThrottle(options.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE);
 
-  async function contextFor(token: string | null): Promise<Context> {
-    const viewer = await authenticate(store, adminTokenHash, token);
-    if (token && !viewer) {
-      throw new GraphQLError('Invalid token', {
-        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+  /** An address that failed too often is refused before its token is even looked at. */
+  function refuseThrottled(address: string) {
+    const retryAfter = throttle.retryAfterSeconds(address);
+    if (retryAfter === null) return;
+    throw new GraphQLError(
+      `Too many failed authentications from this address: try again in ${retryAfter} s`,
+      {
+        extensions: {
+          code: 'TOO_MANY_FAILED_AUTHENTICATIONS',
+          retryAfterSeconds: retryAfter,
+          http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
+        },
+      },
+    );
+  }
+
+  async function contextFor(token: string | null, address: string): Promise<Context> {
+    if (!token) return { viewer: null, services };
+    refuseThrottled(address);
+    const authenticated = await authority.authenticate(token);
+    if (!authenticated) {
+      throttle.failed(address);
+      throw new GraphQLError('Invalid token: unknown, revoked or expired', {
+        extensions: {
+          code: 'UNAUTHENTICATED',
+          http: {
+            status: 401,
+            headers: { 'WWW-Authenticate': `${BEARER_CHALLENGE['WWW-Authenticate']}, error="invalid_token"` },
+          },
+        },
       });
     }
-    return { viewer, services };
+    return { viewer: authenticated.viewer, services };
   }
 
   /**
    * The viewer each graphql-ws socket authenticated as when it connected: its subscriptions start without
-   * reading the token from the database again (a token stays valid as long as it exists).
+   * reading the token from the database again. A socket is closed when its token is revoked (in any
+   * process) or expires.
    */
   const socketViewers = new WeakMap<object, Viewer>();
+  const socketsOfToken = new Map<number, Set<WebSocket>>();
+  const closeForToken = (socket: WebSocket) =>
+    socket.close(4403, 'Forbidden: the token was revoked or expired');
+  events.onOperatorTokenRevoked((tokenId) => {
+    for (const socket of socketsOfToken.get(tokenId) ?? []) closeForToken(socket);
+  });
+  function watchToken(socket: WebSocket, { viewer, expiresAt }: Authenticated) {
+    if (viewer.kind !== 'operator') return;
+    const sockets = socketsOfToken.get(viewer.tokenId) ?? new Set();
+    socketsOfToken.set(viewer.tokenId, sockets);
+    sockets.add(socket);
+    let expiry: NodeJS.Timeout | undefined;
+    const closeAtExpiry = () => {
+      if (!expiresAt) return;
+      const left = expiresAt.getTime() - now().getTime();
+      // Timers take at most 2^31 - 1 ms: a later expiry is looked at again then.
+      expiry = left <= 0 ? undefined : setTimeout(closeAtExpiry, Math.min(left, 2 ** 31 - 1));
+      if (left <= 0) closeForToken(socket);
+    };
+    closeAtExpiry();
+    socket.once('close', () => {
+      clearTimeout(expiry);
+      sockets.delete(socket);
+      if (sockets.size === 0) socketsOfToken.delete(viewer.tokenId);
+    });
+  }
 
   const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
     schema,
@@ -180,7 +244,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       EnvelopArmorPlugin({ maxDepth: { n: 12 }, costLimit: { maxCost: 20_000 }, maxAliases: { n: 30 } }),
     ],
     context: (
-      initial: YogaInitialContext & { connectionParams?: Record<string, unknown>; socket?: object },
+      initial: YogaInitialContext & {
+        connectionParams?: Record<string, unknown>;
+        socket?: object;
+        req?: IncomingMessage;
+      },
     ) => {
       const known = initial.socket && socketViewers.get(initial.socket);
       if (known) return { viewer: known, services };
@@ -188,6 +256,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         initial.request
           ? bearerToken(initial.request.headers.get('authorization'))
           : bearerToken(initial.connectionParams?.Authorization ?? initial.connectionParams?.authorization),
+        addressOf(initial.req),
       );
     },
   });
@@ -196,19 +265,29 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Upgrades are handed over here rather than through ws's `server` option, which would also pass the HTTP
   // server's listen errors to graphql-ws, and it prints them as a WebSocket trace before start-up's one line.
   const webSockets = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH });
-  server.on('upgrade', (request, socket, head) =>
+  server.on('upgrade', (request, socket, head) => {
+    const retryAfter = throttle.retryAfterSeconds(addressOf(request));
+    if (retryAfter !== null) {
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfter}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
     webSockets.handleUpgrade(request, socket, head, (socket) =>
       webSockets.emit('connection', socket, request),
-    ),
-  );
+    );
+  });
   const wsServer = serveGraphqlWs<Record<string, unknown>>(
     {
       // Close 4403 before any operation when the token is missing or wrong.
       onConnect: async (ctx) => {
         const token = bearerToken(ctx.connectionParams?.Authorization ?? ctx.connectionParams?.authorization);
-        const viewer = token === null ? null : await authenticate(store, adminTokenHash, token);
-        if (viewer) socketViewers.set(ctx.extra.socket, viewer);
-        return viewer !== null;
+        const authenticated = token === null ? null : await authority.authenticate(token);
+        if (!authenticated) {
+          throttle.failed(addressOf(ctx.extra.request));
+          return false;
+        }
+        socketViewers.set(ctx.extra.socket, authenticated.viewer);
+        watchToken(ctx.extra.socket, authenticated);
+        return true;
       },
       execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
       subscribe: (args) =>

@@ -13,6 +13,8 @@ export interface Config {
   database: string;
   holdSeconds: number;
   adminToken: string | null;
+  /** Failed authentications one address may make per minute before it is refused with 429. */
+  authFailuresPerMinute: number;
   /** Where `npm start` keeps the local demo credentials for the TUI and `npm run watch`. */
   credentialsFile: string;
   /** Run the migration engine in this process (off when separate `npm run worker` processes do). */
@@ -99,6 +101,20 @@ function redisRelay(env: NodeJS.ProcessEnv): RedisRelayConfig | null {
   return { url, prefix: env.MMS_REDIS_PREFIX || 'mms:' };
 }
 
+/** Long enough not to be guessed; the token itself is never repeated in a message. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+function adminToken(env: NodeJS.ProcessEnv): string | null {
+  const token = env.MMS_ADMIN_TOKEN;
+  if (token === undefined || token === '') return null;
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new ConfigError(
+      `MMS_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces (it has ${token.length}); openssl rand -base64 32 makes one`,
+    );
+  }
+  return token;
+}
+
 /** MMS_SMTP_URL: smtp:// or smtps://. The URL is never repeated in a message: it may hold a password. */
 function smtpUrl(env: NodeJS.ProcessEnv): string | null {
   const url = env.MMS_SMTP_URL;
@@ -143,7 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database:
       databaseUrl(env) ?? (env.MMS_DB || fileURLToPath(new URL('../data/mms.sqlite', import.meta.url))),
     holdSeconds: integer(env, 'MMS_HOLD_SECONDS', 10, 0, 7 * 24 * 3600),
-    adminToken: env.MMS_ADMIN_TOKEN || null,
+    adminToken: adminToken(env),
+    authFailuresPerMinute: integer(env, 'MMS_AUTH_FAILURES_PER_MINUTE', 10, 1, 100_000),
     credentialsFile: env.MMS_CREDENTIALS_FILE || DEFAULT_CREDENTIALS_FILE,
     runEngine: flag(env, 'MMS_ENGINE', true),
     engine: {

@@ -2,6 +2,7 @@
 import { createApp } from './app.ts';
 import { loadConfig, startupFailure } from './config.ts';
 import { DEMO_DOMAIN, seedDemo } from './demo/seed.ts';
+import { operatorTokenState } from './domain/model.ts';
 import { prepareCredentialsFile, readLocalCredentials, writeLocalCredentials } from './local-credentials.ts';
 import { hashToken } from './services/access.ts';
 
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     host: config.host,
     holdSeconds: config.holdSeconds,
     adminToken: config.adminToken,
+    authFailuresPerMinute: config.authFailuresPerMinute,
     engine: config.runEngine ? config.engine : false,
     delivery: config.runEngine ? config.delivery : null,
     redis: config.redis,
@@ -42,30 +44,37 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   const previous = readLocalCredentials(config.credentialsFile);
-  let operatorToken: string | null = null;
+  /** The demo operator token when this start created it: shown once, then only kept in the credentials file. */
+  let createdOperatorToken: string | null = null;
   if (demo) {
     const kept = previous ? await store.tokens.operatorTokenByHash(hashToken(previous.operatorToken)) : null;
-    operatorToken =
-      previous && kept?.tenantId === demo.id
-        ? previous.operatorToken
-        : (
-            await app.services.tenancy.createOperatorToken(
-              { kind: 'serviceAdmin' },
-              { tenantId: demo.id, name: 'local demo operator' },
-            )
-          ).token;
+    const reusable =
+      previous && kept?.tenantId === demo.id && operatorTokenState(kept, new Date()) === 'ACTIVE';
+    if (!reusable) {
+      createdOperatorToken = (
+        await app.services.tenancy.createOperatorToken(
+          { kind: 'serviceAdmin' },
+          { tenantId: demo.id, name: 'local demo operator' },
+        )
+      ).token;
+    }
     const adminToken = app.generatedAdminToken ?? (config.adminToken ? undefined : previous?.adminToken);
     writeLocalCredentials(config.credentialsFile, {
       url,
-      operatorToken,
+      operatorToken: createdOperatorToken ?? (previous?.operatorToken as string),
       ...(adminToken ? { adminToken } : {}),
     });
   }
 
+  const operatorTokenLine = createdOperatorToken
+    ? `  Operator token (demo tenant ${DEMO_DOMAIN}; created now, shown once):  ${createdOperatorToken}\n`
+    : demo
+      ? `  Operator token (demo tenant ${DEMO_DOMAIN}):  in ${config.credentialsFile}\n`
+      : '';
   console.log(`
 MMS is running.
   GraphQL API, GraphiQL and WebSocket:  ${url}
-${operatorToken ? `  Operator token (demo tenant ${DEMO_DOMAIN}):  ${operatorToken}\n` : ''}${
+${operatorTokenLine}${
   app.generatedAdminToken
     ? `  Service-admin token (generated now; shown once, also kept in ${config.credentialsFile}):\n    ${app.generatedAdminToken}\n`
     : ''

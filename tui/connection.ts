@@ -1,8 +1,10 @@
 /**
- * How terminal clients find and reach an MMS server: the URL and token from flags, then MMS_URL and
- * MMS_TOKEN, then the local demo credentials that `npm start` leaves. And a graphql-ws client that rides
+ * How terminal clients find and reach an MMS server: the URL from --url or MMS_URL, the token from the file
+ * --token-file names or MMS_TOKEN (never from the command line, which every user of the machine can read
+ * in the process list), else both from the local demo credentials that `npm start` leaves. And a graphql-ws client that rides
  * out server restarts but gives up at once on a refused token.
  */
+import { readFileSync } from 'node:fs';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DEFAULT_CREDENTIALS_FILE } from '../server/config.ts';
@@ -19,21 +21,25 @@ export interface ServerAddress {
 
 export class ConnectionSetupError extends Error {}
 
+/** The flag a token used to be given by: refused with a pointer to what replaced it. */
+export const TOKEN_ON_COMMAND_LINE =
+  '--token is not taken: a token on the command line shows in the process list; use --token-file FILE or MMS_TOKEN';
+
 export function serverAddress(
-  flags: { url?: string; token?: string },
+  flags: { url?: string; 'token-file'?: string },
   env: NodeJS.ProcessEnv = process.env,
   credentialsFile = env.MMS_CREDENTIALS_FILE || DEFAULT_CREDENTIALS_FILE,
 ): ServerAddress {
   const url = flags.url ?? env.MMS_URL ?? DEFAULT_URL;
-  let token = flags.token ?? env.MMS_TOKEN;
+  let token = flags['token-file'] ? tokenFromFile(flags['token-file']) : env.MMS_TOKEN;
   if (!token) {
     const local = readLocalCredentials(credentialsFile);
     if (local && local.url === url) token = local.operatorToken;
   }
   if (!token) {
     throw new ConnectionSetupError(
-      `no token for ${url}: pass --token or set MMS_TOKEN (an operator token from createOperatorToken); ` +
-        'for the local demo server, `npm start` prints one and leaves it for this command',
+      `no token for ${url}: pass --token-file FILE or set MMS_TOKEN (an operator token from createOperatorToken); ` +
+        'for the local demo server, `npm start` leaves one for this command',
     );
   }
   try {
@@ -42,6 +48,21 @@ export function serverAddress(
     throw new ConnectionSetupError(`"${url}" is not a URL; pass --url or set MMS_URL such as ${DEFAULT_URL}`);
   }
   return { url, token };
+}
+
+/** The token a file holds: its one line, without the line end. */
+function tokenFromFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConnectionSetupError(`--token-file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  const token = text.trim();
+  if (!token || /\s/.test(token)) {
+    throw new ConnectionSetupError(`--token-file ${file} must hold one token on one line`);
+  }
+  return token;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The operator console (`npm run tui -- [--url URL] [--token TOKEN]`, entered through main.tsx). A bad token or an unreachable server
+ * The operator console (`npm run tui -- [--url URL] [--token-file FILE]`, entered through main.tsx). A bad token or an unreachable server
  * is one line and a non-zero exit; without a terminal it prints the dashboard once and exits 0.
  */
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import {
   liveClient,
   type ServerAddress,
   serverAddress,
+  TOKEN_ON_COMMAND_LINE,
 } from './connection.ts';
 import { plainSnapshot, SNAPSHOT_QUERY, type SnapshotData } from './snapshot.ts';
 
@@ -38,7 +39,8 @@ async function firstLook(address: ServerAddress): Promise<SnapshotData> {
     const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
     return fail(`cannot reach ${address.url} (${reason}); is the server running? (npm start)`, 1);
   }
-  if (response.status === 401) return fail(`${address.url} refused the token; check --token or MMS_TOKEN`, 1);
+  if (response.status === 401)
+    return fail(`${address.url} refused the token; check --token-file or MMS_TOKEN`, 1);
   const result = (await response.json().catch(() => ({}))) as {
     data?: SnapshotData;
     errors?: { message: string }[];
@@ -48,18 +50,24 @@ async function firstLook(address: ServerAddress): Promise<SnapshotData> {
   return result.data;
 }
 
-const USAGE = `usage: npm run tui -- [--url URL] [--token TOKEN]
+const USAGE = `usage: npm run tui -- [--url URL] [--token-file FILE]
 
-  --url URL      the MMS GraphQL endpoint (or MMS_URL; default ${DEFAULT_URL})
-  --token TOKEN  an operator token (or MMS_TOKEN; default: the one npm start left for the local server)
+  --url URL          the MMS GraphQL endpoint (or MMS_URL; default ${DEFAULT_URL})
+  --token-file FILE  a file holding an operator token (or MMS_TOKEN; default: the one npm start left
+                     for the local server). Never a token itself: the process list would show it.
 
 Keys: d dashboard, m migrations, u users, e activity, t settings, ? all keys, q quit.
 `;
 
-let flags: { url?: string; token?: string; help?: boolean };
+let flags: { url?: string; 'token-file'?: string; token?: string; help?: boolean };
 try {
   flags = parseArgs({
-    options: { url: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      url: { type: 'string' },
+      'token-file': { type: 'string' },
+      token: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   }).values;
 } catch (error) {
@@ -69,6 +77,7 @@ if (flags.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
+if (flags.token !== undefined) fail(TOKEN_ON_COMMAND_LINE, 2);
 let address: ServerAddress;
 try {
   address = serverAddress(flags);

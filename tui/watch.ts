@@ -1,13 +1,13 @@
 /**
- * `npm run watch -- [--state S]... [--user UPN] [--url URL] [--token T]`: one JSON object per migration
+ * `npm run watch -- [--state S]... [--user UPN] [--url URL] [--token-file FILE]`: one JSON object per migration
  * event on stdout (NDJSON), for monitoring scripts. Rides out server restarts; exits 1 on a refused token.
  */
 import { parseArgs } from 'node:util';
 import { MIGRATION_STATES, type MigrationState } from '../server/domain/model.ts';
-import { ConnectionSetupError, liveClient, serverAddress } from './connection.ts';
+import { ConnectionSetupError, liveClient, serverAddress, TOKEN_ON_COMMAND_LINE } from './connection.ts';
 
 const USAGE =
-  'usage: npm run watch -- [--state PENDING|IN_PROGRESS|SUCCEEDED|FAILED|CANCELLED]... [--user UPN] [--url URL] [--token TOKEN]';
+  'usage: npm run watch -- [--state PENDING|IN_PROGRESS|SUCCEEDED|FAILED|CANCELLED]... [--user UPN] [--url URL] [--token-file FILE]';
 
 const MIGRATION_FIELDS = `id correlationId state migrationType sourceMeetingType targetMeetingType
   user { userPrincipalName } createdAt modifiedAt notBefore startedAt finishedAt retryCount nextAttemptAt lastMessage
@@ -18,13 +18,14 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-let options: { state?: string[]; user?: string; url?: string; token?: string };
+let options: { state?: string[]; user?: string; url?: string; 'token-file'?: string; token?: string };
 try {
   options = parseArgs({
     options: {
       state: { type: 'string', multiple: true },
       user: { type: 'string' },
       url: { type: 'string' },
+      'token-file': { type: 'string' },
       token: { type: 'string' },
     },
     strict: true,
@@ -37,6 +38,8 @@ const states = (options.state ?? []).map((state) => state.toUpperCase());
 const unknown = states.find((state) => !MIGRATION_STATES.includes(state as MigrationState));
 if (unknown) fail(`unknown state "${unknown}"\n${USAGE}`, 2);
 
+if (options.token !== undefined) fail(TOKEN_ON_COMMAND_LINE, 2);
+
 let address: ReturnType<typeof serverAddress>;
 try {
   address = serverAddress(options);
@@ -48,7 +51,7 @@ try {
 const client = liveClient(address, {
   connected: () => process.stderr.write(`watch: connected to ${address.url}\n`),
   reconnecting: () => process.stderr.write('watch: connection lost; reconnecting…\n'),
-  refused: () => fail(`${address.url} refused the token (close 4403): check --token or MMS_TOKEN`, 1),
+  refused: () => fail(`${address.url} refused the token (close 4403): check --token-file or MMS_TOKEN`, 1),
 });
 
 /** The id of the user with exactly this principal name. */

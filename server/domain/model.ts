@@ -269,3 +269,24 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   automaticallySendEmailsToUsers: true,
   pinLength: 5,
 };
+
+/** An operator API token (SPEC §7); only a hash of the token itself is kept. */
+export interface OperatorToken {
+  id: number;
+  tenantId: number;
+  name: string;
+  createdAt: Date;
+  /** The token is refused from this instant on; null: until revoked. */
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export const OPERATOR_TOKEN_STATES = ['ACTIVE', 'EXPIRED', 'REVOKED'] as const;
+export type OperatorTokenState = (typeof OPERATOR_TOKEN_STATES)[number];
+
+export function operatorTokenState(token: OperatorToken, now: Date): OperatorTokenState {
+  if (token.revokedAt) return 'REVOKED';
+  if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) return 'EXPIRED';
+  return 'ACTIVE';
+}

@@ -255,6 +255,16 @@ export function meetingTime(field: string, value: Date): Date {
   return value;
 }
 
+/** When a token stops being valid: later than now, and before 2200 as every date here. */
+export function tokenExpiry(field: string, value: Date | null | undefined, now: Date): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value.getTime() <= now.getTime()) throw new InvalidValueError(field, 'must be in the future');
+  if (value.getTime() > LATEST_MEETING_TIME.getTime()) {
+    throw new InvalidValueError(field, 'must be before 2200-01-01 (UTC)');
+  }
+  return value;
+}
+
 /** A series whose last occurrence would end after 2199 is refused; one that never ends (null) is not. */
 export function seriesEnd(field: string, lastOccurrenceEndsAt: Date | null): Date | null {
   if (lastOccurrenceEndsAt && lastOccurrenceEndsAt.getTime() > LATEST_MEETING_TIME.getTime()) {

@@ -8,7 +8,7 @@ import ValidationPlugin from '@pothos/plugin-validation';
 import WithInputPlugin from '@pothos/plugin-with-input';
 import { GraphQLError, GraphQLScalarType, type GraphQLSchema, isObjectType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { Context } from './context.ts';
+import { BEARER_CHALLENGE, type Context } from './context.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -36,7 +36,7 @@ export const builder = new SchemaBuilder<{
             },
           )
         : new GraphQLError('Not authenticated: send "Authorization: Bearer <token>"', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: BEARER_CHALLENGE } },
           }),
   },
   relay: {

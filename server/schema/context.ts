@@ -7,10 +7,15 @@ export interface Context {
   services: Services;
 }
 
+/** What a 401 answers with (RFC 6750): the API takes bearer tokens. */
+export const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="MMS"' };
+
 /** Resolvers behind the `authenticated` scope always have a viewer; this narrows the type. */
 export function viewerOf(context: Context): Viewer {
   if (!context.viewer)
-    throw new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } });
+    throw new GraphQLError('Not authenticated', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: BEARER_CHALLENGE } },
+    });
   return context.viewer;
 }
 

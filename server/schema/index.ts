@@ -5,6 +5,7 @@ import './types/bridge.ts';
 import './types/invitation-update.ts';
 import './types/meeting.ts';
 import './types/meeting-migration.ts';
+import './types/operator-token.ts';
 import './types/preview.ts';
 import './types/root.ts';
 import './types/subscriptions.ts';

@@ -2,7 +2,7 @@
  * Live events (SPEC §5). Callers publish only after their transaction has committed. Every state change
  * goes out at once; progress of one migration at most ten times a second, the latest always last.
  */
-import type { MeetingMigration, Tenant, TriggerEvaluation } from '../domain/model.ts';
+import type { MeetingMigration, OperatorToken, Tenant, TriggerEvaluation } from '../domain/model.ts';
 import type { MigrationSummary } from '../storage/migrations-store.ts';
 import type { EventRelay, RelayInterruption } from './event-relay.ts';
 import { LiveStream, type LiveStreamOptions } from './live-stream.ts';
@@ -256,6 +256,7 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
       if (event.kind === 'migration') receiveMigration(event.migration);
       else if (event.kind === 'triggerEvaluation') evaluationIds.push(event.id);
       else if (event.kind === 'summary') summaryTenants.add(event.tenantId);
+      else if (event.kind === 'operatorTokenRevoked') tokenRevoked(event.id);
       else settingsTenants.add(event.tenantId);
     }
     for (const tenantId of settingsTenants) {
@@ -267,6 +268,11 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
       publish('triggerEvaluation', evaluation.tenantId, evaluation);
     }
     for (const tenantId of summaryTenants) summaryChangedHere(tenantId);
+  }
+
+  const revocationListeners = new Set<(tokenId: number) => void>();
+  function tokenRevoked(tokenId: number) {
+    for (const listener of revocationListeners) listener(tokenId);
   }
 
   /** Reads of what streams start with, not begun yet, by channel, tenant and what is read. */
@@ -364,6 +370,17 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     tenantSettingsChanged(tenant: Tenant) {
       publish('tenantSettings', tenant.id, tenant);
       relay?.send({ kind: 'tenantSettings', tenantId: tenant.id });
+    },
+
+    /** A token was revoked: whoever holds connections it opened closes them, here and in other processes. */
+    operatorTokenRevoked(token: OperatorToken) {
+      tokenRevoked(token.id);
+      relay?.send({ kind: 'operatorTokenRevoked', tenantId: token.tenantId, id: token.id });
+    },
+
+    /** Hears of every revoked token, in whichever process it was revoked. */
+    onOperatorTokenRevoked(listener: (tokenId: number) => void) {
+      revocationListeners.add(listener);
     },
 
     triggerEvaluated(evaluation: TriggerEvaluation) {

@@ -11,7 +11,8 @@ export type RelayedEvent =
   | { kind: 'migration'; tenantId: number; migration: MeetingMigration }
   | { kind: 'summary'; tenantId: number }
   | { kind: 'tenantSettings'; tenantId: number }
-  | { kind: 'triggerEvaluation'; tenantId: number; id: number };
+  | { kind: 'triggerEvaluation'; tenantId: number; id: number }
+  | { kind: 'operatorTokenRevoked'; tenantId: number; id: number };
 
 /** A relayed event as plain data: numbers and strings only. */
 export type EncodedEvent = FeedEntry;
@@ -43,6 +44,7 @@ export function decodeEvent(entry: EncodedEvent): RelayedEvent | null {
       }
     }
     case 'triggerEvaluation':
+    case 'operatorTokenRevoked':
       return { kind, tenantId, id: subjectId };
     case 'summary':
     case 'tenantSettings':

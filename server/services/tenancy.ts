@@ -1,5 +1,5 @@
 /** Tenants, their settings, tokens, users and bridges. */
-import { InvalidValueError, NotAllowedError } from '../domain/errors.ts';
+import { InvalidValueError, NotAllowedError, NotFoundError } from '../domain/errors.ts';
 import {
   DEFAULT_TENANT_SETTINGS,
   type MailboxLocation,
@@ -14,7 +14,7 @@ import type { Store } from '../storage/store.ts';
 import { generateToken, hashToken } from './access.ts';
 import { requireBridge, requireTenant, type ServiceDeps } from './deps.ts';
 import { announceTriggers, recordTrigger, type TriggerRecord } from './triggers.ts';
-import { targetTenantId, type Viewer } from './viewer.ts';
+import { targetTenantId, tenantFilter, type Viewer } from './viewer.ts';
 
 export interface NewUserInput {
   tenantId?: number | null;
@@ -28,6 +28,12 @@ export interface NewUserInput {
 
 export function tenancy(deps: ServiceDeps) {
   const { store } = deps;
+
+  async function requireOperatorToken(tx: Store, viewer: Viewer, id: number) {
+    const [token] = await tx.tokens.operatorTokensByIds(tenantFilter(viewer), [id]);
+    if (!token) throw new NotFoundError('OperatorToken', 'operatorTokenId');
+    return token;
+  }
 
   function requireServiceAdmin(viewer: Viewer): void {
     if (viewer.kind !== 'serviceAdmin') throw new NotAllowedError('only the service admin may do this');
@@ -91,13 +97,62 @@ export function tenancy(deps: ServiceDeps) {
     },
 
     /** Returns the plain token once; only its hash is stored. */
-    async createOperatorToken(viewer: Viewer, input: { tenantId: number; name: string }) {
+    async createOperatorToken(
+      viewer: Viewer,
+      input: { tenantId: number; name: string; expiresAt?: Date | null },
+    ) {
       requireServiceAdmin(viewer);
       const name = validate.requiredName('name', input.name);
+      const expiresAt = validate.tokenExpiry('expiresAt', input.expiresAt, deps.now());
       const tenant = await requireTenant(store, viewer, input.tenantId, 'tenantId');
       const token = generateToken('mms_op');
-      const stored = await store.tokens.insertOperatorToken(tenant.id, name, hashToken(token), deps.now());
+      const stored = await store.tokens.insertOperatorToken(
+        { tenantId: tenant.id, name, expiresAt },
+        hashToken(token),
+        deps.now(),
+      );
       return { token, stored, tenant };
+    },
+
+    /**
+     * Revokes a token of the viewer's tenant (any, for the service admin): it is refused from now on, and
+     * the WebSockets it opened, in every process, are closed.
+     */
+    async revokeOperatorToken(viewer: Viewer, input: { operatorTokenId: number }) {
+      const revoked = await store.transaction(async (tx) => {
+        const token = await requireOperatorToken(tx, viewer, input.operatorTokenId);
+        return tx.tokens.revokeOperatorToken(token.id, deps.now());
+      });
+      if (!revoked) throw new NotAllowedError('the token is revoked already');
+      deps.events.operatorTokenRevoked(revoked);
+      return { stored: revoked };
+    },
+
+    /**
+     * A new token in place of one of the viewer's tenant: the same name, and the given expiry (or the old
+     * one's, if still ahead). The old one is revoked in the same transaction; the new one is shown once.
+     */
+    async rotateOperatorToken(viewer: Viewer, input: { operatorTokenId: number; expiresAt?: Date | null }) {
+      const now = deps.now();
+      const token = generateToken('mms_op');
+      const { stored, revoked } = await store.transaction(async (tx) => {
+        const old = await requireOperatorToken(tx, viewer, input.operatorTokenId);
+        const revoked = await tx.tokens.revokeOperatorToken(old.id, now);
+        if (!revoked) throw new NotAllowedError('the token is revoked already: create a new one');
+        const keptExpiry = old.expiresAt && old.expiresAt.getTime() > now.getTime() ? old.expiresAt : null;
+        const expiresAt =
+          input.expiresAt === undefined || input.expiresAt === null
+            ? keptExpiry
+            : validate.tokenExpiry('expiresAt', input.expiresAt, now);
+        const stored = await tx.tokens.insertOperatorToken(
+          { tenantId: old.tenantId, name: old.name, expiresAt },
+          hashToken(token),
+          now,
+        );
+        return { stored, revoked };
+      });
+      deps.events.operatorTokenRevoked(revoked);
+      return { token, stored, revoked };
     },
 
     async createUser(viewer: Viewer, input: NewUserInput) {

@@ -2,6 +2,7 @@
  * Opens the database and brings its schema up to date: the embedded SQLite file by default, or PostgreSQL
  * when given a postgres:// URL. Which one is decided here, once; the storage helpers carry the difference.
  */
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { Kysely, type KyselyConfig, PostgresDialect, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
@@ -95,13 +96,28 @@ export async function openDatabase(location: string, options: DatabaseOptions = 
   return isPostgresUrl(location) ? openPostgres(location, options) : openSqlite(location, options);
 }
 
+/**
+ * The database holds token hashes and every tenant's data: readable by its owner only (SQLite gives its
+ * -wal and -shm files the database file's mode). A file made by an earlier version is tightened too.
+ */
+function keepToOwner(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    const stats = statSync(file, { throwIfNoEntry: false });
+    if (stats && (stats.mode & 0o077) !== 0) chmodSync(file, stats.mode & 0o700);
+  }
+}
+
 /** How long a SQLite writer waits for another process's write transaction before it gives up. */
 const BUSY_TIMEOUT_MS = 15_000;
 
 async function openSqlite(path: string, options: DatabaseOptions): Promise<OpenedDatabase> {
   let sqlite: SQLite.Database;
   try {
-    if (path !== ':memory:') prepareFileLocation(path);
+    if (path !== ':memory:') {
+      prepareFileLocation(path);
+      keepToOwner(path);
+    }
     sqlite = new SQLite(path);
   } catch (error) {
     throw new DatabaseUnavailableError(path, error);

@@ -422,6 +422,20 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
         .execute();
     },
   },
+
+  '0011-operator-token-lifecycle': {
+    async up(db: Kysely<unknown>) {
+      // Tokens as cloud API keys are (SPEC §7): an optional end of validity, the last use, and revocation.
+      for (const column of ['expires_at', 'last_used_at', 'revoked_at']) {
+        await db.schema.alterTable('operator_tokens').addColumn(column, 'text').execute();
+      }
+      await db.schema
+        .createIndex('operator_tokens_tenant')
+        .on('operator_tokens')
+        .columns(['tenant_id', 'id'])
+        .execute();
+    },
+  },
 });
 
 export async function migrateToLatest(db: Kysely<unknown>, schema: SchemaHelper): Promise<void> {

@@ -183,6 +183,9 @@ export interface OperatorTokenTable {
   name: string;
   token_hash: string;
   created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
 }
 
 export interface ServiceSettingTable {

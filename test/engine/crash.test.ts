@@ -20,7 +20,7 @@ import { databaseEnv, testDatabase } from '../support/backend.ts';
 const FUTURE_MEETINGS = 20_000;
 const PAST_MEETINGS = 300;
 const ATTENDEES = 3;
-const ADMIN_TOKEN = 'crash-test-admin-token';
+const ADMIN_TOKEN = 'crash-test-admin-token-long-enough-to-pass';
 const root = new URL('../..', import.meta.url).pathname;
 
 let dir: string;
@@ -108,8 +108,7 @@ beforeAll(async () => {
   await writer.transaction(() => writer.insertMeetings(meetings, now));
   operatorToken = generateToken('mms_op');
   await createStore(opened).tokens.insertOperatorToken(
-    tenant.id,
-    'crash test',
+    { tenantId: tenant.id, name: 'crash test', expiresAt: null },
     hashToken(operatorToken),
     now,
   );

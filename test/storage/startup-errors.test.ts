@@ -91,6 +91,18 @@ const settingCases: [string, Record<string, string>, string, string[]][] = [
     [worker],
   ],
   [
+    'a service-admin token shorter than 32 characters, not repeated',
+    { MMS_ADMIN_TOKEN: 'short-secret-31-characters-long' },
+    'MMS_ADMIN_TOKEN must be at least 32 characters without spaces (it has 31); openssl rand -base64 32 makes one',
+    [main, worker],
+  ],
+  [
+    'a limit of failed authentications of none',
+    { MMS_AUTH_FAILURES_PER_MINUTE: '0' },
+    'MMS_AUTH_FAILURES_PER_MINUTE must be a whole number from 1 to 100000, not "0"',
+    [main],
+  ],
+  [
     'an SMTP URL that is no URL',
     { MMS_SMTP_URL: 'nonsense' },
     'MMS_SMTP_URL must be a URL such as smtp://user:password@mail.example.com:587 (or smtps:// for TLS)',

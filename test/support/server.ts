@@ -60,6 +60,11 @@ export interface ServerOptions {
   /** Listen on this port (to restart a server where clients expect it); a free one otherwise. */
   port?: number;
   adminToken?: string;
+  /**
+   * Failed authentications allowed per minute from one address. Every client of a test comes from
+   * 127.0.0.1, and suites send bad tokens on purpose: high unless a test is about the limit itself.
+   */
+  authFailuresPerMinute?: number;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -82,6 +87,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       : null,
     holdSeconds: options.holdSeconds ?? 60,
     adminToken,
+    authFailuresPerMinute: options.authFailuresPerMinute ?? 100_000,
     now: options.now,
     onQuery: (sql) => queries.push(sql),
     port: options.port,

@@ -1,5 +1,12 @@
 /** Tenants, tokens, users, bridges and the tenant-wide settings of §2. */
-import type { Bridge, BridgeNumber, Tenant, TriggerEvaluation, User } from '../../domain/model.ts';
+import type {
+  Bridge,
+  BridgeNumber,
+  OperatorToken,
+  Tenant,
+  TriggerEvaluation,
+  User,
+} from '../../domain/model.ts';
 import { builder } from '../builder.ts';
 import {
   decodeId,
@@ -11,6 +18,7 @@ import {
 } from '../common.ts';
 import { viewerOf } from '../context.ts';
 import { BridgeNode, BridgeNumberNode } from '../types/bridge.ts';
+import { OperatorTokenNode } from '../types/operator-token.ts';
 import { TenantNode } from '../types/tenant.ts';
 import { TriggerEvaluationNode } from '../types/trigger-evaluation.ts';
 import { UserNode } from '../types/user.ts';
@@ -27,6 +35,31 @@ const TenantTriggerPayload = (name: string) =>
       triggerEvaluation: t.field({ type: TriggerEvaluationNode, resolve: (payload) => payload.evaluation }),
     }),
   });
+
+/** A payload with a new token, shown once, and its record; a rotation's also with the token it replaced. */
+function NewOperatorTokenPayload(name: string, replacing = false) {
+  return builder
+    .objectRef<{ token: string; stored: OperatorToken; tenant?: Tenant; revoked?: OperatorToken }>(name)
+    .implement({
+      fields: (p) => ({
+        token: p.exposeString('token', { description: 'Send as "Authorization: Bearer <token>".' }),
+        operatorToken: p.field({ type: OperatorTokenNode, resolve: (payload) => payload.stored }),
+        ...(replacing
+          ? {
+              revokedOperatorToken: p.field({
+                type: OperatorTokenNode,
+                resolve: (payload) => payload.revoked as OperatorToken,
+              }),
+            }
+          : {
+              tenant: p.field({
+                type: TenantNode,
+                resolve: (payload) => payload.tenant as Tenant,
+              }),
+            }),
+      }),
+    });
+}
 
 builder.mutationFields((t) => {
   const optionalTenantId = () =>
@@ -56,21 +89,59 @@ builder.mutationFields((t) => {
     createOperatorToken: t.fieldWithInput({
       description: 'Service admin only. The token is shown here once; only its hash is kept.',
       authScopes: { serviceAdmin: true },
-      type: builder.objectRef<{ token: string; tenant: Tenant }>('CreateOperatorTokenPayload').implement({
-        fields: (p) => ({
-          token: p.exposeString('token', { description: 'Send as "Authorization: Bearer <token>".' }),
-          tenant: p.field({ type: TenantNode, resolve: (payload) => payload.tenant }),
-        }),
-      }),
+      type: NewOperatorTokenPayload('CreateOperatorTokenPayload'),
       errors: { types: EXPECTED_ERRORS },
       input: {
         tenantId: t.input.id(),
         name: t.input.string({ description: 'Who or what the token is for.' }),
+        expiresAt: t.input.field({
+          type: 'DateTime',
+          required: false,
+          description:
+            'When the token stops being valid (before 2200); by default it is valid until revoked.',
+        }),
       },
       resolve: (_root, { input }, context) =>
         context.services.tenancy.createOperatorToken(viewerOf(context), {
           tenantId: decodeId('tenantId', input.tenantId, 'Tenant'),
           name: input.name,
+          expiresAt: input.expiresAt,
+        }),
+    }),
+
+    revokeOperatorToken: t.fieldWithInput({
+      description:
+        "Refuses the token from now on and closes the WebSockets it opened (close 4403). An operator may revoke its own tenant's tokens, its own too.",
+      type: builder.objectRef<{ stored: OperatorToken }>('RevokeOperatorTokenPayload').implement({
+        fields: (p) => ({
+          operatorToken: p.field({ type: OperatorTokenNode, resolve: (payload) => payload.stored }),
+        }),
+      }),
+      errors: { types: EXPECTED_ERRORS },
+      input: { operatorTokenId: t.input.id() },
+      resolve: (_root, { input }, context) =>
+        context.services.tenancy.revokeOperatorToken(viewerOf(context), {
+          operatorTokenId: decodeId('operatorTokenId', input.operatorTokenId, 'OperatorToken'),
+        }),
+    }),
+
+    rotateOperatorToken: t.fieldWithInput({
+      description:
+        'A new token with the same name in place of this one, which is revoked at once. The new token is shown here once.',
+      type: NewOperatorTokenPayload('RotateOperatorTokenPayload', true),
+      errors: { types: EXPECTED_ERRORS },
+      input: {
+        operatorTokenId: t.input.id(),
+        expiresAt: t.input.field({
+          type: 'DateTime',
+          required: false,
+          description: "The new token's expiry; by default the old one's, when still ahead.",
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        context.services.tenancy.rotateOperatorToken(viewerOf(context), {
+          operatorTokenId: decodeId('operatorTokenId', input.operatorTokenId, 'OperatorToken'),
+          expiresAt: input.expiresAt,
         }),
     }),
 

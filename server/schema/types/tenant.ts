@@ -12,6 +12,7 @@ import { tenantFilterOf } from '../context.ts';
 import { loadInOrder } from '../loaders.ts';
 import { BridgeNode } from './bridge.ts';
 import { MeetingNode } from './meeting.ts';
+import { OperatorTokenNode } from './operator-token.ts';
 import { TriggerEvaluationNode } from './trigger-evaluation.ts';
 import { UserNode } from './user.ts';
 
@@ -76,6 +77,16 @@ TenantNode.implement({
           'text',
         );
       },
+    }),
+    operatorTokens: t.connection({
+      type: OperatorTokenNode,
+      description: 'Operator API tokens, the revoked and expired ones too, oldest first.',
+      resolve: (tenant, args, context) =>
+        cursorConnection(
+          args,
+          (page) => context.services.store.tokens.operatorTokensOfTenant(tenant.id, page),
+          (token) => ({ key: token.id, id: token.id }),
+        ),
     }),
     bridges: t.connection({
       type: BridgeNode,
