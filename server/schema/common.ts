@@ -7,6 +7,7 @@ import {
 import { GraphQLError } from 'graphql';
 import { InvalidValueError, NotAllowedError, NotFoundError } from '../domain/errors.ts';
 import * as model from '../domain/model.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.ts';
 import { MEETING_TIMINGS } from '../storage/meetings.ts';
 import type { Cursor, PageRequest } from '../storage/pages.ts';
 import { builder } from './builder.ts';
@@ -182,7 +183,7 @@ export function cursorConnection<T>(
     }
   }
   return resolveCursorConnection<Promise<T[]>>(
-    { args, toCursor: (node: T) => encodeCursor(keyOf(node)), defaultSize: 50, maxSize: 500 },
+    { args, toCursor: (node: T) => encodeCursor(keyOf(node)), defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
     ({ before, after, limit, inverted }) =>
       fetch({
         before: before ? decodeCursor('before', before, keyKind) : null,
