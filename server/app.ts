@@ -143,6 +143,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       holdSeconds: options.holdSeconds,
       smtpSender: options.delivery?.sender ?? null,
       maxParticipants: options.engine ? options.engine.maxParticipants : DEFAULT_MAX_PARTICIPANTS,
+      maxReplayEvents: limits.maxReplayEvents,
     },
     now,
     events,
@@ -179,10 +180,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       // Subscriptions from GraphiQL go over SSE, which carries this header (a WebSocket would not).
       headers: JSON.stringify({ Authorization: 'Bearer <operator token printed by npm start>' }, null, 2),
     },
-    plugins: [
-      sharedEventExecutionPlugin(),
-      ...graphqlLimitsPlugins(limits),
-    ],
+    plugins: [sharedEventExecutionPlugin(), ...graphqlLimitsPlugins(limits)],
     context: (
       initial: YogaInitialContext & { connectionParams?: Record<string, unknown>; socket?: object },
     ) => {

@@ -144,6 +144,7 @@ function limits(env: NodeJS.ProcessEnv): Limits {
       10_000,
     ),
     connectionInitMs: integer(env, 'MMS_CONNECTION_INIT_MS', d.connectionInitMs, 100, 60_000),
+    maxReplayEvents: integer(env, 'MMS_MAX_REPLAY_EVENTS', d.maxReplayEvents, 1, 1_000_000),
   };
 }
 

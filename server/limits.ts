@@ -20,6 +20,8 @@ export interface Limits {
   maxSubscriptionsPerSocket: number;
   /** How long a WebSocket may take to send connection_init before it is closed 4408 (MMS_CONNECTION_INIT_MS). */
   connectionInitMs: number;
+  /** Most events a subscription starts with (`since`, open migrations) before its live ones (MMS_MAX_REPLAY_EVENTS). */
+  maxReplayEvents: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -30,6 +32,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxTokens: 5_000,
   maxSubscriptionsPerSocket: 100,
   connectionInitMs: 3_000,
+  maxReplayEvents: 10_000,
 };
 
 /** Items a connection page holds when neither `first` nor `last` is given, and the most it may ask for. */
@@ -37,8 +40,6 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 /** The most ids one `nodes(ids:)` may name. */
 export const MAX_NODE_IDS = 100;
-/** The most events a subscription replays before its live events (`since`, and the open migrations). */
-export const MAX_REPLAY_EVENTS = 10_000;
 
 /** The `extensions.code` of each refusal, as clients see it. */
 export const LIMIT_CODES = {

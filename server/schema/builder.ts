@@ -10,6 +10,7 @@ import { GraphQLError, GraphQLScalarType, type GraphQLSchema, isObjectType, Kind
 import { DateTimeResolver } from 'graphql-scalars';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.ts';
 import type { Context } from './context.ts';
+import { INPUT_LENGTHS_PLUGIN } from './input-limits.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -20,7 +21,15 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, WithInputPlugin],
+  plugins: [
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    RelayPlugin,
+    DataloaderPlugin,
+    ValidationPlugin,
+    WithInputPlugin,
+    INPUT_LENGTHS_PLUGIN,
+  ],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {

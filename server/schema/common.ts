@@ -11,6 +11,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.ts';
 import { MEETING_TIMINGS } from '../storage/meetings.ts';
 import type { Cursor, PageRequest } from '../storage/pages.ts';
 import { builder } from './builder.ts';
+import { invalidArgument } from './input-limits.ts';
 
 export const OnlineMeetingTypeEnum = builder.enumType('OnlineMeetingType', {
   values: model.ONLINE_MEETING_TYPES,
@@ -118,11 +119,6 @@ export function filterId(globalId: string, typename: string): number {
   }
 }
 
-/** An invalid query argument: queries have no payload, so it is a GraphQL error naming the argument. */
-export function invalidArgument(error: InvalidValueError): GraphQLError {
-  return new GraphQLError(error.message, { extensions: { code: 'INVALID_VALUE', field: error.field } });
-}
-
 /** Runs a check of query arguments, turning an expected failure into a GraphQL error naming the argument. */
 export function queryArgument<T>(read: () => T): T {
   try {
@@ -183,7 +179,12 @@ export function cursorConnection<T>(
     }
   }
   return resolveCursorConnection<Promise<T[]>>(
-    { args, toCursor: (node: T) => encodeCursor(keyOf(node)), defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
+    {
+      args,
+      toCursor: (node: T) => encodeCursor(keyOf(node)),
+      defaultSize: DEFAULT_PAGE_SIZE,
+      maxSize: MAX_PAGE_SIZE,
+    },
     ({ before, after, limit, inverted }) =>
       fetch({
         before: before ? decodeCursor('before', before, keyKind) : null,

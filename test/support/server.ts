@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { type App, createApp } from '../../server/app.ts';
 import type { EngineConfig } from '../../server/engine/engine.ts';
+import type { Limits } from '../../server/limits.ts';
 import { testDatabase } from './backend.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -60,6 +61,8 @@ export interface ServerOptions {
   /** Listen on this port (to restart a server where clients expect it); a free one otherwise. */
   port?: number;
   adminToken?: string;
+  /** Limits other than the defaults. */
+  limits?: Partial<Limits>;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -85,6 +88,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     now: options.now,
     onQuery: (sql) => queries.push(sql),
     port: options.port,
+    limits: options.limits,
     logger: {
       error: (...args: unknown[]) => loggedErrors.push(args),
       warn: () => {},
