@@ -35,6 +35,9 @@ export function limitError(code: string, message: string, extensions: Record<str
 
 /* Documents: tokens, depth, aliases and directives. */
 
+/** Directives in one document: the schema has no directive a client needs many of. */
+const MAX_DIRECTIVES = 50;
+
 /** A document of more tokens than allowed, counted before it is parsed; null when within the limit. */
 function tokenLimitError(query: string, max: number): GraphQLError | null {
   const lexer = new Lexer(new Source(query));
@@ -81,7 +84,7 @@ function documentLimitsPlugin(limits: Limits) {
     maxTokens: { enabled: false },
     maxDepth: { n: limits.maxDepth, onReject: [armorRejection(LIMIT_CODES.depth)] },
     maxAliases: { n: limits.maxAliases, onReject: [armorRejection(LIMIT_CODES.aliases)] },
-    maxDirectives: { onReject: [armorRejection(LIMIT_CODES.directives)] },
+    maxDirectives: { n: MAX_DIRECTIVES, onReject: [armorRejection(LIMIT_CODES.directives)] },
     // The cost is computed below, with the operation's variables.
     costLimit: { enabled: false },
   });

@@ -172,6 +172,11 @@ describe('documents', () => {
       `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: viewer { kind }`).join(' ')} }`,
       'ALIAS_LIMIT',
     ],
+    [
+      'with more than 50 directives',
+      `{ viewer { ${'kind @include(if: true) '.repeat(51)} } }`,
+      'DIRECTIVE_LIMIT',
+    ],
     ['of more than 5000 tokens', `{ viewer { ${'kind '.repeat(5000)} } }`, 'TOKEN_LIMIT'],
   ])('a document %s is refused with 400 and its code', async (_name, query, code) => {
     const answer = await post(JSON.stringify({ query }));
