@@ -178,6 +178,7 @@ export function cursorConnection<T>(
       });
     }
   }
+  // A larger first or last was refused before execution (schema/limits.ts): maxSize never cuts a page short.
   return resolveCursorConnection<Promise<T[]>>(
     {
       args,

@@ -28,9 +28,12 @@ function withinReplayLimit<T>(context: Context, items: T[], what: string, howToP
   });
 }
 
-const REPLAY_LIMIT_NOTE = (what: string, howToPage: string) =>
-  ` When more than MMS_MAX_REPLAY_EVENTS (default 10,000) ${what} would come first, the subscription is ` +
-  `refused with REPLAY_LIMIT: ${howToPage}.`;
+function replayLimitNote(what: string, howToPage: string): string {
+  return (
+    ` When more than MMS_MAX_REPLAY_EVENTS (default 10,000) ${what} would come first, the subscription is ` +
+    `refused with REPLAY_LIMIT: ${howToPage}.`
+  );
+}
 const MIGRATIONS_PAGING =
   'read them page by page with meetingMigrations, then subscribe with a later `since` (or a userId)';
 const EVALUATIONS_PAGING =
@@ -56,7 +59,7 @@ builder.subscriptionFields((t) => ({
       'Every state change and progress step of the tenant’s migrations (progress at most ten times a second per ' +
       'migration; the final counters always arrive). Starts with the current state of the matching open migrations, ' +
       'and of those changed since `since` when given, oldest change first.' +
-      REPLAY_LIMIT_NOTE('migrations', MIGRATIONS_PAGING),
+      replayLimitNote('migrations', MIGRATIONS_PAGING),
     args: {
       tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
       userId: t.arg.id({ required: false }),
@@ -155,7 +158,7 @@ builder.subscriptionFields((t) => ({
     description:
       'Every change that may start a migration, as it is evaluated, with its outcome. Starts with those evaluated ' +
       'since `since` when given, oldest first.' +
-      REPLAY_LIMIT_NOTE('evaluations', EVALUATIONS_PAGING),
+      replayLimitNote('evaluations', EVALUATIONS_PAGING),
     args: {
       tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
       userId: t.arg.id({ required: false }),
