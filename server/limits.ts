@@ -4,6 +4,7 @@
  * input lengths) is server/schema/limits.ts.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 
 export interface Limits {
   /** Largest HTTP request body, and largest WebSocket message, in bytes (MMS_MAX_BODY_BYTES). */
@@ -72,7 +73,8 @@ function refuseBody(response: ServerResponse, maxBodyBytes: number): void {
 /**
  * Hands requests to `next` with their bodies read, of at most `maxBodyBytes`: a declared Content-Length over
  * it is refused at once, and a body without one (chunked) is counted as it arrives and refused past it.
- * The body read goes to yoga as `request.body`, which it takes instead of reading the stream.
+ * The body read goes to yoga as `request.body`, a stream of the chunks received, which it takes instead of
+ * the request's own (a Buffer there would take a path several times slower).
  */
 export function limitRequestBodies(next: RequestListener, maxBodyBytes: number): RequestListener {
   return (request: IncomingMessage, response: ServerResponse) => {
@@ -101,7 +103,7 @@ export function limitRequestBodies(next: RequestListener, maxBodyBytes: number):
       refuseBody(response, maxBodyBytes);
     };
     const onEnd = () => {
-      (request as IncomingMessage & { body?: Buffer }).body = Buffer.concat(chunks);
+      (request as IncomingMessage & { body?: Readable }).body = Readable.from(chunks);
       next(request, response);
     };
     request.on('data', onData);
