@@ -65,8 +65,9 @@ function refuseBody(response: ServerResponse, maxBodyBytes: number): void {
       },
     ],
   });
-  // The rest of the body is not read: the connection closes once the answer is sent.
-  response.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  // What is left of the body is read and dropped once the answer is sent (Node does so by itself): closing
+  // the connection while the client still sends would reset it, and the client could lose this answer.
+  response.writeHead(413, { 'content-type': 'application/json; charset=utf-8' });
   response.end(body);
 }
 
@@ -98,8 +99,6 @@ export function limitRequestBodies(next: RequestListener, maxBodyBytes: number):
       request.off('data', onData);
       request.off('end', onEnd);
       chunks.length = 0;
-      // What is left of the body is discarded: the connection closes once the answer is sent.
-      request.resume();
       refuseBody(response, maxBodyBytes);
     };
     const onEnd = () => {
