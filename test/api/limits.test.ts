@@ -433,22 +433,35 @@ describe('WebSocket', () => {
 
 describe('replays', () => {
   test('more evaluations since `since` than the replay limit are refused with REPLAY_LIMIT, telling to page', async () => {
-    const since = new Date(Date.now() - 1000).toISOString();
-    const query = 'subscription($since: DateTime) { triggerEvaluated(since: $since) { kind } }';
-    // Each change of the conference ID is evaluated as a trigger.
+    const replayed = await createUser(server, token, {
+      userPrincipalName: 'replayed@limits.example.com',
+      licensed: true,
+    });
+    const query =
+      'subscription($since: DateTime, $user: ID) { triggerEvaluated(since: $since, userId: $user) { kind } }';
+    // Each change of the conference ID is evaluated as a trigger; the replay starts with the first.
+    const changes = [];
     for (const conferenceId of ['1111111', '2222222', '3333333']) {
-      const result = await runMutation(server, token, 'setConferenceId', { userId, conferenceId });
+      const result = await runMutation(
+        server,
+        token,
+        'setConferenceId',
+        { userId: replayed, conferenceId },
+        'triggerEvaluation { occurredAt }',
+      );
       expect(result.__typename).toBe('SetConferenceIdPayload');
+      changes.push(result.triggerEvaluation.occurredAt as string);
     }
+    const variables = { since: changes[0], user: replayed };
     const ws = await openSocket();
-    ws.subscribe('three', query, { since });
+    ws.subscribe('three', query, variables);
     const first = await ws.next((m) => m.id === 'three', 'the replay of three');
     expect(first).toMatchObject({
       type: 'next',
       payload: { data: { triggerEvaluated: { kind: 'CONFERENCE_ID_CHANGED' } } },
     });
-    await runMutation(server, token, 'setConferenceId', { userId, conferenceId: '4444444' });
-    ws.subscribe('four', query, { since });
+    await runMutation(server, token, 'setConferenceId', { userId: replayed, conferenceId: '4444444' });
+    ws.subscribe('four', query, variables);
     const refused = await ws.next((m) => m.id === 'four', 'an answer to the replay of four');
     expect(refused).toMatchObject({
       payload: {
@@ -461,7 +474,7 @@ describe('replays', () => {
       },
     });
     // The earlier subscription keeps receiving.
-    await runMutation(server, token, 'setConferenceId', { userId, conferenceId: '5555555' });
+    await runMutation(server, token, 'setConferenceId', { userId: replayed, conferenceId: '5555555' });
     await eventuallyCount(ws, 'three', 5);
     ws.socket.close();
   });
