@@ -387,6 +387,24 @@ describe('WebSocket', () => {
     ws.socket.close();
   });
 
+  test('a subscription argument over its length is refused naming it', async () => {
+    const ws = await openSocket();
+    ws.subscribe('long', 'subscription($u: ID) { triggerEvaluated(userId: $u) { kind } }', {
+      u: 'x'.repeat(257),
+    });
+    expect(await ws.next((m) => m.id === 'long', 'an answer')).toMatchObject({
+      payload: {
+        errors: [
+          {
+            message: 'userId: must be at most 256 characters',
+            extensions: { code: 'INVALID_VALUE', field: 'userId' },
+          },
+        ],
+      },
+    });
+    ws.socket.close();
+  });
+
   test('an operation over a limit over graphql-ws is refused alone', async () => {
     const ws = await openSocket();
     ws.subscribe('big', 'query($n: Int) { tenant { users(first: $n) { edges { cursor } } } }', {
