@@ -4,7 +4,6 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 // Renamed: graphql-ws's useServer is no React hook, whatever its name says.
 import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
@@ -13,8 +12,10 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { ConfigError, DEFAULT_MAX_PARTICIPANTS } from './config.ts';
 import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
+import { DEFAULT_LIMITS, type Limits, limitRequestBodies } from './limits.ts';
 import { BEARER_CHALLENGE, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
+import { graphqlLimitsPlugins, operationFailure, subscriptionLimitError } from './schema/limits.ts';
 import { sharedEventExecutionPlugin } from './schema/shared-events.ts';
 import { type Authenticated, bearerToken, ensureAdminToken, tokenAuthority } from './services/access.ts';
 import { authThrottle } from './services/auth-throttle.ts';
@@ -47,6 +48,8 @@ export interface AppOptions {
   authFailuresPerMinute?: number;
   /** Log unexpected errors (masked for clients) here. */
   logger?: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
+  /** What one client may ask of the server; DEFAULT_LIMITS for any not given. */
+  limits?: Partial<Limits>;
 }
 
 export interface App {
@@ -111,6 +114,7 @@ function listenFailure(error: NodeJS.ErrnoException, host: string, port: number)
 
 export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? console;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   // First, so that an unreachable Redis stops the start before anything else is opened.
   const redis = options.redis ? await redisRelay(options.redis, logger) : null;
   const database = await openDatabase(options.database, { onQuery: options.onQuery });
@@ -149,6 +153,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       holdSeconds: options.holdSeconds,
       smtpSender: options.delivery?.sender ?? null,
       maxParticipants: options.engine ? options.engine.maxParticipants : DEFAULT_MAX_PARTICIPANTS,
+      maxReplayEvents: limits.maxReplayEvents,
     },
     now,
     events,
@@ -239,10 +244,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       // Subscriptions from GraphiQL go over SSE, which carries this header (a WebSocket would not).
       headers: JSON.stringify({ Authorization: 'Bearer <operator token printed by npm start>' }, null, 2),
     },
-    plugins: [
-      sharedEventExecutionPlugin(),
-      EnvelopArmorPlugin({ maxDepth: { n: 12 }, costLimit: { maxCost: 20_000 }, maxAliases: { n: 30 } }),
-    ],
+    plugins: [sharedEventExecutionPlugin(), ...graphqlLimitsPlugins(limits)],
     context: (
       initial: YogaInitialContext & {
         connectionParams?: Record<string, unknown>;
@@ -261,10 +263,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
 
-  const server: Server = createServer(yoga);
+  const server: Server = createServer(limitRequestBodies(yoga, limits.maxBodyBytes));
   // Upgrades are handed over here rather than through ws's `server` option, which would also pass the HTTP
   // server's listen errors to graphql-ws, and it prints them as a WebSocket trace before start-up's one line.
-  const webSockets = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH });
+  const webSockets = new WebSocketServer({
+    noServer: true,
+    path: GRAPHQL_PATH,
+    maxPayload: limits.maxBodyBytes,
+  });
   server.on('upgrade', (request, socket, head) => {
     const retryAfter = throttle.retryAfterSeconds(addressOf(request));
     if (retryAfter !== null) {
@@ -277,6 +283,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const wsServer = serveGraphqlWs<Record<string, unknown>>(
     {
+      connectionInitWaitTimeout: limits.connectionInitMs,
       // Close 4403 before any operation when the token is missing or wrong.
       onConnect: async (ctx) => {
         const token = bearerToken(ctx.connectionParams?.Authorization ?? ctx.connectionParams?.authorization);
@@ -293,6 +300,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       subscribe: (args) =>
         (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
+        // This operation is already counted among the socket's subscriptions.
+        const overLimit = subscriptionLimitError(
+          Object.keys(ctx.subscriptions).length - 1,
+          limits.maxSubscriptionsPerSocket,
+        );
+        if (overLimit) return [overLimit];
         const {
           schema: envelopedSchema,
           execute,
@@ -306,16 +319,19 @@ export async function createApp(options: AppOptions): Promise<App> {
           socket: ctx.extra.socket,
           params,
         });
-        const args = {
-          schema: envelopedSchema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        return errors.length > 0 ? errors : args;
+        // A document refused (syntax, a limit) is an error for this operation alone, not the socket's end.
+        return operationFailure(async () => {
+          const args = {
+            schema: envelopedSchema,
+            operationName: params.operationName,
+            document: parse(params.query),
+            variableValues: params.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe },
+          };
+          const errors = validate(args.schema, args.document);
+          return errors.length > 0 ? errors : args;
+        });
       },
     },
     webSockets,

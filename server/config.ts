@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { emailAddress } from './domain/validation.ts';
 import type { DeliveryConfig } from './engine/delivery.ts';
 import type { EngineConfig } from './engine/engine.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import type { RedisRelayConfig } from './services/redis-relay.ts';
 import { DatabaseUnavailableError, isPostgresUrl } from './storage/location.ts';
 
@@ -24,6 +25,8 @@ export interface Config {
   delivery: DeliveryConfig | null;
   /** Live events between processes through Redis; null carries them through the database file. */
   redis: RedisRelayConfig | null;
+  /** What one client may ask of the server (README "Security and limits"). */
+  limits: Limits;
 }
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -141,6 +144,26 @@ function smtpSender(env: NodeJS.ProcessEnv): string | null {
   }
 }
 
+function limits(env: NodeJS.ProcessEnv): Limits {
+  const d = DEFAULT_LIMITS;
+  return {
+    maxBodyBytes: integer(env, 'MMS_MAX_BODY_BYTES', d.maxBodyBytes, 1024, 64 * 1024 * 1024),
+    maxCost: integer(env, 'MMS_MAX_COST', d.maxCost, 100, 10_000_000),
+    maxDepth: integer(env, 'MMS_MAX_DEPTH', d.maxDepth, 2, 100),
+    maxAliases: integer(env, 'MMS_MAX_ALIASES', d.maxAliases, 0, 1000),
+    maxTokens: integer(env, 'MMS_MAX_TOKENS', d.maxTokens, 100, 1_000_000),
+    maxSubscriptionsPerSocket: integer(
+      env,
+      'MMS_MAX_SUBSCRIPTIONS_PER_SOCKET',
+      d.maxSubscriptionsPerSocket,
+      1,
+      10_000,
+    ),
+    connectionInitMs: integer(env, 'MMS_CONNECTION_INIT_MS', d.connectionInitMs, 100, 60_000),
+    maxReplayEvents: integer(env, 'MMS_MAX_REPLAY_EVENTS', d.maxReplayEvents, 1, 1_000_000),
+  };
+}
+
 /** MMS retries up to 9 times over 24 hours; these waits add up to exactly that. */
 /** MMS's participant limit (organizer included). */
 export const DEFAULT_MAX_PARTICIPANTS = 250;
@@ -183,5 +206,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     redis: redisRelay(env),
+    limits: limits(env),
   };
 }

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     engine: config.runEngine ? config.engine : false,
     delivery: config.runEngine ? config.delivery : null,
     redis: config.redis,
+    limits: config.limits,
   });
   const { store } = app.services;
 

@@ -72,11 +72,17 @@ describe('commands', () => {
   });
 });
 
+/** The text of one `## ` section. */
+function section(title: string): string {
+  const start = readme.slice(readme.indexOf(`## ${title}\n`));
+  return start.slice(0, start.indexOf('\n## ', 3));
+}
+
 describe('configuration table', () => {
-  const section = readme.slice(readme.indexOf('## Configuration'));
-  const table = section.slice(0, section.indexOf('\n## ', 3));
+  // The limits have a table of their own.
+  const tables = section('Configuration') + section('Security and limits');
   const documented = new Set(
-    [...table.matchAll(/`((?:MMS_|PORT|HOST)[A-Z0-9_]*)`/g)].map((m) => m[1] as string),
+    [...tables.matchAll(/`((?:MMS_|PORT|HOST)[A-Z0-9_]*)`/g)].map((m) => m[1] as string),
   );
 
   test('lists every setting the server and the clients read, and no other', () => {

@@ -9,6 +9,7 @@ import { InvalidValueError } from './errors.ts';
 export const MAX_NAME_LENGTH = 256;
 export const MAX_TEXT_LENGTH = 4096;
 export const MAX_BODY_LENGTH = 200_000;
+export const MAX_URL_LENGTH = 2048;
 export const MAX_ATTENDEES = 5_000;
 
 /** Meeting times outside these years are typing mistakes, and their ISO form is not the plain one. */
@@ -163,7 +164,8 @@ export function httpsUrl(field: string, value: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InvalidValueError(field, 'must be an http or https URL');
   }
-  if (value.length > 2048) throw new InvalidValueError(field, 'must be at most 2048 characters');
+  if (value.length > MAX_URL_LENGTH)
+    throw new InvalidValueError(field, `must be at most ${MAX_URL_LENGTH} characters`);
   // The URL parser drops such characters itself: the link would not be the one given.
   if (WHITESPACE.test(value) || CONTROL.test(value))
     throw new InvalidValueError(field, 'must not contain spaces or control characters');

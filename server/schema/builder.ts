@@ -8,7 +8,9 @@ import ValidationPlugin from '@pothos/plugin-validation';
 import WithInputPlugin from '@pothos/plugin-with-input';
 import { GraphQLError, GraphQLScalarType, type GraphQLSchema, isObjectType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.ts';
 import { BEARER_CHALLENGE, type Context } from './context.ts';
+import { INPUT_LENGTHS_PLUGIN } from './input-limits.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -19,7 +21,15 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, WithInputPlugin],
+  plugins: [
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    RelayPlugin,
+    DataloaderPlugin,
+    ValidationPlugin,
+    WithInputPlugin,
+    INPUT_LENGTHS_PLUGIN,
+  ],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {
@@ -55,6 +65,12 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
+    firstArgOptions: {
+      description: `Items from the start: ${DEFAULT_PAGE_SIZE} when neither first nor last is given, at most ${MAX_PAGE_SIZE} (more is refused with PAGE_SIZE_LIMIT).`,
+    },
+    lastArgOptions: {
+      description: `Items from the end, at most ${MAX_PAGE_SIZE} (more is refused with PAGE_SIZE_LIMIT).`,
+    },
   },
   errors: {
     directResult: true,

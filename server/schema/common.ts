@@ -7,9 +7,11 @@ import {
 import { GraphQLError } from 'graphql';
 import { InvalidValueError, NotAllowedError, NotFoundError } from '../domain/errors.ts';
 import * as model from '../domain/model.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.ts';
 import { MEETING_TIMINGS } from '../storage/meetings.ts';
 import type { Cursor, PageRequest } from '../storage/pages.ts';
 import { builder } from './builder.ts';
+import { invalidArgument } from './input-limits.ts';
 
 export const OnlineMeetingTypeEnum = builder.enumType('OnlineMeetingType', {
   values: model.ONLINE_MEETING_TYPES,
@@ -117,11 +119,6 @@ export function filterId(globalId: string, typename: string): number {
   }
 }
 
-/** An invalid query argument: queries have no payload, so it is a GraphQL error naming the argument. */
-export function invalidArgument(error: InvalidValueError): GraphQLError {
-  return new GraphQLError(error.message, { extensions: { code: 'INVALID_VALUE', field: error.field } });
-}
-
 /** Runs a check of query arguments, turning an expected failure into a GraphQL error naming the argument. */
 export function queryArgument<T>(read: () => T): T {
   try {
@@ -181,8 +178,14 @@ export function cursorConnection<T>(
       });
     }
   }
+  // A larger first or last was refused before execution (schema/limits.ts): maxSize never cuts a page short.
   return resolveCursorConnection<Promise<T[]>>(
-    { args, toCursor: (node: T) => encodeCursor(keyOf(node)), defaultSize: 50, maxSize: 500 },
+    {
+      args,
+      toCursor: (node: T) => encodeCursor(keyOf(node)),
+      defaultSize: DEFAULT_PAGE_SIZE,
+      maxSize: MAX_PAGE_SIZE,
+    },
     ({ before, after, limit, inverted }) =>
       fetch({
         before: before ? decodeCursor('before', before, keyKind) : null,

@@ -1,5 +1,6 @@
 /** Assembles the GraphQL schema from the builder and every type and mutation module. */
 import { builder, registerNodeTypes } from './builder.ts';
+import { checkInputLimitsDeclared } from './input-limits.ts';
 import './common.ts';
 import './types/bridge.ts';
 import './types/invitation-update.ts';
@@ -19,3 +20,4 @@ import './mutations/user-commands.ts';
 /** Pothos sorts the schema, so the printed file is stable. */
 export const schema = builder.toSchema();
 registerNodeTypes(schema);
+checkInputLimitsDeclared(schema);

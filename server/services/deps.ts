@@ -13,6 +13,8 @@ export interface ServiceConfig {
   smtpSender: string | null;
   /** Participants allowed per meeting, organizer included, for previews. */
   maxParticipants: number;
+  /** Most events a subscription starts with before its live ones; more is refused (REPLAY_LIMIT). */
+  maxReplayEvents: number;
 }
 
 export interface ServiceDeps {

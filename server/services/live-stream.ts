@@ -31,6 +31,8 @@ export class LiveStream<T> implements AsyncIterableIterator<T> {
   private readonly unlisten: () => void;
   private readonly keep: (item: T) => boolean;
   private readonly onEnd?: () => void;
+  /** Settles once what the stream starts with is read; rejects, the stream ended, when it could not be. */
+  readonly started: Promise<void>;
 
   constructor(options: LiveStreamOptions<T>) {
     this.keep = options.keep ?? (() => true);
@@ -40,15 +42,20 @@ export class LiveStream<T> implements AsyncIterableIterator<T> {
       if (this.early) this.early.push(item);
       else this.offer(item);
     });
-    (options.initial?.() ?? Promise.resolve([])).then(
+    this.started = (options.initial?.() ?? Promise.resolve([])).then(
       (items) => {
         const stale = options.staleAfterInitial?.(items);
         const early = (this.early ?? []).filter((item) => !stale?.(item));
         this.early = null;
         for (const item of [...items, ...early]) this.offer(item);
       },
-      (error: unknown) => this.fail(error),
+      (error: unknown) => {
+        this.fail(error);
+        throw error;
+      },
     );
+    // Its reader, when there is one, learns of a failure from next() too.
+    this.started.catch(() => {});
   }
 
   private offer(item: T) {

@@ -85,6 +85,18 @@ const settingCases: [string, Record<string, string>, string, string[]][] = [
     [main],
   ],
   [
+    'a body limit with a unit',
+    { MMS_MAX_BODY_BYTES: '2MiB' },
+    'MMS_MAX_BODY_BYTES must be a whole number from 1024 to 67108864, not "2MiB"',
+    [main],
+  ],
+  [
+    'no subscriptions at all per socket',
+    { MMS_MAX_SUBSCRIPTIONS_PER_SOCKET: '0' },
+    'MMS_MAX_SUBSCRIPTIONS_PER_SOCKET must be a whole number from 1 to 10000, not "0"',
+    [main],
+  ],
+  [
     'a retry wait of years',
     { MMS_RETRY_SCHEDULE: '1m,99999h' },
     'MMS_RETRY_SCHEDULE must list durations of at most 744h, not "1m,99999h"',

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { type App, createApp } from '../../server/app.ts';
 import type { EngineConfig } from '../../server/engine/engine.ts';
+import type { Limits } from '../../server/limits.ts';
 import { testDatabase } from './backend.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -65,6 +66,8 @@ export interface ServerOptions {
    * 127.0.0.1, and suites send bad tokens on purpose: high unless a test is about the limit itself.
    */
   authFailuresPerMinute?: number;
+  /** Limits other than the defaults. */
+  limits?: Partial<Limits>;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -91,6 +94,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     now: options.now,
     onQuery: (sql) => queries.push(sql),
     port: options.port,
+    limits: options.limits,
     logger: {
       error: (...args: unknown[]) => loggedErrors.push(args),
       warn: () => {},

@@ -3,7 +3,9 @@
  * it watches — registered before that state is read — so a client never misses a transition.
  */
 import { contextCacheSymbol } from '@pothos/core';
+import { GraphQLError } from 'graphql';
 import type { MeetingMigration, MigrationState } from '../../domain/model.ts';
+import { LIMIT_CODES } from '../../limits.ts';
 import { builder } from '../builder.ts';
 import { filterId, MigrationStateEnum } from '../common.ts';
 import type { Context } from '../context.ts';
@@ -13,7 +15,29 @@ import { TenantNode } from './tenant.ts';
 import { TriggerEvaluationNode } from './trigger-evaluation.ts';
 
 const OPEN_STATES: MigrationState[] = ['PENDING', 'IN_PROGRESS'];
-const SNAPSHOT_LIMIT = 10_000;
+
+/**
+ * What a subscription starts with, read with one more than it may hold: when there is more, the client is
+ * told to read it page by page rather than given part of it in silence.
+ */
+function withinReplayLimit<T>(context: Context, items: T[], what: string, howToPage: string): T[] {
+  const max = context.services.config.maxReplayEvents;
+  if (items.length <= max) return items;
+  throw new GraphQLError(`More than ${max} ${what} to start with: ${howToPage}`, {
+    extensions: { code: LIMIT_CODES.replay, limit: max },
+  });
+}
+
+function replayLimitNote(what: string, howToPage: string): string {
+  return (
+    ` When more than MMS_MAX_REPLAY_EVENTS (default 10,000) ${what} would come first, the subscription is ` +
+    `refused with REPLAY_LIMIT: ${howToPage}.`
+  );
+}
+const MIGRATIONS_PAGING =
+  'read them page by page with meetingMigrations, then subscribe with a later `since` (or a userId)';
+const EVALUATIONS_PAGING =
+  'read them page by page with Tenant.triggerEvaluations, then subscribe with a later `since` (or a userId)';
 
 /**
  * The event, to be resolved with caches of its own. A subscription's context lives as long as the
@@ -34,7 +58,8 @@ builder.subscriptionFields((t) => ({
     description:
       'Every state change and progress step of the tenant’s migrations (progress at most ten times a second per ' +
       'migration; the final counters always arrive). Starts with the current state of the matching open migrations, ' +
-      'and of those changed since `since` when given, oldest change first.',
+      'and of those changed since `since` when given, oldest change first.' +
+      replayLimitNote('migrations', MIGRATIONS_PAGING),
     args: {
       tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
       userId: t.arg.id({ required: false }),
@@ -50,9 +75,10 @@ builder.subscriptionFields((t) => ({
           'Also replay migrations changed at or after this instant: catching up after a disconnection.',
       }),
     },
-    subscribe: (_root, args, context: Context) => {
+    subscribe: async (_root, args, context: Context) => {
       const tenantId = queriedTenantId(context, args.tenantId);
       const userId = args.userId ? filterId(args.userId, 'User') : null;
+      const limit = context.services.config.maxReplayEvents + 1;
       const states = args.states?.length ? new Set<MigrationState>(args.states) : null;
       const keep = (m: MeetingMigration) =>
         (userId === null || m.userId === userId) && (!states || states.has(m.state));
@@ -61,19 +87,20 @@ builder.subscriptionFields((t) => ({
         const open = await migrations.list(
           tenantId,
           { userId, states: OPEN_STATES.filter((state) => !states || states.has(state)) },
-          { limit: SNAPSHOT_LIMIT },
+          { limit },
         );
         const changed = args.since
           ? await migrations.list(
               tenantId,
               { userId, states: states ? [...states] : null, modifiedSince: args.since },
-              { limit: SNAPSHOT_LIMIT },
+              { limit },
             )
           : [];
         const byId = new Map([...changed, ...open].map((m) => [m.id, m]));
-        return [...byId.values()].sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime());
+        const all = [...byId.values()].sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime());
+        return withinReplayLimit(context, all, 'migrations', MIGRATIONS_PAGING);
       };
-      return context.services.events.stream('meetingMigration', tenantId, {
+      const stream = context.services.events.stream('meetingMigration', tenantId, {
         initial: snapshot,
         initialKey: JSON.stringify([userId, args.states ?? null, args.since ?? null]),
         keep,
@@ -90,6 +117,8 @@ builder.subscriptionFields((t) => ({
           };
         },
       });
+      await stream.started;
+      return stream;
     },
     resolve: (migration, _args, context) => freshPerEvent(context, migration),
   }),
@@ -128,7 +157,8 @@ builder.subscriptionFields((t) => ({
     type: TriggerEvaluationNode,
     description:
       'Every change that may start a migration, as it is evaluated, with its outcome. Starts with those evaluated ' +
-      'since `since` when given, oldest first.',
+      'since `since` when given, oldest first.' +
+      replayLimitNote('evaluations', EVALUATIONS_PAGING),
     args: {
       tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
       userId: t.arg.id({ required: false }),
@@ -138,22 +168,27 @@ builder.subscriptionFields((t) => ({
         description: 'Also replay evaluations at or after this instant: catching up after a disconnection.',
       }),
     },
-    subscribe: (_root, args, context: Context) => {
+    subscribe: async (_root, args, context: Context) => {
       const tenantId = queriedTenantId(context, args.tenantId);
       const userId = args.userId ? filterId(args.userId, 'User') : null;
       const { since } = args;
       const replay = async () =>
         since
-          ? context.services.store.migrations.triggerEvaluationsSince(
-              tenantId,
-              since,
-              { userId },
-              SNAPSHOT_LIMIT,
+          ? withinReplayLimit(
+              context,
+              await context.services.store.migrations.triggerEvaluationsSince(
+                tenantId,
+                since,
+                { userId },
+                context.services.config.maxReplayEvents + 1,
+              ),
+              'evaluations',
+              EVALUATIONS_PAGING,
             )
           : [];
       // One committed while the replay is read comes twice: ids only grow, so the second is dropped.
       let lastId = 0;
-      return context.services.events.stream('triggerEvaluation', tenantId, {
+      const stream = context.services.events.stream('triggerEvaluation', tenantId, {
         initial: replay,
         keep: (evaluation) => {
           if (evaluation.id <= lastId || (userId !== null && evaluation.userId !== userId)) return false;
@@ -161,6 +196,8 @@ builder.subscriptionFields((t) => ({
           return true;
         },
       });
+      await stream.started;
+      return stream;
     },
     resolve: (evaluation, _args, context) => freshPerEvent(context, evaluation),
   }),

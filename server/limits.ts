@@ -1,0 +1,111 @@
+/**
+ * What one client may ask of the server, and the HTTP side of enforcing it: a request body over the limit
+ * is refused with 413 before it is parsed or its token looked at. The GraphQL side (page sizes, cost, depth,
+ * input lengths) is server/schema/limits.ts.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+
+export interface Limits {
+  /** Largest HTTP request body, and largest WebSocket message, in bytes (MMS_MAX_BODY_BYTES). */
+  maxBodyBytes: number;
+  /** Largest cost of one operation: every field counts once per item of the pages around it (MMS_MAX_COST). */
+  maxCost: number;
+  /** Deepest selection (MMS_MAX_DEPTH). */
+  maxDepth: number;
+  /** Most aliases in one operation (MMS_MAX_ALIASES). */
+  maxAliases: number;
+  /** Most tokens in one document (MMS_MAX_TOKENS). */
+  maxTokens: number;
+  /** Most subscriptions open at once on one WebSocket (MMS_MAX_SUBSCRIPTIONS_PER_SOCKET). */
+  maxSubscriptionsPerSocket: number;
+  /** How long a WebSocket may take to send connection_init before it is closed 4408 (MMS_CONNECTION_INIT_MS). */
+  connectionInitMs: number;
+  /** Most events a subscription starts with (`since`, open migrations) before its live ones (MMS_MAX_REPLAY_EVENTS). */
+  maxReplayEvents: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 1024 * 1024,
+  maxCost: 50_000,
+  maxDepth: 12,
+  maxAliases: 30,
+  maxTokens: 5_000,
+  maxSubscriptionsPerSocket: 100,
+  connectionInitMs: 3_000,
+  maxReplayEvents: 10_000,
+};
+
+/** Items a connection page holds when neither `first` nor `last` is given, and the most it may ask for. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+/** The most ids one `nodes(ids:)` may name. */
+export const MAX_NODE_IDS = 100;
+
+/** The `extensions.code` of each refusal, as clients see it. */
+export const LIMIT_CODES = {
+  body: 'BODY_TOO_LARGE',
+  pageSize: 'PAGE_SIZE_LIMIT',
+  nodes: 'NODES_LIMIT',
+  cost: 'COST_LIMIT',
+  depth: 'DEPTH_LIMIT',
+  aliases: 'ALIAS_LIMIT',
+  tokens: 'TOKEN_LIMIT',
+  directives: 'DIRECTIVE_LIMIT',
+  subscriptions: 'SUBSCRIPTION_LIMIT',
+  replay: 'REPLAY_LIMIT',
+} as const;
+
+function refuseBody(response: ServerResponse, maxBodyBytes: number): void {
+  const body = JSON.stringify({
+    errors: [
+      {
+        message: `The request body is larger than ${maxBodyBytes} bytes`,
+        extensions: { code: LIMIT_CODES.body },
+      },
+    ],
+  });
+  // What is left of the body is read and dropped once the answer is sent (Node does so by itself): closing
+  // the connection while the client still sends would reset it, and the client could lose this answer.
+  response.writeHead(413, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(body);
+}
+
+/**
+ * Hands requests to `next` with their bodies read, of at most `maxBodyBytes`: a declared Content-Length over
+ * it is refused at once, and a body without one (chunked) is counted as it arrives and refused past it.
+ * The body read goes to yoga as `request.body`, a stream of the chunks received, which it takes instead of
+ * the request's own (a Buffer there would take a path several times slower).
+ */
+export function limitRequestBodies(next: RequestListener, maxBodyBytes: number): RequestListener {
+  return (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      next(request, response);
+      return;
+    }
+    const declared = request.headers['content-length'];
+    if (declared !== undefined && Number(declared) > maxBodyBytes) {
+      refuseBody(response, maxBodyBytes);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= maxBodyBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off('data', onData);
+      request.off('end', onEnd);
+      chunks.length = 0;
+      refuseBody(response, maxBodyBytes);
+    };
+    const onEnd = () => {
+      (request as IncomingMessage & { body?: Readable }).body = Readable.from(chunks);
+      next(request, response);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+  };
+}
