@@ -1,6 +1,6 @@
 /**
  * A monitoring script in a few lines: print every migration event of your tenant as one JSON line.
- *   MMS_URL=http://localhost:4000/graphql MMS_TOKEN=<operator token> node examples/watch-migrations.ts
+ *   MMS_URL=http://localhost:4000/graphql MMS_TOKEN=<operator token> npx node examples/watch-migrations.ts
  * Needs only the graphql-ws client (and ws, on Node.js versions without a global WebSocket).
  */
 import { createClient } from 'graphql-ws';

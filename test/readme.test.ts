@@ -3,25 +3,25 @@
  * command names a script or file that exists, and the configuration table lists exactly the settings
  * the code reads.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../server/config.ts';
+import { loadConfig, PROJECT_ROOT } from '../server/config.ts';
 import { databaseEnv, testDatabase } from './support/backend.ts';
 import { type Running, run } from './support/processes.ts';
+import {
+  codeBlocks,
+  README,
+  readmeCommands,
+  runShell,
+  type ShellCommand,
+} from './support/readme-commands.ts';
 
-const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+const readme = README;
 const packageJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
 };
-
-/** The fenced code blocks of one language, in order. */
-function codeBlocks(language: string): string[] {
-  return [...readme.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\``, 'gm'))].map(
-    (match) => match[1] as string,
-  );
-}
 
 /** Every setting the code reads from the environment. */
 function settingsReadByCode(): Set<string> {
@@ -45,12 +45,7 @@ function typedErrorsIn(value: unknown): unknown[] {
 }
 
 describe('commands', () => {
-  const commands = codeBlocks('sh').flatMap((block) =>
-    block
-      .split('\n')
-      .map((line) => line.replace(/#.*$/, '').trim())
-      .filter(Boolean),
-  );
+  const commands = readmeCommands();
 
   test('the README shows the two set-up commands', () => {
     expect(commands).toContain('npm install && npm start');
@@ -70,6 +65,187 @@ describe('commands', () => {
       }
     }
   });
+});
+
+/**
+ * Every command of the README, run as written against a demo server of this test's own: only its address,
+ * token, database and ports are put in (a command that names port 4000 gets a free one). A command added to
+ * the README without a way of running it here fails the first test.
+ */
+describe('every README command, run', () => {
+  const commands = readmeCommands();
+  let dir: string;
+  let demo: Running;
+  let url: string;
+  let token: string;
+  let database: string;
+  /** Settings every command gets: where the demo server's data and credentials are. */
+  let env: Record<string, string>;
+  const started: ShellCommand[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mms-readme-commands-'));
+    database = await testDatabase(join(dir, 'mms.sqlite'));
+    env = {
+      HOST: '127.0.0.1',
+      MMS_CREDENTIALS_FILE: join(dir, 'credentials.json'),
+      MMS_ADMIN_TOKEN: '',
+      MMS_URL: '',
+      MMS_TOKEN: '',
+      MMS_DB: '',
+      MMS_DATABASE_URL: '',
+      MMS_REDIS_URL: '',
+      // Migrations wait an hour: the one a command triggers stays open for every subscriber to see.
+      MMS_HOLD_SECONDS: '3600',
+      ...databaseEnv(database),
+    };
+    demo = run('server/main.ts', [], { ...env, PORT: '0' });
+    url = (await demo.line((l) => l.includes('GraphQL API'), 60_000)).split(/\s+/).at(-1) as string;
+    token = (await demo.line((l) => l.includes('Operator token'))).split(/\s+/).at(-1) as string;
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all(started.map((command) => command.stop()));
+    await demo?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The command with this test's server, token and free ports in place of the README's. */
+  const localised = (command: string) =>
+    command
+      .replace(/ &$/, '')
+      .replaceAll('http://localhost:4000/graphql', url)
+      .replaceAll('https://mms.example.com/graphql', url)
+      .replaceAll('MMS_TOKEN=…', `MMS_TOKEN=${token}`)
+      .replaceAll('~/.mms-token', join(dir, 'token'))
+      .replaceAll('data/b.json', join(dir, 'b.json'))
+      .replace(/PORT=\d+/g, 'PORT=0');
+  const shell = (command: string, extra: Record<string, string> = {}) => {
+    const running = runShell(localised(command), { PORT: '0', ...env, ...extra });
+    started.push(running);
+    return running;
+  };
+  /** A server of its own (a new database) for commands that start one. */
+  const ownServer = async () =>
+    databaseEnv(await testDatabase(join(mkdtempSync(join(dir, 'own-')), 'mms.sqlite')));
+  const triggerFirstDemoUser = () =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query:
+          'mutation { grantTeamsUpgradePolicy(input: { userId: "VXNlcjox", mode: TEAMS_ONLY }) { __typename } }',
+      }),
+    });
+  const startsServing = async (command: string, extra: Record<string, string>) => {
+    const running = shell(command, extra);
+    await running.printed(/MMS is running|MMS worker .* running/);
+    await running.stop();
+  };
+
+  /** How each command is run and what shows that it worked. */
+  const checks: Record<string, () => Promise<void>> = {
+    'npm install && npm start': async () => {
+      // `npm install` has run before any test; `npm start` runs as written, on a database of its own.
+      await startsServing('npm start', {
+        ...(await ownServer()),
+        MMS_CREDENTIALS_FILE: join(dir, 'start.json'),
+      });
+    },
+    'npm install && npm test': async () => {
+      // Not run from within itself: what it runs is checked, and CI (.ci/run) runs exactly it.
+      expect(packageJson.scripts.test).toBe('tsc --noEmit && biome check . && vitest run');
+      expect(readFileSync(join(PROJECT_ROOT, '.ci/run'), 'utf8')).toMatch(/^npm test 2>&1/m);
+    },
+    'npm run watch -- --user ahmed.alhassan.1@contoso.com': async () => {
+      const watch = shell('npm run watch -- --user ahmed.alhassan.1@contoso.com', { MMS_URL: url });
+      await watch.printed(/^watch: connected/);
+      await triggerFirstDemoUser();
+      const line = await watch.printed(/^\{.*ahmed\.alhassan\.1@contoso\.com/);
+      expect(JSON.parse(line)).toMatchObject({
+        event: 'meetingMigrationUpdated',
+        migration: { state: 'PENDING' },
+      });
+    },
+    'MMS_URL=http://localhost:4000/graphql MMS_TOKEN=… npx node examples/watch-migrations.ts': async () => {
+      const example = shell(
+        'MMS_URL=http://localhost:4000/graphql MMS_TOKEN=… npx node examples/watch-migrations.ts',
+      );
+      await triggerFirstDemoUser();
+      // An open migration is in what a new subscription starts with: no wait for it to be listening.
+      const line = await example.printed(/^\{.*"ahmed\.alhassan\.1@contoso\.com"/);
+      expect(JSON.parse(line)).toMatchObject({ state: 'PENDING' });
+    },
+    'npm run tui': async () => {
+      // Without a terminal it prints one snapshot of the dashboard and exits 0.
+      const tui = shell('npm run tui', { MMS_URL: url });
+      expect(await tui.exited).toBe(0);
+      expect(tui.stdout()).toMatch(/^MMS · Contoso · /m);
+    },
+    'npm run tui -- --url https://mms.example.com/graphql --token-file ~/.mms-token': async () => {
+      writeFileSync(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
+      const tui = shell('npm run tui -- --url https://mms.example.com/graphql --token-file ~/.mms-token');
+      expect(await tui.exited).toBe(0);
+      expect(tui.stdout()).toMatch(/^MMS · Contoso · /m);
+    },
+    'MMS_ENGINE=off npm start': async () =>
+      startsServing('MMS_ENGINE=off npm start', { MMS_CREDENTIALS_FILE: join(dir, 'off.json') }),
+    'npm run worker': async () => startsServing('npm run worker', {}),
+    'export MMS_DATABASE_URL=postgres://mms@127.0.0.1:5432/mms': async () => {
+      const value = 'postgres://mms@127.0.0.1:5432/mms';
+      expect(loadConfig({ MMS_DATABASE_URL: value }).database).toBe(value);
+    },
+    'MMS_ENGINE=off PORT=4000 npm start &': async () =>
+      startsServing('MMS_ENGINE=off PORT=4000 npm start &', { MMS_CREDENTIALS_FILE: join(dir, 'a.json') }),
+    'MMS_ENGINE=off PORT=4001 npm start &': async () =>
+      startsServing('MMS_ENGINE=off PORT=4001 npm start &', { MMS_CREDENTIALS_FILE: join(dir, 'c.json') }),
+    'npm run worker & npm run worker &': async () => {
+      const workers = shell('npm run worker & npm run worker & wait');
+      await expect
+        .poll(() => workers.stdout().match(/^MMS worker .* running/gm)?.length ?? 0, { timeout: 60_000 })
+        .toBe(2);
+      await workers.stop();
+    },
+    'export MMS_REDIS_URL=redis://localhost:6379': async () => {
+      expect(loadConfig({ MMS_REDIS_URL: 'redis://localhost:6379' }).redis?.url).toBe(
+        'redis://localhost:6379',
+      );
+    },
+    'MMS_ENGINE=off PORT=4000 npm start': async () =>
+      startsServing('MMS_ENGINE=off PORT=4000 npm start', { MMS_CREDENTIALS_FILE: join(dir, 'd.json') }),
+    'MMS_ENGINE=off PORT=4001 MMS_CREDENTIALS_FILE=data/b.json npm start': async () => {
+      await startsServing('MMS_ENGINE=off PORT=4001 MMS_CREDENTIALS_FILE=data/b.json npm start', {});
+      expect(existsSync(join(dir, 'b.json'))).toBe(true);
+    },
+    ...Object.fromEntries(
+      commands
+        .filter((command) => command.startsWith('npm run bench'))
+        .map((command) => [
+          command,
+          async () => {
+            // A benchmark takes minutes: its flags are checked against what bench/run.ts takes and documents.
+            const source = readFileSync(join(PROJECT_ROOT, 'bench/run.ts'), 'utf8');
+            for (const [, flag] of command.matchAll(/--([a-z-]+)/g)) {
+              expect(source, command).toContain(`'${flag}': {`.replace(/^'([a-z]+)'/, '$1'));
+              expect(source, command).toMatch(new RegExp(`^ \\* +--${flag} `, 'm'));
+            }
+          },
+        ]),
+    ),
+  };
+
+  test('every command of the README has a way of running it here', () => {
+    expect(commands.filter((command) => !(command in checks))).toEqual([]);
+  });
+
+  test.each(commands.map((command) => [command] as const))(
+    '%s',
+    async (command) => {
+      const check = checks[command];
+      if (!check) throw new Error(`no check for ${command}`);
+      await check();
+    },
+    120_000,
+  );
 });
 
 /** The text of one `## ` section. */
