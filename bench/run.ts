@@ -25,6 +25,8 @@
  *   --subscriber-migrations 20      migrations started during each latency measurement
  *   --postgres-url postgres://postgres@127.0.0.1:5432/test   a database on the server to use
  *   --redis-url redis://127.0.0.1:6379
+ *   --abuse                         instead of all the above: every attack the limits refuse, at once, against
+ *                                   `npm start` while an ordinary client queries (bench/abuse.ts)
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +39,7 @@ import type { EngineConfig } from '../server/engine/engine.ts';
 import type { RedisRelayConfig } from '../server/services/redis-relay.ts';
 import { openDatabase } from '../server/storage/database.ts';
 import { type Running, run } from '../test/support/processes.ts';
+import { runAbuse } from './abuse.ts';
 import { runBaseline } from './baseline.ts';
 import { runPostgresBaseline } from './baseline-postgres.ts';
 import { type Dataset, writeDataset } from './dataset.ts';
@@ -54,6 +57,7 @@ const { values } = parseArgs({
     'subscriber-migrations': { type: 'string', default: '20' },
     'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    abuse: { type: 'boolean', default: false },
   },
 });
 const backend = values.backend;
@@ -97,6 +101,10 @@ const admin = { kind: 'serviceAdmin' } as const;
 const benchStarted = performance.now();
 const log = (line: string) =>
   process.stderr.write(`[${Math.round((performance.now() - benchStarted) / 1000)} s] ${line}\n`);
+if (values.abuse) {
+  await runAbuse(log);
+  process.exit(0);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'mms-bench-'));
 /** The settings of every MMS process of the run, as `npm start` and `npm run worker` read them. */
