@@ -13,6 +13,10 @@ import { WebSocketServer } from 'ws';
 import { ConfigError, DEFAULT_MAX_PARTICIPANTS } from './config.ts';
 import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
+import { corsPolicy } from './operations/cors.ts';
+import { createLogger, type Logger } from './operations/logger.ts';
+import { createMetrics } from './operations/metrics.ts';
+import { type OperationsRoutes, operationsRoutes } from './operations/routes.ts';
 import type { Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { sharedEventExecutionPlugin } from './schema/shared-events.ts';
@@ -42,8 +46,12 @@ export interface AppOptions {
   onQuery?: (sql: string) => void;
   /** Carry live events between processes through Redis rather than the database file. */
   redis?: RedisRelayConfig | null;
-  /** Log unexpected errors (masked for clients) here. */
-  logger?: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
+  /** Origins whose pages may call the API from a browser, with credentials (MMS_CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
+  /** The bearer token of /metrics; null or absent turns /metrics off. */
+  metricsToken?: string | null;
+  /** The process's log (server/operations/logger.ts); one at level info on stdout when absent. */
+  logger?: Logger;
 }
 
 export interface App {
@@ -54,6 +62,8 @@ export interface App {
   generatedAdminToken: string | null;
   /** Starts listening and the background work; resolves with the GraphQL endpoint URL. */
   listen(): Promise<string>;
+  /** /healthz, /readyz and /metrics, for a process that serves them on a port of their own. */
+  operations: OperationsRoutes;
   /** Starts the engine and invitation delivery alone: a worker process that serves no API. */
   startBackgroundWork(): void;
   readonly url: string;
@@ -69,7 +79,7 @@ const GRAPHQL_PATH = '/graphql';
  */
 export const LIVE_EVENTS_INTERRUPTED = 1012;
 
-async function redisRelay(config: RedisRelayConfig, logger: Pick<Console, 'error' | 'warn'>) {
+async function redisRelay(config: RedisRelayConfig, logger: Logger) {
   try {
     return await connectRedisRelay({ ...config, logger });
   } catch (error) {
@@ -100,7 +110,7 @@ function listenFailure(error: NodeJS.ErrnoException, host: string, port: number)
 }
 
 export async function createApp(options: AppOptions): Promise<App> {
-  const logger = options.logger ?? console;
+  const logger = options.logger ?? createLogger('info');
   // First, so that an unreachable Redis stops the start before anything else is opened.
   const redis = options.redis ? await redisRelay(options.redis, logger) : null;
   const database = await openDatabase(options.database, { onQuery: options.onQuery });
@@ -127,12 +137,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     migrations: (ids) => store.migrations.byIds(null, ids),
     relay,
   });
+  const metrics = createMetrics({ store, now });
+  const { counters } = metrics;
   const engine = options.engine
-    ? createEngine({ store, events, config: options.engine, now, logger, health })
+    ? createEngine({ store, events, config: options.engine, now, logger, health, counters })
     : null;
   const delivery = options.delivery
-    ? createDelivery({ store, events, config: options.delivery, now, logger, health })
+    ? createDelivery({ store, events, config: options.delivery, now, logger, health, counters })
     : null;
+  const operations = operationsRoutes({
+    database,
+    engine,
+    registry: metrics.registry,
+    metricsToken: options.metricsToken ?? null,
+  });
   const services = createServices({
     store,
     config: {
@@ -167,6 +185,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: logger,
+    cors: corsPolicy(options.corsOrigins ?? []),
     // The GraphiQL bundle costs some 40 MB once loaded: only when someone opens GraphiQL.
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
@@ -176,6 +195,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       headers: JSON.stringify({ Authorization: 'Bearer <operator token printed by npm start>' }, null, 2),
     },
     plugins: [
+      ...metrics.yogaPlugins,
       sharedEventExecutionPlugin(),
       EnvelopArmorPlugin({ maxDepth: { n: 12 }, costLimit: { maxCost: 20_000 }, maxAliases: { n: 30 } }),
     ],
@@ -192,7 +212,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
 
-  const server: Server = createServer(yoga);
+  const server: Server = createServer(
+    (request, response) => operations(request, response) || yoga(request, response),
+  );
   // Upgrades are handed over here rather than through ws's `server` option, which would also pass the HTTP
   // server's listen errors to graphql-ws, and it prints them as a WebSocket trace before start-up's one line.
   const webSockets = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH });
@@ -249,6 +271,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
   return {
     startBackgroundWork,
+    operations,
     services,
     database,
     engine,

@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import { loadConfig, startupFailure } from './config.ts';
 import { DEMO_DOMAIN, seedDemo } from './demo/seed.ts';
 import { prepareCredentialsFile, readLocalCredentials, writeLocalCredentials } from './local-credentials.ts';
+import { createLogger } from './operations/logger.ts';
 import { hashToken } from './services/access.ts';
 
 const DEMO_SIZE = { users: 300, meetingsPerUser: 10 };
@@ -20,6 +21,9 @@ async function main(): Promise<void> {
     engine: config.runEngine ? config.engine : false,
     delivery: config.runEngine ? config.delivery : null,
     redis: config.redis,
+    logger: createLogger(config.logLevel),
+    corsOrigins: config.corsOrigins,
+    metricsToken: config.metricsToken,
   });
   const { store } = app.services;
 
