@@ -32,7 +32,10 @@ function operationLabels(params: {
   operationName?: string;
   operationType?: string;
 }) {
-  const operation = params.document ? getOperationAST(params.document, params.operationName) : null;
+  // The plugin names anonymous operations "Anonymous": then the document's only operation is the one.
+  const operation = params.document
+    ? (getOperationAST(params.document, params.operationName) ?? getOperationAST(params.document))
+    : null;
   const first = operation?.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
   return {
     operationType: params.operationType ?? operation?.operation ?? 'unknown',
