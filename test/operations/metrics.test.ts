@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { writeDataset } from '../../bench/dataset.ts';
+import { loadConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/storage/database.ts';
 import { testDatabase } from '../support/backend.ts';
 import { globalId, parseGlobalId, startMeetingMigration } from '../support/fixtures.ts';
@@ -221,4 +222,14 @@ test('/metrics asks for its token, and is off without one', async () => {
   } finally {
     await off.stop();
   }
+});
+
+test('MMS_METRICS_TOKEN must be long enough to go unguessed', () => {
+  for (const value of ['short', 'x'.repeat(31), `${'x'.repeat(20)} ${'x'.repeat(20)}`]) {
+    expect(() => loadConfig({ MMS_METRICS_TOKEN: value })).toThrow(
+      /^MMS_METRICS_TOKEN must be at least 32 characters without spaces/,
+    );
+  }
+  expect(loadConfig({ MMS_METRICS_TOKEN: METRICS_TOKEN }).metricsToken).toBe(METRICS_TOKEN);
+  expect(loadConfig({}).metricsToken).toBeNull();
 });
