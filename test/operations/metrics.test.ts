@@ -12,7 +12,7 @@ import { loadConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/storage/database.ts';
 import { testDatabase } from '../support/backend.ts';
 import { globalId, parseGlobalId, startMeetingMigration } from '../support/fixtures.ts';
-import { subscribeOverWebSocket } from '../support/live.ts';
+import { subscribeOverSse, subscribeOverWebSocket } from '../support/live.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { type SmtpPeer, startSmtpPeer } from '../support/smtp-peer.ts';
 
@@ -89,13 +89,11 @@ afterAll(async () => {
 });
 
 test('requests, subscriptions, queue and migrations, then the work of the process that runs it', async () => {
-  const subscription = subscribeOverWebSocket(
-    api.url,
-    token,
-    'subscription { meetingMigrationUpdated { id state } }',
+  const subscriptions = [subscribeOverWebSocket, subscribeOverSse].map((subscribe) =>
+    subscribe(api.url, token, 'subscription { meetingMigrationUpdated { id state } }'),
   );
-  // Open once the server has taken it: the socket connects on its own time.
-  await scrapeUntil(api, (samples) => samples.get('mms_open_subscriptions') === 1, 'the subscription opens');
+  // Open once the server has taken them: each connects on its own time.
+  await scrapeUntil(api, (samples) => samples.get('mms_open_subscriptions') === 2, 'both subscriptions open');
   const { migrationId } = await startMeetingMigration(api, token, globalId('User', userId), {
     sourceMeetingType: 'ALL',
     targetMeetingType: 'TEAMS',
@@ -177,16 +175,16 @@ test('requests, subscriptions, queue and migrations, then the work of the proces
   expect(after.get('mms_meetings_rewritten_total')).toBe(0);
   expect(after.get('mms_invitation_updates_total{outcome="queued"}')).toBe(0);
 
-  await subscription.close();
+  await Promise.all(subscriptions.map((subscription) => subscription.close()));
   const closed = await scrapeUntil(
     api,
     (samples) => samples.get('mms_open_subscriptions') === 0,
-    'the subscription is counted closed',
+    'the subscriptions are counted closed',
   );
   // A subscription counts as a request once it ends.
   expect(
     closed.get('graphql_envelop_request{operationType="subscription",rootField="meetingMigrationUpdated"}'),
-  ).toBe(1);
+  ).toBe(2);
 }, 60_000);
 
 test('operation names chosen by clients never become labels', async () => {
