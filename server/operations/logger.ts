@@ -21,29 +21,31 @@ export function hideUrlPasswords(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):[^@/\s]+@/gi, '$1:***@');
 }
 
-function hidePasswordsIn<T>(value: T): T {
-  if (typeof value === 'string') return hideUrlPasswords(value) as T;
-  if (value instanceof Error) {
-    value.message = hideUrlPasswords(value.message);
-    if (value.stack) value.stack = hideUrlPasswords(value.stack);
-  }
-  return value;
+/** pino's error serializer, with the passwords of URLs hidden throughout (causes and wrapped errors too). */
+function serializeError(error: Error): Record<string, unknown> {
+  return JSON.parse(hideUrlPasswords(JSON.stringify(pino.stdSerializers.err(error))));
 }
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): pino.Logger {
   return pino(
     {
       level,
-      base: { pid: process.pid },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
       hooks: {
         logMethod(args, method) {
-          // Messages and errors are scrubbed in place: the JSON line is then written as usual.
-          for (const [i, arg] of args.entries()) {
-            args[i] = hidePasswordsIn(arg);
-            if (arg && typeof arg === 'object' && 'err' in arg) hidePasswordsIn(arg.err);
-          }
-          return method.apply(this, args as Parameters<typeof method>);
+          const [first, ...rest] = args as unknown[];
+          // An error alone (as GraphQL Yoga logs one) takes its message for the line's: hidden likewise.
+          const scrubbed =
+            first instanceof Error
+              ? [{ err: first }, typeof rest[0] === 'string' ? rest[0] : first.message, ...rest.slice(1)]
+              : args;
+          return method.apply(
+            this,
+            scrubbed.map((arg) => (typeof arg === 'string' ? hideUrlPasswords(arg) : arg)) as Parameters<
+              typeof method
+            >,
+          );
         },
       },
     },

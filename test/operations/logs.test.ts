@@ -118,9 +118,17 @@ test('secrets are hidden wherever they sit in a line', () => {
     { err: new Error('cannot reach postgres://mms:s3cret-password@db.example.com:5432/mms') },
     'could not connect to redis://:s3cret-redis@cache:6379',
   );
+  // As GraphQL Yoga logs an error: alone, wrapping another.
+  logger.error(
+    Object.assign(new Error('wrapped: redis://u:s3cret-alone@cache:6379'), {
+      originalError: new Error('at smtp://mms:s3cret-inner@mail.example.com:587'),
+    }),
+  );
   const text = written.join('');
   expect(text).not.toMatch(/s3cret/);
   expect(text).toContain('[redacted]');
   expect(text).toContain('postgres://mms:***@db.example.com:5432/mms');
   expect(text).toContain('redis://:***@cache:6379');
+  expect(text).toContain('"msg":"wrapped: redis://u:***@cache:6379"');
+  expect(text).toContain('smtp://mms:***@mail.example.com:587');
 });
