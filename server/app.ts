@@ -148,7 +148,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const operations = operationsRoutes({
     database,
     engine,
-    registry: metrics.registry,
+    metrics,
     metricsToken: options.metricsToken ?? null,
   });
   const services = createServices({

@@ -45,10 +45,22 @@ function operationLabels(params: {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/**
+ * Memory, CPU, event-loop delay and garbage collection belong to the process, not to one app in it (tests run
+ * many): collected once, and shown with every app's metrics.
+ */
+let processMetrics: Registry | null = null;
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
 export function createMetrics(deps: { store: Store; now: () => Date }) {
   const { store, now } = deps;
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
   const meetingsRewritten = new Counter({
@@ -163,7 +175,9 @@ export function createMetrics(deps: { store: Store; now: () => Date }) {
   });
 
   return {
-    registry,
+    /** Everything this process shows at /metrics, in Prometheus text format. */
+    render: () => Registry.merge([registry, processRegistry()]).metrics(),
+    contentType: registry.contentType,
     counters: {
       meetingsRewritten: (count: number) => meetingsRewritten.inc(count),
       invitationUpdates: (outcome: 'queued' | 'delivered' | 'failed', count: number) =>

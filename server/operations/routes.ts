@@ -7,10 +7,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
-import type { Registry } from 'prom-client';
 import type { OpenedDatabase } from '../storage/database.ts';
 import { isSchemaCurrent } from '../storage/migrations.ts';
 import { hideUrlPasswords } from './logger.ts';
+import type { Metrics } from './metrics.ts';
 
 /** A readiness probe answers within this even when the database hangs. */
 const READINESS_TIMEOUT_MS = 2_000;
@@ -19,7 +19,7 @@ export interface OperationsRoutesOptions {
   database: Pick<OpenedDatabase, 'db' | 'helpers'>;
   /** The engine when this process runs it. */
   engine: { readonly isRunning: boolean } | null;
-  registry: Registry;
+  metrics: Pick<Metrics, 'render' | 'contentType'>;
   /** The bearer token /metrics asks for; null turns /metrics off. */
   metricsToken: string | null;
 }
@@ -81,7 +81,7 @@ export function operationsRoutes(options: OperationsRoutesOptions): OperationsRo
     if (!authorizedForMetrics(request, metricsToken)) {
       return json(response, 401, { error: 'metrics need Authorization: Bearer <MMS_METRICS_TOKEN>' });
     }
-    send(response, 200, await options.registry.metrics(), { 'content-type': options.registry.contentType });
+    send(response, 200, await options.metrics.render(), { 'content-type': options.metrics.contentType });
   };
   const routes: Record<string, (request: IncomingMessage, response: ServerResponse) => unknown> = {
     '/healthz': (_, response) => json(response, 200, { status: 'alive' }),

@@ -167,6 +167,8 @@ test('requests, subscriptions, queue and migrations, then the work of the proces
   // Shared state reads the same on both; what a process did is its own.
   const after = await scrape(api);
   for (const samples of [done, after]) {
+    // The process's own metrics, on each app in it.
+    expect(samples.get('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
     expect(samples.get('mms_migrations{state="SUCCEEDED"}')).toBe(1);
     expect(samples.get('mms_migrations{state="PENDING"}')).toBe(0);
     expect(samples.get('mms_queue_depth{queue="migrations"}')).toBe(0);
