@@ -154,11 +154,18 @@ export function createMetrics(deps: { store: Store; now: () => Date }) {
         },
       }),
       graphql_envelop_error_result: createCounter({
-        ...labelled,
+        registry,
+        // A document that did not parse or validate may name fields the schema lacks: those are not labels.
+        fillLabelsFn: (params) => {
+          const phase = params.errorPhase ?? 'unknown';
+          const labels = operationLabels(params);
+          const checked = phase !== 'parse' && phase !== 'validate';
+          return { ...labels, rootField: checked ? labels.rootField : 'invalid', phase };
+        },
         counter: {
           name: 'graphql_envelop_error_result',
-          help: 'GraphQL operations that ended with errors, by operation type and root field',
-          labelNames: OPERATION_LABELS,
+          help: 'GraphQL operations that ended with errors, by operation type, root field and phase',
+          labelNames: [...OPERATION_LABELS, 'phase'],
         },
       }),
       graphql_envelop_request_time_summary: false,

@@ -189,15 +189,23 @@ test('requests, subscriptions, queue and migrations, then the work of the proces
   ).toBe(2);
 }, 60_000);
 
-test('operation names chosen by clients never become labels', async () => {
+test('names chosen by clients never become labels: operation names, fields the schema lacks', async () => {
   for (const name of ['Probe1', 'Probe2', 'Probe3']) {
     await api.gql(token, `query ${name} { viewer { tenant { name } } }`);
   }
+  for (const field of ['madeUpField1', 'madeUpField2']) {
+    const refused = await api.request(token, `query Probe4 { ${field} }`);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  }
+  expect((await api.request(token, '{ viewer { tenant { name } }')).errors).toHaveLength(1);
   const samples = await scrape(api);
   expect(
     samples.get('graphql_envelop_request{operationType="query",rootField="viewer"}'),
   ).toBeGreaterThanOrEqual(3);
-  expect([...samples.keys()].filter((series) => series.includes('Probe'))).toEqual([]);
+  expect([...samples.keys()].filter((series) => /Probe|madeUp/.test(series))).toEqual([]);
+  expect(
+    samples.get('graphql_envelop_error_result{operationType="query",rootField="invalid",phase="validate"}'),
+  ).toBe(2);
 });
 
 test('/metrics asks for its token, and is off without one', async () => {
