@@ -14,6 +14,7 @@ import { type DocumentNode, getOperationAST, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Store } from '../storage/store.ts';
+import { joinInFlight } from './in-flight.ts';
 
 /** What the engine and invitation delivery count as they work. */
 export interface WorkCounters {
@@ -44,6 +45,27 @@ function operationLabels(params: {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * A gauge of shared state, read from the database at each scrape. While the database is away it shows no
+ * samples rather than stale ones, and the scrape goes on: the process's own metrics matter most then.
+ */
+function databaseGauge(
+  registry: Registry,
+  gauge: { name: string; help: string; label: string; read: () => Promise<Record<string, number>> },
+) {
+  return new Gauge({
+    name: gauge.name,
+    help: gauge.help,
+    labelNames: [gauge.label],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const values = await gauge.read().catch(() => ({}));
+      for (const [key, value] of Object.entries(values)) this.set({ [gauge.label]: key }, value);
+    },
+  });
+}
 
 /**
  * Memory, CPU, event-loop delay and garbage collection belong to the process, not to one app in it (tests run
@@ -80,18 +102,14 @@ export function createMetrics(deps: { store: Store; now: () => Date }) {
     help: 'GraphQL subscriptions open on this process (WebSocket and SSE)',
     registers,
   });
-  new Gauge({
+  databaseGauge(registry, {
     name: 'mms_migrations',
     help: 'Meeting migrations of every tenant by state (read from the database when scraped)',
-    labelNames: ['state'],
-    registers,
-    async collect() {
-      for (const [state, count] of Object.entries(await store.migrations.countByState())) {
-        this.set({ state }, count);
-      }
-    },
+    label: 'state',
+    read: () => store.migrations.countByState(),
   });
-  const queues = async () => {
+  // Both queue gauges of a scrape take one reading.
+  const queues = joinInFlight(async () => {
     const at = now();
     return [
       { queue: 'migrations', ...(await store.engine.dueQueue(at)) },
@@ -101,24 +119,18 @@ export function createMetrics(deps: { store: Store; now: () => Date }) {
       depth,
       age: oldestDueAt ? Math.max(0, (at.getTime() - oldestDueAt.getTime()) / 1000) : 0,
     }));
-  };
-  new Gauge({
+  });
+  databaseGauge(registry, {
     name: 'mms_queue_depth',
     help: 'Items due and waiting to be taken: PENDING migrations, QUEUED invitation updates',
-    labelNames: ['queue'],
-    registers,
-    async collect() {
-      for (const { queue, depth } of await queues()) this.set({ queue }, depth);
-    },
+    label: 'queue',
+    read: async () => Object.fromEntries((await queues()).map(({ queue, depth }) => [queue, depth])),
   });
-  new Gauge({
+  databaseGauge(registry, {
     name: 'mms_queue_oldest_due_age_seconds',
     help: 'How long the longest waiting due item of the queue has been due (0 when none is)',
-    labelNames: ['queue'],
-    registers,
-    async collect() {
-      for (const { queue, age } of await queues()) this.set({ queue }, age);
-    },
+    label: 'queue',
+    read: async () => Object.fromEntries((await queues()).map(({ queue, age }) => [queue, age])),
   });
 
   /** Counts a subscription from the moment its stream opens until it ends. */

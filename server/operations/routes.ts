@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { OpenedDatabase } from '../storage/database.ts';
 import { isSchemaCurrent } from '../storage/migrations.ts';
+import { joinInFlight } from './in-flight.ts';
 import { hideUrlPasswords } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -68,8 +69,10 @@ function authorizedForMetrics(request: IncomingMessage, token: string): boolean 
 }
 
 export function operationsRoutes(options: OperationsRoutesOptions): OperationsRoutes {
+  // Probes at the same moment share one check: however many arrive, the database is asked once at a time.
+  const check = joinInFlight(() => notReady(options));
   const readiness = async (response: ServerResponse) => {
-    const failing = await notReady(options);
+    const failing = await check();
     if (Object.keys(failing).length === 0) json(response, 200, { status: 'ready' });
     else json(response, 503, { status: 'not ready', failing });
   };

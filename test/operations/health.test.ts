@@ -14,6 +14,16 @@ import { run } from '../support/processes.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
+const METRICS_TOKEN = 'health-test-metrics-token-0123456789ab';
+
+async function scrape(server: TestServer): Promise<string> {
+  const response = await fetch(new URL('/metrics', server.url), {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
 async function probe(server: TestServer | string, path: '/healthz' | '/readyz', method = 'GET') {
   const response = await fetch(new URL(path, typeof server === 'string' ? server : server.url), { method });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -86,7 +96,7 @@ describe.skipIf(TEST_BACKEND !== 'postgres')('PostgreSQL going away', () => {
     const database = new URL(await testDatabase());
     proxy = await startTcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
     database.host = `127.0.0.1:${proxy.port}`;
-    server = await startServer({ database: database.toString() });
+    server = await startServer({ database: database.toString(), metricsToken: METRICS_TOKEN });
   });
   afterAll(async () => {
     await server?.stop();
@@ -103,10 +113,16 @@ describe.skipIf(TEST_BACKEND !== 'postgres')('PostgreSQL going away', () => {
         failing: { database: expect.stringMatching(/^cannot be reached: /) },
       });
       expect(await probe(server, '/healthz')).toEqual({ status: 200, body: { status: 'alive' } });
+      // Metrics go on with what the process knows; what only the database knows is left out, not stale.
+      const metrics = await scrape(server);
+      expect(metrics).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+      expect(metrics).toMatch(/^mms_meetings_rewritten_total 0$/m);
+      expect(metrics).not.toMatch(/^mms_(migrations|queue_depth)\{/m);
     } finally {
       proxy.restore();
     }
     expect((await probeUntil(server, 200)).body).toEqual({ status: 'ready' });
+    expect(await scrape(server)).toMatch(/^mms_migrations\{state="PENDING"\} 0$/m);
   });
 });
 
