@@ -7,6 +7,7 @@
  */
 import { createApp } from '../server/app.ts';
 import type { EngineConfig } from '../server/engine/engine.ts';
+import { createLogger } from '../server/operations/logger.ts';
 import type { RedisRelayConfig } from '../server/services/redis-relay.ts';
 
 const options = JSON.parse(String(process.argv[2])) as {
@@ -23,6 +24,8 @@ const app = await createApp({
   redis: options.redis,
   holdSeconds: 0,
   adminToken: 'bench-admin-token',
+  // The log goes to stderr: stdout carries the one result line.
+  logger: createLogger('info', process.stderr),
 });
 const { db } = app.database;
 const users = await db.selectFrom('users').select(['id', 'tenant_id as tenantId']).orderBy('id').execute();

@@ -36,6 +36,7 @@ import { parseArgs } from 'node:util';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createApp } from '../server/app.ts';
 import type { EngineConfig } from '../server/engine/engine.ts';
+import { createLogger } from '../server/operations/logger.ts';
 import type { RedisRelayConfig } from '../server/services/redis-relay.ts';
 import { openDatabase } from '../server/storage/database.ts';
 import { type Running, run } from '../test/support/processes.ts';
@@ -190,7 +191,14 @@ async function prepareSubscribers(
   database: string,
   dataset: Dataset,
 ): Promise<{ token: string; userIds: string[] }> {
-  const app = await createApp({ database, engine: false, holdSeconds: 3600, adminToken: ADMIN });
+  const app = await createApp({
+    database,
+    engine: false,
+    holdSeconds: 3600,
+    adminToken: ADMIN,
+    // stdout carries the results.
+    logger: createLogger('info', process.stderr),
+  });
   try {
     const { token } = await app.services.tenancy.createOperatorToken(admin, {
       tenantId: dataset.tenant.id,

@@ -13,6 +13,10 @@ import { ConfigError, DEFAULT_MAX_PARTICIPANTS } from './config.ts';
 import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
 import { DEFAULT_LIMITS, type Limits, limitRequestBodies } from './limits.ts';
+import { corsPolicy } from './operations/cors.ts';
+import { createLogger, type Logger } from './operations/logger.ts';
+import { createMetrics } from './operations/metrics.ts';
+import { type OperationsRoutes, operationsRoutes } from './operations/routes.ts';
 import { BEARER_CHALLENGE, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { graphqlLimitsPlugins, operationFailure, subscriptionLimitError } from './schema/limits.ts';
@@ -46,10 +50,14 @@ export interface AppOptions {
   redis?: RedisRelayConfig | null;
   /** Failed authentications one address may make per minute before it is refused with 429. */
   authFailuresPerMinute?: number;
-  /** Log unexpected errors (masked for clients) here. */
-  logger?: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
   /** What one client may ask of the server; DEFAULT_LIMITS for any not given. */
   limits?: Partial<Limits>;
+  /** Origins whose pages may call the API from a browser, with credentials (MMS_CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
+  /** The bearer token of /metrics; null or absent turns /metrics off. */
+  metricsToken?: string | null;
+  /** The process's log (server/operations/logger.ts); one at level info on stdout when absent. */
+  logger?: Logger;
 }
 
 export interface App {
@@ -60,6 +68,8 @@ export interface App {
   generatedAdminToken: string | null;
   /** Starts listening and the background work; resolves with the GraphQL endpoint URL. */
   listen(): Promise<string>;
+  /** /healthz, /readyz and /metrics, for a process that serves them on a port of their own. */
+  operations: OperationsRoutes;
   /** Starts the engine and invitation delivery alone: a worker process that serves no API. */
   startBackgroundWork(): void;
   readonly url: string;
@@ -82,7 +92,7 @@ function addressOf(request: IncomingMessage | undefined): string {
  */
 export const LIVE_EVENTS_INTERRUPTED = 1012;
 
-async function redisRelay(config: RedisRelayConfig, logger: Pick<Console, 'error' | 'warn'>) {
+async function redisRelay(config: RedisRelayConfig, logger: Logger) {
   try {
     return await connectRedisRelay({ ...config, logger });
   } catch (error) {
@@ -113,7 +123,7 @@ function listenFailure(error: NodeJS.ErrnoException, host: string, port: number)
 }
 
 export async function createApp(options: AppOptions): Promise<App> {
-  const logger = options.logger ?? console;
+  const logger = options.logger ?? createLogger('info');
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   // First, so that an unreachable Redis stops the start before anything else is opened.
   const redis = options.redis ? await redisRelay(options.redis, logger) : null;
@@ -141,12 +151,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     migrations: (ids) => store.migrations.byIds(null, ids),
     relay,
   });
+  const metrics = createMetrics({ store, now });
+  const { counters } = metrics;
   const engine = options.engine
-    ? createEngine({ store, events, config: options.engine, now, logger, health })
+    ? createEngine({ store, events, config: options.engine, now, logger, health, counters })
     : null;
   const delivery = options.delivery
-    ? createDelivery({ store, events, config: options.delivery, now, logger, health })
+    ? createDelivery({ store, events, config: options.delivery, now, logger, health, counters })
     : null;
+  const operations = operationsRoutes({
+    database,
+    engine,
+    metrics,
+    metricsToken: options.metricsToken ?? null,
+  });
   const services = createServices({
     store,
     config: {
@@ -236,6 +254,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: logger,
+    cors: corsPolicy(options.corsOrigins ?? []),
     // The GraphiQL bundle costs some 40 MB once loaded: only when someone opens GraphiQL.
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
@@ -244,7 +263,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       // Subscriptions from GraphiQL go over SSE, which carries this header (a WebSocket would not).
       headers: JSON.stringify({ Authorization: 'Bearer <operator token printed by npm start>' }, null, 2),
     },
-    plugins: [sharedEventExecutionPlugin(), ...graphqlLimitsPlugins(limits)],
+    plugins: [...metrics.yogaPlugins, sharedEventExecutionPlugin(), ...graphqlLimitsPlugins(limits)],
     context: (
       initial: YogaInitialContext & {
         connectionParams?: Record<string, unknown>;
@@ -263,7 +282,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
 
-  const server: Server = createServer(limitRequestBodies(yoga, limits.maxBodyBytes));
+  const limitedYoga = limitRequestBodies(yoga, limits.maxBodyBytes);
+  const server: Server = createServer(
+    (request, response) => operations(request, response) || limitedYoga(request, response),
+  );
   // Upgrades are handed over here rather than through ws's `server` option, which would also pass the HTTP
   // server's listen errors to graphql-ws, and it prints them as a WebSocket trace before start-up's one line.
   const webSockets = new WebSocketServer({
@@ -344,6 +366,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
   return {
     startBackgroundWork,
+    operations,
     services,
     database,
     engine,

@@ -4,6 +4,7 @@ import { emailAddress } from './domain/validation.ts';
 import type { DeliveryConfig } from './engine/delivery.ts';
 import type { EngineConfig } from './engine/engine.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { LOG_LEVELS, type LogLevel } from './operations/logger.ts';
 import type { RedisRelayConfig } from './services/redis-relay.ts';
 import { DatabaseUnavailableError, isPostgresUrl } from './storage/location.ts';
 
@@ -27,6 +28,13 @@ export interface Config {
   redis: RedisRelayConfig | null;
   /** What one client may ask of the server (README "Security and limits"). */
   limits: Limits;
+  logLevel: LogLevel;
+  /** Origins whose pages may call the API from a browser (CORS, with credentials); none by default. */
+  corsOrigins: string[];
+  /** The bearer token /metrics asks for; null leaves /metrics off. */
+  metricsToken: string | null;
+  /** Where a worker process serves /healthz, /readyz and /metrics; null: it serves nothing. */
+  healthPort: number | null;
 }
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -164,6 +172,46 @@ function limits(env: NodeJS.ProcessEnv): Limits {
   };
 }
 
+function logLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const raw = env.MMS_LOG_LEVEL;
+  if (raw === undefined || raw === '') return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`MMS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw}"`);
+  }
+  return raw as LogLevel;
+}
+
+/** MMS_CORS_ORIGINS: a comma-separated list of origins such as https://ops.example.com, each exactly. */
+function corsOrigins(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.MMS_CORS_ORIGINS;
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((part) => {
+    const origin = part.trim();
+    const parsed = URL.parse(origin);
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(
+        `MMS_CORS_ORIGINS must list origins such as https://ops.example.com (scheme, host and port only), not "${origin}"`,
+      );
+    }
+    return origin;
+  });
+}
+
+/** The shortest bearer token accepted for /metrics: one that cannot be guessed. */
+export const MIN_METRICS_TOKEN_LENGTH = 32;
+
+/** MMS_METRICS_TOKEN: never repeated in a message. */
+function metricsToken(env: NodeJS.ProcessEnv): string | null {
+  const token = env.MMS_METRICS_TOKEN;
+  if (token === undefined || token === '') return null;
+  if (token.length < MIN_METRICS_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new ConfigError(
+      `MMS_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters without spaces (openssl rand -hex 32 makes one)`,
+    );
+  }
+  return token;
+}
+
 /** MMS retries up to 9 times over 24 hours; these waits add up to exactly that. */
 /** MMS's participant limit (organizer included). */
 export const DEFAULT_MAX_PARTICIPANTS = 250;
@@ -207,5 +255,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     redis: redisRelay(env),
     limits: limits(env),
+    logLevel: logLevel(env),
+    corsOrigins: corsOrigins(env),
+    metricsToken: metricsToken(env),
+    healthPort: env.MMS_HEALTH_PORT ? integer(env, 'MMS_HEALTH_PORT', 0, 0, 65535) : null,
   };
 }

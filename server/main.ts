@@ -4,6 +4,7 @@ import { loadConfig, startupFailure } from './config.ts';
 import { DEMO_DOMAIN, seedDemo } from './demo/seed.ts';
 import { operatorTokenState } from './domain/model.ts';
 import { prepareCredentialsFile, readLocalCredentials, writeLocalCredentials } from './local-credentials.ts';
+import { createLogger } from './operations/logger.ts';
 import { hashToken } from './services/access.ts';
 
 const DEMO_SIZE = { users: 300, meetingsPerUser: 10 };
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
     delivery: config.runEngine ? config.delivery : null,
     redis: config.redis,
     limits: config.limits,
+    logger: createLogger(config.logLevel),
+    corsOrigins: config.corsOrigins,
+    metricsToken: config.metricsToken,
   });
   const { store } = app.services;
 

@@ -4,6 +4,8 @@
  */
 import { createApp } from './app.ts';
 import { loadConfig, startupFailure } from './config.ts';
+import { createLogger } from './operations/logger.ts';
+import { serveOperations } from './operations/routes.ts';
 import { describeDatabase } from './storage/location.ts';
 
 try {
@@ -15,10 +17,16 @@ try {
     engine: config.engine,
     delivery: config.delivery,
     redis: config.redis,
+    logger: createLogger(config.logLevel),
+    metricsToken: config.metricsToken,
   });
+  // Health and metrics before the work starts: a probe that finds the port is told the truth from then on.
+  const operations =
+    config.healthPort === null ? null : await serveOperations(app.operations, config.healthPort, config.host);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, async () => {
       console.log(`${signal}: finishing the current batches`);
+      operations?.server.close();
       await app.stop();
       // Nothing is left to run: the process ends by itself once its output is written.
     });
@@ -26,7 +34,8 @@ try {
   app.startBackgroundWork();
   console.log(
     `MMS worker ${app.engine?.workerId} running on ${describeDatabase(config.database)} ` +
-      `(${config.engine.concurrency} users at a time${config.delivery ? ', delivering invitations' : ''})`,
+      `(${config.engine.concurrency} users at a time${config.delivery ? ', delivering invitations' : ''})` +
+      (operations ? `; health and metrics at ${operations.url}` : ''),
   );
 } catch (error) {
   const failure = startupFailure(error);

@@ -10,6 +10,8 @@ import nodemailer from 'nodemailer';
 import { deliveryOutcome } from '../domain/delivery-outcome.ts';
 import { invitationFor, serviceMailbox } from '../domain/invitation.ts';
 import type { InvitationUpdate } from '../domain/model.ts';
+import type { Logger } from '../operations/logger.ts';
+import type { WorkCounters } from '../operations/metrics.ts';
 import type { DatabaseHealth } from '../services/database-health.ts';
 import type { Events } from '../services/events.ts';
 import type { Store } from '../storage/store.ts';
@@ -24,8 +26,14 @@ export interface DeliveryConfig {
   claimSeconds: number;
 }
 
-/** An update's outcome, recorded with its migration's counters in one transaction. */
-type Outcome = (invitations: Store['invitations']) => Promise<boolean>;
+/**
+ * An update's outcome, recorded with its migration's counters in one transaction; `counted` names the
+ * metric it moves once recorded (a retry or a superseded update moves none).
+ */
+type Outcome = {
+  counted?: 'delivered' | 'failed';
+  write: (invitations: Store['invitations']) => Promise<boolean>;
+};
 
 export type Delivery = ReturnType<typeof createDelivery>;
 
@@ -34,10 +42,11 @@ export function createDelivery(deps: {
   events: Events;
   config: DeliveryConfig;
   now: () => Date;
-  logger: Pick<Console, 'error' | 'warn'>;
+  logger: Logger;
   health: DatabaseHealth;
+  counters: WorkCounters;
 }) {
-  const { store, events, config, now, logger, health } = deps;
+  const { store, events, config, now, logger, health, counters } = deps;
   const transport = nodemailer.createTransport(config.smtpUrl);
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
@@ -67,8 +76,9 @@ export function createDelivery(deps: {
     // Each outcome is conditional on the update still being SENDING and moves the counters relatively, so it
     // waits for a batch of the running migration rather than losing to it (TransactionOptions).
     const record = async (update: InvitationUpdate, outcome: Outcome) => {
-      if (await store.transaction((tx) => outcome(tx.invitations), { perStatement: true })) {
+      if (await store.transaction((tx) => outcome.write(tx.invitations), { perStatement: true })) {
         counted.add(update.migrationId);
+        if (outcome.counted) counters.invitationUpdates(outcome.counted, 1);
       }
     };
     /** Updates taken in hand: the one a failure interrupts stays claimed, for its outcome is unknown. */
@@ -80,7 +90,10 @@ export function createDelivery(deps: {
         const organizer = meeting ? organizers.get(meeting.organizerId) : undefined;
         const tenant = tenants.get(update.tenantId);
         if (!meeting || !organizer || !tenant) {
-          await record(update, (tx) => tx.recordFailed(update, 'the meeting no longer exists', now()));
+          await record(update, {
+            counted: 'failed',
+            write: (tx) => tx.recordFailed(update, 'the meeting no longer exists', now()),
+          });
           continue;
         }
         const sentBy = serviceMailbox(tenant, config.sender);
@@ -92,7 +105,7 @@ export function createDelivery(deps: {
           sentBy,
         );
         if (text === null) {
-          await record(update, (tx) => tx.recordSuperseded(update, now()));
+          await record(update, { write: (tx) => tx.recordSuperseded(update, now()) });
           continue;
         }
         await record(update, await send(update, text, { meeting, organizer, sentBy }));
@@ -137,13 +150,15 @@ export function createDelivery(deps: {
       });
     } catch (error) {
       const outcome = deliveryOutcome(error, update.attempts, config.retryScheduleMs);
-      if (outcome.kind === 'failed') return (tx) => tx.recordFailed(update, outcome.reply, now());
+      if (outcome.kind === 'failed') {
+        return { counted: 'failed', write: (tx) => tx.recordFailed(update, outcome.reply, now()) };
+      }
       const at = new Date(now().getTime() + outcome.retryInMs);
-      return (tx) => tx.recordRetry(update, outcome.reply, at);
+      return { write: (tx) => tx.recordRetry(update, outcome.reply, at) };
     }
     // Recorded at once: the moment between the server's 250 and this commit is the only one in which a
     // crash makes the update go out twice.
-    return (tx) => tx.recordSent(update, now());
+    return { counted: 'delivered', write: (tx) => tx.recordSent(update, now()) };
   }
 
   async function loop() {
@@ -154,7 +169,7 @@ export function createDelivery(deps: {
       health.succeeded();
     } catch (error) {
       if (!health.failed(error, 'deliver invitation updates')) {
-        logger.error('delivery: could not deliver invitation updates', error);
+        logger.error({ err: error }, 'delivery: could not deliver invitation updates');
       }
     }
     if (!stopping) {

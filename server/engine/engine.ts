@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { decideMeeting, ineligibility, isSelected, type RunSettings } from '../domain/migration-run.ts';
 import type { MeetingMigration } from '../domain/model.ts';
+import type { Logger } from '../operations/logger.ts';
+import type { WorkCounters } from '../operations/metrics.ts';
 import type { DatabaseHealth } from '../services/database-health.ts';
 import type { Events } from '../services/events.ts';
 import {
@@ -40,9 +42,10 @@ export interface EngineDeps {
   events: Events;
   config: EngineConfig;
   now: () => Date;
-  logger: Pick<Console, 'error' | 'warn'>;
+  logger: Logger;
   /** Tells once when the database goes away and comes back, and how long to wait meanwhile. */
   health: DatabaseHealth;
+  counters: WorkCounters;
   /** Distinguishes this worker's leases from other processes'. */
   workerId?: string;
 }
@@ -91,9 +94,10 @@ type RunEnd = { state: 'SUCCEEDED' | 'FAILED'; lastMessage: string | null; total
 export type Engine = ReturnType<typeof createEngine>;
 
 export function createEngine(deps: EngineDeps) {
-  const { store, events, config, now, logger, health } = deps;
+  const { store, events, config, now, logger, health, counters } = deps;
   const workerId = deps.workerId ?? `worker-${randomUUID()}`;
   const running = new Set<Promise<void>>();
+  let started = false;
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
@@ -131,7 +135,7 @@ export function createEngine(deps: EngineDeps) {
         } catch (error) {
           // The lease may lapse meanwhile; then another claim takes the run over and this one stops.
           if (!health.failed(error, 'renew a lease')) {
-            logger.warn(`engine: could not renew the lease of migration ${migrationId}`, error);
+            logger.warn({ err: error }, `engine: could not renew the lease of migration ${migrationId}`);
           }
         } finally {
           renewing = false;
@@ -173,7 +177,7 @@ export function createEngine(deps: EngineDeps) {
       } while (tickAgain && !stopping);
       health.succeeded();
     } catch (error) {
-      if (!health.failed(error, 'claim work')) logger.error('engine: could not claim work', error);
+      if (!health.failed(error, 'claim work')) logger.error({ err: error }, 'engine: could not claim work');
     } finally {
       ticking = false;
       schedule();
@@ -244,7 +248,8 @@ export function createEngine(deps: EngineDeps) {
         if (rescheduled) events.migrationStateChanged(rescheduled);
         return;
       }
-      if (!isTransient(error)) logger.error(`engine: migration ${migration.correlationId} failed`, error);
+      if (!isTransient(error))
+        logger.error({ err: error }, `engine: migration ${migration.correlationId} failed`);
       const lastMessage = isTransient(error)
         ? `gave up after ${config.retryScheduleMs.length} retries: ${message}`
         : 'an internal error stopped the migration; see the server log';
@@ -253,7 +258,7 @@ export function createEngine(deps: EngineDeps) {
     } catch (inner) {
       // The lease expires and the run is claimed again.
       if (!health.failed(inner, `record the failure of migration ${migration.correlationId}`)) {
-        logger.error(`engine: could not record the failure of ${migration.correlationId}`, inner);
+        logger.error({ err: inner }, `engine: could not record the failure of ${migration.correlationId}`);
       }
     }
   }
@@ -481,6 +486,12 @@ export function createEngine(deps: EngineDeps) {
         }
       }
       if (written.recorded) {
+        const rewritten = outcomes.filter((outcome) => outcome.rewrite);
+        counters.meetingsRewritten(rewritten.length);
+        counters.invitationUpdates(
+          'queued',
+          rewritten.reduce((sum, outcome) => sum + (outcome.rewrite?.attendees.length ?? 0), 0),
+        );
         lease.renewedByBatch();
         failedMeetings = written.recorded.migration.failedMeetings;
         // The state change of the last batch carries its counters.
@@ -506,7 +517,7 @@ export function createEngine(deps: EngineDeps) {
   function purgeNowAndLater() {
     purgeExpired().catch((error) => {
       if (!health.failed(error, 'purge expired records')) {
-        logger.error('engine: could not purge expired records', error);
+        logger.error({ err: error }, 'engine: could not purge expired records');
       }
     });
     purgeTimer = setTimeout(purgeNowAndLater, PURGE_INTERVAL_MS);
@@ -516,7 +527,12 @@ export function createEngine(deps: EngineDeps) {
   return {
     workerId,
     purgeExpired,
+    /** Between start and stop: claiming and running migrations. */
+    get isRunning() {
+      return started && !stopping;
+    },
     start() {
+      started = true;
       stopping = false;
       purgeNowAndLater();
       void tick();

@@ -6,13 +6,14 @@
  * what a loop held when the database went away is taken up again by whoever claims it next.
  */
 import { isTransient } from '../engine/engine.ts';
+import type { Logger } from '../operations/logger.ts';
 
 /** The longest wait between two attempts while the database is away. */
 const MAX_BACKOFF_MS = 10_000;
 
 export type DatabaseHealth = ReturnType<typeof databaseHealth>;
 
-export function databaseHealth(logger: Pick<Console, 'warn'>, clock: () => number = Date.now) {
+export function databaseHealth(logger: Logger, clock: () => number = Date.now) {
   let awaySince: number | null = null;
   let failures = 0;
   return {

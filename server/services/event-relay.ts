@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
+import type { Logger } from '../operations/logger.ts';
 import type { FeedEntry } from '../storage/live-events.ts';
 import type { Store } from '../storage/store.ts';
 import type { DatabaseHealth } from './database-health.ts';
@@ -38,7 +39,7 @@ export interface DatabaseRelayOptions {
   /** A file that changes with every commit (SQLite's write-ahead log), watched to read at once; else polls alone. */
   watchFile: string | null;
   now: () => Date;
-  logger: Pick<Console, 'error'>;
+  logger: Logger;
   health: DatabaseHealth;
   /** How long sent events gather before one write carries them all. */
   flushMs?: number;
@@ -79,7 +80,7 @@ export function databaseRelay(options: DatabaseRelayOptions): EventRelay {
       health.succeeded();
     } catch (error) {
       if (!health.failed(error, `${what} of live events`) && !failing.has(what)) {
-        logger.error(`live events: could not ${what}`, error);
+        logger.error({ err: error }, `live events: could not ${what}`);
       }
       failing.add(what);
     }

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
+import type { Logger } from '../operations/logger.ts';
 import type { EventRelay } from './event-relay.ts';
 import { decodeEvent, type EncodedEvent, encodeEvent, type RelayedEvent } from './relayed-event.ts';
 
@@ -24,7 +25,7 @@ export interface RedisRelayConfig {
 }
 
 export interface RedisRelayOptions extends RedisRelayConfig {
-  logger: Pick<Console, 'error' | 'warn'>;
+  logger: Logger;
 }
 
 /** Redis could not be reached at start. */
@@ -186,7 +187,8 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
             },
             (error: unknown) => {
               // Once until it works again: a database that went away must not flood the log.
-              if (!deliveryFailing) logger.error('live events: could not deliver changes from Redis', error);
+              if (!deliveryFailing)
+                logger.error({ err: error }, 'live events: could not deliver changes from Redis');
               deliveryFailing = true;
             },
           );

@@ -15,6 +15,12 @@ import type { StorageHelpers } from './helpers/index.ts';
 import { fromTime, meetingFromRow, migrationFromRow, toTime } from './rows.ts';
 import type { Database, InvitationUpdateRow } from './tables.ts';
 
+/** Work waiting to be taken: how much, and since when the longest waiting item has been due. */
+export interface DueQueue {
+  depth: number;
+  oldestDueAt: Date | null;
+}
+
 export interface CandidateMeeting {
   id: number;
   uid: string;
@@ -144,6 +150,24 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
     async claimNextAlongside(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
       if (!db.isTransaction) throw new Error('claimNextAlongside must run in a transaction');
       return helpers.singleWriter ? claimNext(holder, now, leaseUntil) : null;
+    },
+
+    /** PENDING migrations due by `now`, and when the longest waiting of them became due. */
+    async dueQueue(now: Date): Promise<DueQueue> {
+      const at = toTime(now);
+      const row = await db
+        .selectFrom('meeting_migrations')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('depth'),
+          eb.fn
+            .min(sql<string>`case when next_attempt_at > not_before then next_attempt_at else not_before end`)
+            .as('oldest'),
+        ])
+        .where('state', '=', 'PENDING')
+        .where('not_before', '<=', at)
+        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', at)]))
+        .executeTakeFirstOrThrow();
+      return { depth: Number(row.depth), oldestDueAt: row.oldest ? fromTime(row.oldest) : null };
     },
 
     /** When the next PENDING migration becomes due, if any. */

@@ -4,10 +4,10 @@ import type { ResendSelector } from '../domain/delivery-outcome.ts';
 import type { InvitationUpdate } from '../domain/model.ts';
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
-import { invitationFromRow } from './engine-store.ts';
+import { type DueQueue, invitationFromRow } from './engine-store.ts';
 import type { StorageHelpers } from './helpers/index.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
-import { toTime } from './rows.ts';
+import { fromTime, toTime } from './rows.ts';
 import type { Database } from './tables.ts';
 
 type InvitationSet = UpdateObject<Database, 'invitation_updates'>;
@@ -66,6 +66,21 @@ export function invitationStore(db: Db, helpers: Pick<StorageHelpers, 'claim'>) 
      * Claims due updates for sending: QUEUED ones past their backoff, and SENDING ones whose sender's
      * claim ran out (it died). While SENDING, next_attempt_at is the end of the claim.
      */
+    /** Updates waiting to be sent by `now` (QUEUED and due), and since when the longest waiting is due. */
+    async dueQueue(now: Date): Promise<DueQueue> {
+      const at = toTime(now);
+      const row = await db
+        .selectFrom('invitation_updates')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('depth'),
+          eb.fn.min(eb.fn.coalesce('next_attempt_at', 'created_at')).as('oldest'),
+        ])
+        .where('state', '=', 'QUEUED')
+        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', at)]))
+        .executeTakeFirstOrThrow();
+      return { depth: Number(row.depth), oldestDueAt: row.oldest ? fromTime(row.oldest) : null };
+    },
+
     async claimDue(now: Date, claimUntil: Date, limit: number): Promise<InvitationUpdate[]> {
       const at = toTime(now);
       const rows = await db

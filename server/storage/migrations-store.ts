@@ -234,6 +234,24 @@ export function migrationStore(db: Db) {
       return rows.map(migrationFromRow);
     },
 
+    /** Migrations of every tenant by state (each state present, 0 where none). */
+    async countByState(): Promise<Record<MigrationState, number>> {
+      const rows = await db
+        .selectFrom('meeting_migrations')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('migrations')])
+        .groupBy('state')
+        .execute();
+      const counts: Record<MigrationState, number> = {
+        PENDING: 0,
+        IN_PROGRESS: 0,
+        SUCCEEDED: 0,
+        FAILED: 0,
+        CANCELLED: 0,
+      };
+      for (const row of rows) counts[row.state as MigrationState] = Number(row.migrations);
+      return counts;
+    },
+
     /**
      * How many distinct users have a migration in each state, and the invitation updates of those
      * migrations by outcome (created within the window, when given). Reads the migrations' counters, never

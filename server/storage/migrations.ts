@@ -450,3 +450,12 @@ export async function migrateToLatest(db: Kysely<unknown>, schema: SchemaHelper)
     );
   }
 }
+
+/** Whether the newest schema migration applied to the database is the newest this code knows. */
+export async function isSchemaCurrent(db: Kysely<unknown>, schema: SchemaHelper): Promise<boolean> {
+  const latest = Object.keys(migrationsFor(schema)).at(-1);
+  const { rows } = await sql<{ name: string | null }>`select max(name) as name from kysely_migration`.execute(
+    db,
+  );
+  return rows[0]?.name === latest;
+}

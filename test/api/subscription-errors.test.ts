@@ -55,6 +55,10 @@ test('an unexpected error in a subscription is masked for the client and logged 
     const errors = answer.errors ?? answer.result?.errors;
     expect(errors).toEqual([expect.objectContaining({ message: 'Unexpected error.' })]);
     expect(JSON.stringify(answer)).not.toMatch(/no such table|does not exist|sqlite|postgres/i);
+    // Once, in one line with the stack.
+    expect(server.loggedErrors).toEqual([
+      expect.objectContaining({ err: expect.objectContaining({ stack: expect.stringMatching(/\n\s+at /) }) }),
+    ]);
     expect(inspect(server.loggedErrors)).toMatch(missingTableMessage('meeting_migrations'));
   } finally {
     await sql`alter table meeting_migrations_gone rename to meeting_migrations`.execute(

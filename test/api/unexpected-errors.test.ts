@@ -20,6 +20,10 @@ test('an unexpected error is masked for the client and logged in full', async ()
     const result = await server.request(server.adminToken, '{ tenants { edges { node { name } } } }');
     expect(result.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.' })]);
     expect(JSON.stringify(result)).not.toMatch(/no such table|does not exist|sqlite|postgres/i);
+    // Once, in one line with the stack.
+    expect(server.loggedErrors).toEqual([
+      expect.objectContaining({ err: expect.objectContaining({ stack: expect.stringMatching(/\n\s+at /) }) }),
+    ]);
     expect(JSON.stringify(server.loggedErrors)).toMatch(missingTableMessage('tenants'));
   } finally {
     await sql`alter table tenants_gone rename to tenants`.execute(server.app.database.db);

@@ -331,9 +331,9 @@ test('Redis killed mid-run: every request succeeds, subscribers are told to reco
   // Each process publishes again, and those serving subscribers ask them once more to reconnect.
   await Promise.all([
     ...[apiA, apiB, worker].map((process) =>
-      process.errorLine((l) => l.includes('publishing through Redis again')),
+      process.line((l) => l.includes('publishing through Redis again')),
     ),
-    ...[apiA, apiB].map((process) => process.errorLine((l) => l.includes('subscribed to Redis again'))),
+    ...[apiA, apiB].map((process) => process.line((l) => l.includes('subscribed to Redis again'))),
   ]);
   // The terminal UI's client is closed once more, and is back.
   await eventually(() => tuiEvents.length >= 5, 'the TUI client reconnects once more');
@@ -345,10 +345,7 @@ test('Redis killed mid-run: every request succeeds, subscribers are told to reco
 
   // Each outage was logged in a line or two, not once per event.
   for (const process of [apiA, apiB, worker]) {
-    const lines = process
-      .stderr()
-      .split('\n')
-      .filter((line) => line.includes('Redis'));
+    const lines = process.stdout.filter((line) => line.includes('Redis'));
     expect(lines.length, lines.join('\n')).toBeLessThanOrEqual(5);
   }
 
@@ -393,7 +390,7 @@ test('Redis killed mid-run: every request succeeds, subscribers are told to reco
 test('Redis that stops answering: subscribers are told within seconds, requests go on, and it is taken back', async () => {
   const onA = await registeredMigrationSubscription(urlA);
   const apis = [apiA, apiB];
-  const before = apis.map((process) => process.errorLineCount());
+  const before = apis.map((process) => process.stdout.length);
   redis.pause();
   try {
     // The connections stay open; only the missing answers tell. Meanwhile requests are answered as ever,
@@ -402,7 +399,7 @@ test('Redis that stops answering: subscribers are told within seconds, requests 
     await eventually(() => onA.closeCodes.includes(1012), 'API A closes its sockets with 1012');
     await Promise.all(
       apis.map((process, i) =>
-        process.errorLine(
+        process.line(
           (l) => l.includes('lost the subscription to Redis (no answer from Redis in 3 s)'),
           15_000,
           before[i],
@@ -414,9 +411,7 @@ test('Redis that stops answering: subscribers are told within seconds, requests 
     redis.resume();
   }
   await Promise.all(
-    apis.map((process, i) =>
-      process.errorLine((l) => l.includes('subscribed to Redis again'), 15_000, before[i]),
-    ),
+    apis.map((process, i) => process.line((l) => l.includes('subscribed to Redis again'), 15_000, before[i])),
   );
   // Live events flow again: a fresh subscriber on A sees what B starts (for the user of the run above).
   const user = users[38] as string;

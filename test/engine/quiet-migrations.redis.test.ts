@@ -84,7 +84,7 @@ test('a migration a worker ran while cut off from Redis reaches subscribers as s
   );
 
   workerToRedis.cut();
-  await worker.process.errorLine((line) => line.includes('cannot publish through Redis'));
+  await worker.process.line((line) => line.includes('cannot publish through Redis'));
   // The API process tells of the start itself; the worker's claim, progress and end reach no one.
   const id = await startMigration(users[1] as string);
   for (let state = 'PENDING'; state === 'PENDING' || state === 'IN_PROGRESS'; ) {

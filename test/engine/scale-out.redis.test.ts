@@ -78,7 +78,7 @@ describe.skipIf(TEST_BACKEND !== 'postgres')('scaling out on PostgreSQL and Redi
     });
   beforeEach(({ onTestFailed }) =>
     onTestFailed(() =>
-      console.error(`${timeline.join('\n')}\nAPI process A's log:\n${apiA.process.stderr()}`),
+      console.error(`${timeline.join('\n')}\nAPI process A's log:\n${apiA.process.stdout.join('\n')}`),
     ),
   );
 

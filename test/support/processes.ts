@@ -7,12 +7,11 @@ export interface Running {
   child: ChildProcess;
   stdout: string[];
   stderr: () => string;
-  /** Resolves with the first stdout line (from `from` on) that satisfies the predicate. */
+  /**
+   * Resolves with the first stdout line (from `from` on) that satisfies the predicate. Stdout carries the
+   * start-up lines and the log (JSON lines); stderr only what stops a start.
+   */
   line(predicate: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<string>;
-  /** The first whole line of stderr (where logs go), from line `from` on, that the predicate accepts. */
-  errorLine(predicate: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<string>;
-  /** How many whole lines it has written to stderr so far: `from` for lines yet to come. */
-  errorLineCount(): number;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -53,11 +52,6 @@ export function run(
     line(predicate, timeoutMs = 15_000, from = 0) {
       return waitFor(() => stdout.slice(from).find(predicate), timeoutMs);
     },
-    errorLine(predicate, timeoutMs = 15_000, from = 0) {
-      // Only whole lines: the last one may still be arriving.
-      return waitFor(() => stderr.split('\n').slice(from, -1).find(predicate), timeoutMs);
-    },
-    errorLineCount: () => stderr.split('\n').length - 1,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { type App, createApp } from '../../server/app.ts';
 import type { EngineConfig } from '../../server/engine/engine.ts';
 import type { Limits } from '../../server/limits.ts';
+import { createLogger, type LogLevel } from '../../server/operations/logger.ts';
 import { testDatabase } from './backend.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -19,8 +20,10 @@ export interface TestServer {
   database: string;
   url: string;
   adminToken: string;
-  /** What the server logged as errors (unexpected errors, masked for clients). */
-  loggedErrors: unknown[][];
+  /** Every line the server logged (pino JSON, parsed), in order. */
+  logLines: LogLine[];
+  /** The lines logged at level error or above (unexpected errors, masked for clients). */
+  loggedErrors: LogLine[];
   /** Every SQL statement the server ran, in order. */
   queries: string[];
   /** Posts an operation with the given token (none when null) and returns the parsed body. */
@@ -68,11 +71,22 @@ export interface ServerOptions {
   authFailuresPerMinute?: number;
   /** Limits other than the defaults. */
   limits?: Partial<Limits>;
+  /** MMS_LOG_LEVEL; info (the default) when absent. */
+  logLevel?: LogLevel;
+  corsOrigins?: string[];
+  metricsToken?: string;
 }
+
+/** A log line as pino writes it: level 10 trace … 60 fatal, msg, and err for an error. */
+export type LogLine = Record<string, unknown> & { level: number; msg?: string };
+
+/** pino's number for the error level. */
+const ERROR_LEVEL = 50;
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const adminToken = options.adminToken ?? `test-admin-${randomBytes(8).toString('hex')}`;
-  const loggedErrors: unknown[][] = [];
+  const logLines: LogLine[] = [];
+  const loggedErrors: LogLine[] = [];
   const queries: string[] = [];
   const database = options.database ?? (await testDatabase(options.databasePath));
   const app = await createApp({
@@ -95,12 +109,15 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     onQuery: (sql) => queries.push(sql),
     port: options.port,
     limits: options.limits,
-    logger: {
-      error: (...args: unknown[]) => loggedErrors.push(args),
-      warn: () => {},
-      info: () => {},
-      debug: () => {},
-    },
+    logger: createLogger(options.logLevel ?? 'info', {
+      write(text: string) {
+        const line = JSON.parse(text) as LogLine;
+        logLines.push(line);
+        if (line.level >= ERROR_LEVEL) loggedErrors.push(line);
+      },
+    }),
+    corsOrigins: options.corsOrigins,
+    metricsToken: options.metricsToken,
   });
   const url = await app.listen();
   const request: TestServer['request'] = async (token, query, variables) => {
@@ -120,6 +137,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     database,
     url,
     adminToken,
+    logLines,
     loggedErrors,
     queries,
     request,
