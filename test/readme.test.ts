@@ -3,7 +3,7 @@
  * command names a script or file that exists, and the configuration table lists exactly the settings
  * the code reads.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -109,18 +109,23 @@ describe('every README command, run', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The command with this test's server, token and free ports in place of the README's. */
-  const localised = (command: string) =>
+  /** The server started with a metrics token, for the command that scrapes it. */
+  let metricsOrigin = '';
+  /** The command with this test's server, token, files and free ports in place of the README's. */
+  const localised = (command: string, origin = new URL(url).origin) =>
     command
       .replace(/ &$/, '')
       .replaceAll('http://localhost:4000/graphql', url)
+      .replaceAll('http://localhost:4000', origin)
+      .replaceAll('mkdir -p data', `mkdir -p ${dir}`)
+      .replaceAll('data/metrics-token', join(dir, 'metrics-token'))
       .replaceAll('https://mms.example.com/graphql', url)
       .replaceAll('MMS_TOKEN=…', `MMS_TOKEN=${token}`)
       .replaceAll('~/.mms-token', join(dir, 'token'))
       .replaceAll('data/b.json', join(dir, 'b.json'))
       .replace(/PORT=\d+/g, 'PORT=0');
-  const shell = (command: string, extra: Record<string, string> = {}) => {
-    const running = runShell(localised(command), { PORT: '0', ...env, ...extra });
+  const shell = (command: string, extra: Record<string, string> = {}, origin?: string) => {
+    const running = runShell(localised(command, origin), { PORT: '0', ...env, ...extra });
     started.push(running);
     return running;
   };
@@ -205,6 +210,45 @@ describe('every README command, run', () => {
         .toBe(2);
       await workers.stop();
     },
+    'curl -s http://localhost:4000/healthz': async () => {
+      const curl = shell('curl -s http://localhost:4000/healthz');
+      expect(await curl.exited).toBe(0);
+      expect(JSON.parse(curl.stdout())).toEqual({ status: 'alive' });
+    },
+    'curl -s http://localhost:4000/readyz': async () => {
+      const curl = shell('curl -s http://localhost:4000/readyz');
+      expect(await curl.exited).toBe(0);
+      expect(JSON.parse(curl.stdout())).toEqual({ status: 'ready' });
+    },
+    '(umask 077; mkdir -p data && openssl rand -hex 32 > data/metrics-token)': async () => {
+      const made = shell('(umask 077; mkdir -p data && openssl rand -hex 32 > data/metrics-token)');
+      expect(await made.exited).toBe(0);
+      const file = join(dir, 'metrics-token');
+      expect(readFileSync(file, 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+      expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    },
+    'MMS_METRICS_TOKEN=$(cat data/metrics-token) npm start': async () => {
+      // Kept running for the scrape that follows it in the README.
+      const server = shell('MMS_METRICS_TOKEN=$(cat data/metrics-token) npm start', {
+        ...(await ownServer()),
+        MMS_CREDENTIALS_FILE: join(dir, 'metrics.json'),
+      });
+      const line = await server.printed(/GraphQL API/);
+      metricsOrigin = new URL(line.split(/\s+/).at(-1) as string).origin;
+    },
+    'curl -s -H "Authorization: Bearer $(cat data/metrics-token)" http://localhost:4000/metrics | grep \'^mms_\'':
+      async () => {
+        expect(metricsOrigin).not.toBe('');
+        const curl = shell(
+          `curl -s -H "Authorization: Bearer $(cat data/metrics-token)" http://localhost:4000/metrics | grep '^mms_'`,
+          {},
+          metricsOrigin,
+        );
+        expect(await curl.exited).toBe(0);
+        const lines = curl.stdout().trim().split('\n');
+        expect(lines.every((line) => line.startsWith('mms_'))).toBe(true);
+        expect(lines).toContainEqual(expect.stringMatching(/^mms_migrations\{state="PENDING"\} \d+$/));
+      },
     'export MMS_REDIS_URL=redis://localhost:6379': async () => {
       expect(loadConfig({ MMS_REDIS_URL: 'redis://localhost:6379' }).redis?.url).toBe(
         'redis://localhost:6379',
