@@ -19,8 +19,9 @@ export interface BundleFile {
 
 const FAVICON_PREFIX = 'data:image/x-icon;base64,';
 
-/** A copy in a buffer of its own: a view into a shared (pooled) buffer could not be transferred alone. */
-const separate = (bytes: Uint8Array) => new Uint8Array(bytes);
+/** The bytes in a buffer of their own: a view into a shared (pooled) buffer could not be transferred alone. */
+const separate = (bytes: Uint8Array) =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 
 function file(
   role: BundleFile['role'],
