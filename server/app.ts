@@ -12,6 +12,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { ConfigError, DEFAULT_MAX_PARTICIPANTS } from './config.ts';
 import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
+import { graphiql } from './graphiql.ts';
 import { DEFAULT_LIMITS, type Limits, limitRequestBodies } from './limits.ts';
 import { corsPolicy } from './operations/cors.ts';
 import { createLogger, type Logger } from './operations/logger.ts';
@@ -249,15 +250,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
   }
 
+  const graphiqlFiles = graphiql(GRAPHQL_PATH, logger);
   const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: logger,
     cors: corsPolicy(options.corsOrigins ?? []),
-    // The GraphiQL bundle costs some 40 MB once loaded: only when someone opens GraphiQL.
-    renderGraphiQL: async (options) =>
-      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    renderGraphiQL: graphiqlFiles.renderPage,
     graphiql: {
       title: 'MMS — Meeting Migration Service',
       // Subscriptions from GraphiQL go over SSE, which carries this header (a WebSocket would not).
@@ -284,7 +284,9 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const limitedYoga = limitRequestBodies(yoga, limits.maxBodyBytes);
   const server: Server = createServer(
-    (request, response) => operations(request, response) || limitedYoga(request, response),
+    graphiqlFiles.serveAssets(
+      (request, response) => operations(request, response) || limitedYoga(request, response),
+    ),
   );
   // Upgrades are handed over here rather than through ws's `server` option, which would also pass the HTTP
   // server's listen errors to graphql-ws, and it prints them as a WebSocket trace before start-up's one line.
