@@ -10,6 +10,9 @@ const ssr = { resolve: { conditions: ['node', 'module-sync', 'default'] } };
  * `--project postgres` runs one of them. Where PostgreSQL or Redis is missing, the suites that need it are
  * left out and the run says so in one line each, at its start and again at its end.
  */
+/** Suites that open no database: the same on either backend. */
+const BACKEND_INDEPENDENT = ['test/domain/**', 'test/storage/startup-errors.test.ts'];
+
 export default defineConfig(async () => {
   const missing = await missingServices();
   const withoutPostgres = missing.some((service) => service.suites.startsWith('the postgres project'));
@@ -28,7 +31,13 @@ export default defineConfig(async () => {
   };
   const project = (name: 'sqlite' | 'postgres') => ({
     ssr,
-    test: { ...shared, name, env: { MMS_TEST_BACKEND: name } },
+    test: {
+      ...shared,
+      // Suites that touch no database run once, in the sqlite project.
+      exclude: name === 'postgres' ? [...shared.exclude, ...BACKEND_INDEPENDENT] : shared.exclude,
+      name,
+      env: { MMS_TEST_BACKEND: name },
+    },
   });
   return {
     ssr,
