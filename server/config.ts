@@ -112,15 +112,16 @@ function redisRelay(env: NodeJS.ProcessEnv): RedisRelayConfig | null {
   return { url, prefix: env.MMS_REDIS_PREFIX || 'mms:' };
 }
 
-/** Long enough not to be guessed; the token itself is never repeated in a message. */
-export const MIN_ADMIN_TOKEN_LENGTH = 32;
+/** The shortest secret token a setting takes: one that cannot be guessed. */
+export const MIN_SECRET_TOKEN_LENGTH = 32;
 
-function adminToken(env: NodeJS.ProcessEnv): string | null {
-  const token = env.MMS_ADMIN_TOKEN;
+/** A secret token from a setting (MMS_ADMIN_TOKEN, MMS_METRICS_TOKEN), never repeated in a message. */
+function secretToken(env: NodeJS.ProcessEnv, name: string): string | null {
+  const token = env[name];
   if (token === undefined || token === '') return null;
-  if (token.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(token)) {
+  if (token.length < MIN_SECRET_TOKEN_LENGTH || /\s/.test(token)) {
     throw new ConfigError(
-      `MMS_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces (it has ${token.length}); openssl rand -base64 32 makes one`,
+      `${name} must be at least ${MIN_SECRET_TOKEN_LENGTH} characters without spaces (it has ${token.length}); openssl rand -base64 32 makes one`,
     );
   }
   return token;
@@ -197,21 +198,6 @@ function corsOrigins(env: NodeJS.ProcessEnv): string[] {
   });
 }
 
-/** The shortest bearer token accepted for /metrics: one that cannot be guessed. */
-export const MIN_METRICS_TOKEN_LENGTH = 32;
-
-/** MMS_METRICS_TOKEN: never repeated in a message. */
-function metricsToken(env: NodeJS.ProcessEnv): string | null {
-  const token = env.MMS_METRICS_TOKEN;
-  if (token === undefined || token === '') return null;
-  if (token.length < MIN_METRICS_TOKEN_LENGTH || /\s/.test(token)) {
-    throw new ConfigError(
-      `MMS_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters without spaces (openssl rand -hex 32 makes one)`,
-    );
-  }
-  return token;
-}
-
 /** MMS retries up to 9 times over 24 hours; these waits add up to exactly that. */
 /** MMS's participant limit (organizer included). */
 export const DEFAULT_MAX_PARTICIPANTS = 250;
@@ -230,7 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database:
       databaseUrl(env) ?? (env.MMS_DB || fileURLToPath(new URL('../data/mms.sqlite', import.meta.url))),
     holdSeconds: integer(env, 'MMS_HOLD_SECONDS', 10, 0, 7 * 24 * 3600),
-    adminToken: adminToken(env),
+    adminToken: secretToken(env, 'MMS_ADMIN_TOKEN'),
     authFailuresPerMinute: integer(env, 'MMS_AUTH_FAILURES_PER_MINUTE', 10, 1, 100_000),
     credentialsFile: env.MMS_CREDENTIALS_FILE || DEFAULT_CREDENTIALS_FILE,
     runEngine: flag(env, 'MMS_ENGINE', true),
@@ -257,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: limits(env),
     logLevel: logLevel(env),
     corsOrigins: corsOrigins(env),
-    metricsToken: metricsToken(env),
+    metricsToken: secretToken(env, 'MMS_METRICS_TOKEN'),
     healthPort: env.MMS_HEALTH_PORT ? integer(env, 'MMS_HEALTH_PORT', 0, 0, 65535) : null,
   };
 }
