@@ -1,9 +1,8 @@
-/** Prints the schema to schema.graphql (npm run schema:print); a test fails when the file is stale. */
+/** Prints schema.graphql and the TUI's document types (npm run schema:print); a test fails when one is stale. */
 import { writeFileSync } from 'node:fs';
-import { printSchema } from 'graphql';
-import { schema } from '../schema/index.ts';
+import { schemaFiles } from './schema-files.ts';
 
-const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
-
-writeFileSync(SCHEMA_FILE, `${printSchema(schema)}\n`);
-console.log(`wrote ${SCHEMA_FILE.pathname}`);
+for (const { file, content } of schemaFiles()) {
+  writeFileSync(file, content);
+  console.log(`wrote ${file.pathname}`);
+}
