@@ -2,7 +2,7 @@
  * The MMS server as an object tests and `npm start` drive alike: GraphQL over HTTP (and SSE) by yoga, and
  * graphql-ws on the same path and port.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 // Renamed: graphql-ws's useServer is no React hook, whatever its name says.
@@ -80,6 +80,7 @@ export interface App {
 const GRAPHQL_PATH = '/graphql';
 
 export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 10;
+const THROTTLED_CODE = 'TOO_MANY_FAILED_AUTHENTICATIONS';
 
 /** The peer's address, which failed authentications are counted by. */
 function addressOf(request: IncomingMessage | undefined): string {
@@ -182,20 +183,37 @@ export async function createApp(options: AppOptions): Promise<App> {
   const authority = tokenAuthority(store, adminTokenHash, now);
   const throttle = authThrottle(options.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE);
 
+  const throttledMessage = (retryAfter: number) =>
+    `Too many failed authentications from this address: try again in ${retryAfter} s`;
+
   /** An address that failed too often is refused before its token is even looked at. */
   function refuseThrottled(address: string) {
     const retryAfter = throttle.retryAfterSeconds(address);
     if (retryAfter === null) return;
-    throw new GraphQLError(
-      `Too many failed authentications from this address: try again in ${retryAfter} s`,
-      {
-        extensions: {
-          code: 'TOO_MANY_FAILED_AUTHENTICATIONS',
-          retryAfterSeconds: retryAfter,
-          http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
-        },
+    throw new GraphQLError(throttledMessage(retryAfter), {
+      extensions: {
+        code: THROTTLED_CODE,
+        retryAfterSeconds: retryAfter,
+        http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
       },
-    );
+    });
+  }
+
+  /**
+   * The same refusal for an HTTP request that carries a token, made before its body is read: a guesser's
+   * address costs the server no parsing, however large its bodies. True when it was refused.
+   */
+  function refusedThrottledRequest(request: IncomingMessage, response: ServerResponse): boolean {
+    if (request.headers.authorization === undefined) return false;
+    const retryAfter = throttle.retryAfterSeconds(addressOf(request));
+    if (retryAfter === null) return false;
+    const error = { code: THROTTLED_CODE, retryAfterSeconds: retryAfter };
+    response.writeHead(429, {
+      'content-type': 'application/json; charset=utf-8',
+      'retry-after': String(retryAfter),
+    });
+    response.end(JSON.stringify({ errors: [{ message: throttledMessage(retryAfter), extensions: error }] }));
+    return true;
   }
 
   async function contextFor(token: string | null, address: string): Promise<Context> {
@@ -285,7 +303,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const limitedYoga = limitRequestBodies(yoga, limits.maxBodyBytes);
   const server: Server = createServer(
     graphiqlFiles.serveAssets(
-      (request, response) => operations(request, response) || limitedYoga(request, response),
+      (request, response) =>
+        operations(request, response) ||
+        refusedThrottledRequest(request, response) ||
+        limitedYoga(request, response),
     ),
   );
   // Upgrades are handed over here rather than through ws's `server` option, which would also pass the HTTP

@@ -279,6 +279,34 @@ describe('failed authentications from one address', () => {
       socket.on('error', () => {});
     });
     expect(upgrade).toBe(429);
+    // A large body from there is refused before any of it is read: the answer comes while it is unsent.
+    const unsent = await new Promise<{ status: number; code: string }>((resolve, reject) => {
+      const request = httpRequest(
+        strict.url,
+        {
+          method: 'POST',
+          localAddress: '127.0.0.3',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(900_000),
+            authorization: `Bearer ${operator.token}`,
+          },
+        },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk) => {
+            body += chunk;
+          });
+          response.on('end', () => {
+            resolve({ status: response.statusCode ?? 0, code: JSON.parse(body).errors[0].extensions.code });
+            request.destroy();
+          });
+        },
+      );
+      request.on('error', reject);
+      request.flushHeaders();
+    });
+    expect(unsent).toEqual({ status: 429, code: 'TOO_MANY_FAILED_AUTHENTICATIONS' });
     // Another address is served as ever.
     const other = await postFrom('127.0.0.4', strict.url, operator.token);
     expect(other.status).toBe(200);

@@ -43,7 +43,14 @@ export function run(
     for (const wake of waiters) wake();
   });
   // 'close', not 'exit': only then has everything the process printed been read.
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  let closed = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      closed = true;
+      for (const wake of waiters) wake();
+      resolve(code);
+    }),
+  );
   return {
     child,
     stdout,
@@ -60,22 +67,25 @@ export function run(
 
   function waitFor(find: () => string | undefined, timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
+      const fail = (why: string) => {
+        waiters.delete(check);
+        clearTimeout(timer);
+        reject(
+          new Error(`${why}; stdout: ${stdout.join('\n').slice(-2000)}; stderr: ${stderr.slice(-2000)}`),
+        );
+      };
       const check = () => {
         const found = find();
         if (found !== undefined) {
           waiters.delete(check);
           clearTimeout(timer);
           resolve(found);
+        } else if (closed) {
+          // It will print nothing more: waiting out the timeout would only hide why.
+          fail(`exited with code ${child.exitCode} before printing a matching line`);
         }
       };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(
-          new Error(
-            `no matching line in ${timeoutMs} ms; stdout: ${stdout.join('\n').slice(-2000)}; stderr: ${stderr.slice(-2000)}`,
-          ),
-        );
-      }, timeoutMs);
+      const timer = setTimeout(() => fail(`no matching line in ${timeoutMs} ms`), timeoutMs);
       waiters.add(check);
       check();
     });
