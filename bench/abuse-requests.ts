@@ -6,10 +6,12 @@ import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 
 /**
- * The attacker and the ordinary client come from addresses of their own (every 127.x address is this
- * machine's): failed authentications slow the attacker's address, as they would in the field.
+ * Each comes from an address of its own (every 127.x address is this machine's): the attacker holding a
+ * valid token, the guesser of tokens, and the ordinary client. Failed authentications slow the guesser's
+ * address alone, as they would in the field; the attacker's requests all reach the limits.
  */
 export const ATTACKER_ADDRESS = '127.0.0.1';
+export const GUESSER_ADDRESS = '127.0.0.3';
 export const ORDINARY_ADDRESS = '127.0.0.2';
 
 /** Posts a body as it is, with a token; resolves with the status (0 when the connection failed). */
@@ -96,13 +98,16 @@ export function attacks(url: string, token: string): Record<string, () => Promis
     'a page size of 100,000 passed as a variable': () => post(url, pageOf100000, token),
     'nested pages at the largest size': () => post(url, nestedPages, token),
     'nodes with 50,000 ids': () => post(url, fiftyThousandIds, token),
-    'a 20 MB body with a wrong token': () => post(url, twentyMegabytes, 'wrong-token'),
+    'a 20 MB body with a wrong token': () =>
+      post(url, twentyMegabytes, 'wrong-token', { localAddress: GUESSER_ADDRESS }),
     'a 20 MB chunked body': () => post(url, twentyMegabytes, token, { chunked: true }),
     'a 1 MB SIP address': () => post(url, longSipAddress, token),
     'a query 200 levels deep': () => post(url, deepQuery, token),
     '5,000 aliases': () => post(url, manyAliases, token),
     'wrong tokens, one after another': () =>
-      post(url, query('{ viewer { kind } }'), `mms_op_guess-${Math.random()}`),
+      post(url, query('{ viewer { kind } }'), `mms_op_guess-${Math.random()}`, {
+        localAddress: GUESSER_ADDRESS,
+      }),
     'a 50 MB WebSocket message before connection_init': () => socket((ws) => ws.send(fiftyMegabytes), 1_000),
     'sockets that never send connection_init': () => socket(() => {}, 10_000),
     '500 subscriptions on one socket': () =>
