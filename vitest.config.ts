@@ -10,8 +10,17 @@ const ssr = { resolve: { conditions: ['node', 'module-sync', 'default'] } };
  * `--project postgres` runs one of them. Where PostgreSQL or Redis is missing, the suites that need it are
  * left out and the run says so in one line each, at its start and again at its end.
  */
-/** Suites that open no database: the same on either backend. */
-const BACKEND_INDEPENDENT = ['test/domain/**', 'test/storage/startup-errors.test.ts'];
+/**
+ * Suites that open no database, or test a client of the API (the TUI, GraphiQL) that the storage beneath
+ * the API does not change: the same on either backend.
+ */
+const BACKEND_INDEPENDENT = [
+  'test/domain/**',
+  'test/storage/startup-errors.test.ts',
+  'test/schema.test.ts',
+  'test/tui/**',
+  'test/graphiql.test.ts',
+];
 
 export default defineConfig(async () => {
   const missing = await missingServices();
@@ -33,7 +42,7 @@ export default defineConfig(async () => {
     ssr,
     test: {
       ...shared,
-      // Suites that touch no database run once, in the sqlite project.
+      // Suites the backend does not change run once, in the sqlite project.
       exclude: name === 'postgres' ? [...shared.exclude, ...BACKEND_INDEPENDENT] : shared.exclude,
       name,
       env: { MMS_TEST_BACKEND: name },

@@ -59,6 +59,8 @@ export interface AppOptions {
   metricsToken?: string | null;
   /** The process's log (server/operations/logger.ts); one at level info on stdout when absent. */
   logger?: Logger;
+  /** Where GraphiQL's built files are kept for later processes; null keeps them in memory only. */
+  graphiqlCacheRoot?: string | null;
 }
 
 export interface App {
@@ -268,7 +270,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
   }
 
-  const graphiqlFiles = graphiql(GRAPHQL_PATH, logger);
+  const graphiqlFiles = graphiql(GRAPHQL_PATH, logger, options.graphiqlCacheRoot);
   const yoga = createYoga<{ connectionParams?: Record<string, unknown> }, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,

@@ -2,10 +2,14 @@
  * GraphiQL as a small page and static files: the script, styles, editor workers and icon that
  * @graphql-yoga/render-graphiql would inline into a 9 MB page are served once each, from memory, under names
  * that carry their content's hash, so a browser keeps them for good and asks again only for the page.
- * Nothing comes from the internet.
+ * Nothing comes from the internet. Built once, they are kept on disk for the processes that follow.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { GraphiQLOptions } from 'graphql-yoga';
 import type { BundleFile } from './graphiql-bundle.ts';
@@ -28,21 +32,108 @@ const inlineJson = (value: unknown) =>
 
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (character) => `&#${character.charCodeAt(0)};`);
 
-function loadBundle(): Promise<Assets> {
+/** Builds GraphiQL's files in a worker thread (some 1.5 s of CPU and 100 MB of transient memory). */
+function buildBundle(): Promise<BundleFile[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./graphiql-bundle.ts', import.meta.url));
-    worker.once('message', (files: BundleFile[]) => {
-      const assets: Assets = new Map();
-      for (const file of files) {
-        const hash = createHash('sha256').update(file.identity).digest('base64url').slice(0, 16);
-        const name = `${file.role}-${hash}.${file.extension}`;
-        assets.set(name, { ...file, name, etag: `"${hash}"` });
-      }
-      resolve(assets);
-    });
+    worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`GraphiQL bundle worker exited with code ${code}`)));
   });
+}
+
+/** What a kept bundle's manifest lists: each file's description and the digest of each form's bytes. */
+type KeptFile = Pick<BundleFile, 'role' | 'extension' | 'contentType'> & { digests: string[] };
+const FORMS = ['identity', 'gzip', 'brotli'] as const;
+const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * The folder GraphiQL's files are kept in once built, named for the exact bundle they come from (its file's
+ * place, size and time) and the way this code builds them: every later process reads them instead of
+ * building them again. Beside the dependencies, as trusted as they are.
+ */
+function keptBundleDir(cacheRoot: string): string {
+  const source = fileURLToPath(import.meta.resolve('@graphql-yoga/render-graphiql/graphiql'));
+  const { size, mtimeMs } = statSync(source);
+  const builder = readFileSync(new URL('./graphiql-bundle.ts', import.meta.url));
+  const key = createHash('sha256').update(`${source}\0${size}\0${mtimeMs}\0`).update(builder).digest('hex');
+  return join(cacheRoot, key.slice(0, 16));
+}
+
+/** The kept files, or null when there are none or one differs from its digest (a disk that failed). */
+async function readKept(dir: string): Promise<BundleFile[] | null> {
+  let manifest: KeptFile[];
+  try {
+    manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as KeptFile[];
+  } catch {
+    return null;
+  }
+  const files = await Promise.all(
+    manifest.map(async ({ digests, ...kept }) => {
+      const forms = await Promise.all(
+        FORMS.map(async (form) => new Uint8Array(await readFile(join(dir, `${kept.role}.${form}`)))),
+      );
+      if (forms.some((bytes, i) => digest(bytes) !== digests[i])) return null;
+      const [identity, gzip, brotli] = forms as [Uint8Array, Uint8Array, Uint8Array];
+      return { ...kept, identity, gzip, brotli };
+    }),
+  ).catch(() => null);
+  if (files === null || files.some((file) => file === null)) {
+    await rm(dir, { recursive: true, force: true });
+    return null;
+  }
+  return files as BundleFile[];
+}
+
+/** Writes the files to a folder of their own and renames it into place: a reader sees all of them or none. */
+async function keep(dir: string, files: BundleFile[]): Promise<void> {
+  const partial = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await mkdir(partial, { recursive: true });
+  try {
+    for (const file of files) {
+      for (const form of FORMS) await writeFile(join(partial, `${file.role}.${form}`), file[form]);
+    }
+    const manifest: KeptFile[] = files.map(({ role, extension, contentType, ...forms }) => ({
+      role,
+      extension,
+      contentType,
+      digests: FORMS.map((form) => digest(forms[form])),
+    }));
+    await writeFile(join(partial, 'manifest.json'), JSON.stringify(manifest));
+    await rename(partial, dir).catch((error: NodeJS.ErrnoException) => {
+      // Another process kept the same files first.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    // Left over when another process kept them first, or when writing failed.
+    await rm(partial, { recursive: true, force: true });
+  }
+}
+
+/**
+ * GraphiQL's files: read from where they were kept, or built and kept (also for the processes after this
+ * one); a place that cannot be written to only means building them again next time.
+ */
+async function loadBundle(cacheRoot: string | null, log: GraphiqlLog): Promise<Assets> {
+  const dir = cacheRoot === null ? null : keptBundleDir(cacheRoot);
+  let files = dir === null ? null : await readKept(dir);
+  if (files === null) {
+    const started = performance.now();
+    files = await buildBundle();
+    log.info(`GraphiQL files built in ${Math.round(performance.now() - started)} ms`);
+    if (dir !== null) {
+      await keep(dir, files).catch((error: unknown) =>
+        log.info(`GraphiQL files not kept in ${dir} (${(error as Error).message}): built again next start`),
+      );
+    }
+  }
+  const assets: Assets = new Map();
+  for (const file of files) {
+    const hash = createHash('sha256').update(file.identity).digest('base64url').slice(0, 16);
+    const name = `${file.role}-${hash}.${file.extension}`;
+    assets.set(name, { ...file, name, etag: `"${hash}"` });
+  }
+  return assets;
 }
 
 /** The encoding to send, from the forms every asset has: brotli, then gzip, else none. */
@@ -87,12 +178,24 @@ function send(request: IncomingMessage, response: ServerResponse, asset: Asset |
   response.end(request.method === 'HEAD' ? undefined : body);
 }
 
-export function graphiql(endpoint: string, logger: Pick<Console, 'error'>) {
+/** Where the loading of GraphiQL's files tells what it did. */
+type GraphiqlLog = { info(message: string): void };
+
+/** Where GraphiQL's built files are kept by default (see keptBundleDir). */
+export const GRAPHIQL_CACHE_ROOT = fileURLToPath(
+  new URL('../node_modules/.cache/mms-graphiql', import.meta.url),
+);
+
+export function graphiql(
+  endpoint: string,
+  logger: Pick<Console, 'error'> & GraphiqlLog,
+  cacheRoot: string | null = GRAPHIQL_CACHE_ROOT,
+) {
   const prefix = `${endpoint}/assets/`;
   // Loaded when GraphiQL is first opened; loaded again after a failure.
   let loading: Promise<Assets> | null = null;
   const assets = () => {
-    loading ??= loadBundle().catch((error: unknown) => {
+    loading ??= loadBundle(cacheRoot, logger).catch((error: unknown) => {
       loading = null;
       throw error;
     });

@@ -4,7 +4,7 @@
  * The page is small; its script, styles and workers are files a browser keeps, and serving them costs the
  * server next to no memory.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -377,4 +377,48 @@ describe('GraphiQL under load', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('GraphiQL files kept for later processes', () => {
+  it('are built once, read by the next server, and built again when a kept file was damaged', async () => {
+    const cacheRoot = mkdtempSync(join(tmpdir(), 'mms-graphiql-cache-'));
+    const opened = async () => {
+      const started = await startServer({ graphiqlCacheRoot: cacheRoot });
+      try {
+        const page = await fetch(started.url, { headers: { accept: 'text/html' } });
+        expect(page.status).toBe(200);
+        const paths = [...new Set((await page.text()).match(/\/graphql\/assets\/[\w-]+\.\w+/g))];
+        const script = paths.find((path) => path.includes('/script-')) as string;
+        const bytes = Buffer.from(await (await fetch(new URL(script, started.url))).arrayBuffer());
+        const built = started.logLines.some((line) => String(line.msg).startsWith('GraphiQL files built'));
+        return { paths, bytes, built };
+      } finally {
+        await started.stop();
+      }
+    };
+    try {
+      const first = await opened();
+      expect(first.built).toBe(true);
+      const [kept] = readdirSync(cacheRoot);
+      const files = readdirSync(join(cacheRoot, kept as string)).sort();
+      expect(files).toHaveLength(6 * 3 + 1);
+      expect(files).toContain('manifest.json');
+
+      const second = await opened();
+      expect(second.built).toBe(false);
+      expect(second.paths).toEqual(first.paths);
+      expect(second.bytes.equals(first.bytes)).toBe(true);
+
+      // A kept file cut short (a disk that failed) is not served: the files are built and kept again.
+      const scriptFile = join(cacheRoot, kept as string, 'script.identity');
+      writeFileSync(scriptFile, readFileSync(scriptFile).subarray(0, 1000));
+      const third = await opened();
+      expect(third.built).toBe(true);
+      expect(third.paths).toEqual(first.paths);
+      expect(third.bytes.equals(first.bytes)).toBe(true);
+      expect(readFileSync(scriptFile).equals(first.bytes)).toBe(true);
+    } finally {
+      rmSync(cacheRoot, { recursive: true, force: true });
+    }
+  });
 });

@@ -75,6 +75,8 @@ export interface ServerOptions {
   logLevel?: LogLevel;
   corsOrigins?: string[];
   metricsToken?: string;
+  /** Where GraphiQL's built files are kept; the project's own place when absent. */
+  graphiqlCacheRoot?: string | null;
 }
 
 /** A log line as pino writes it: level 10 trace … 60 fatal, msg, and err for an error. */
@@ -108,6 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     now: options.now,
     onQuery: (sql) => queries.push(sql),
     port: options.port,
+    graphiqlCacheRoot: options.graphiqlCacheRoot,
     limits: options.limits,
     logger: createLogger(options.logLevel ?? 'info', {
       write(text: string) {
