@@ -436,6 +436,18 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
         .execute();
     },
   },
+
+  '0012-latest-migration-per-user': {
+    async up(db: Kysely<unknown>) {
+      // The summary and the failure groups count each user by their latest migration: the newest id of each
+      // user of a tenant, read from this index alone.
+      await db.schema
+        .createIndex('meeting_migrations_tenant_user_id')
+        .on('meeting_migrations')
+        .columns(['tenant_id', 'user_id', 'id'])
+        .execute();
+    },
+  },
 });
 
 export async function migrateToLatest(db: Kysely<unknown>, schema: SchemaHelper): Promise<void> {
