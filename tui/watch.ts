@@ -102,7 +102,8 @@ function sinceInstant(value: string): string {
 let retries: number | null = null;
 if (options.retries !== undefined) {
   retries = /^\d+$/.test(options.retries) ? Number(options.retries) : Number.NaN;
-  if (!Number.isSafeInteger(retries)) fail(`--retries "${options.retries}" is not a whole number\n${USAGE}`, 2);
+  if (!Number.isSafeInteger(retries))
+    fail(`--retries "${options.retries}" is not a whole number\n${USAGE}`, 2);
 }
 
 let address: ReturnType<typeof serverAddress>;

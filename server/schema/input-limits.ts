@@ -59,6 +59,7 @@ export const INPUT_STRING_LIMITS: Record<string, number> = {
   'OverriddenOccurrenceInput.body': MAX_BODY_LENGTH,
   'OverriddenOccurrenceInput.location': MAX_NAME_LENGTH,
   'OverriddenOccurrenceInput.subject': MAX_NAME_LENGTH,
+  'Query.meetingMigrations(failureReason:)': MAX_TEXT_LENGTH,
   'Query.meetingMigrations(userSearch:)': MAX_NAME_LENGTH,
   'RetryMeetingMigrationsInput.failureReason': MAX_TEXT_LENGTH,
   'ScheduleMeetingInput.body': MAX_BODY_LENGTH,

@@ -14,6 +14,7 @@ import {
   planBulk,
 } from '../domain/failures.ts';
 import type { MeetingMigration } from '../domain/model.ts';
+import type { FailureSelector } from '../storage/migrations-store.ts';
 import type { Store } from '../storage/store.ts';
 import { announceMigrations, requireMeeting, requireMigration, type ServiceDeps } from './deps.ts';
 import { targetTenantId, tenantFilter, type Viewer } from './viewer.ts';
@@ -92,11 +93,18 @@ async function selectedMigrations(
       throw new NotFoundError('MeetingMigration', 'migrationIds');
     return found;
   }
-  const reason = selection.failureReason;
+  return store.migrations.withFailure(
+    tenantId,
+    await failureSelector(store, tenantId, selection.failureReason),
+  );
+}
+
+/** How a reason is stored: the run-level messages that read as it (their attempt counters aside), and itself. */
+async function failureSelector(store: Store, tenantId: number, reason: string): Promise<FailureSelector> {
   const lastMessages = (await store.migrations.runFailures(tenantId))
     .map((row) => row.lastMessage)
     .filter((message) => failureReason(message) === reason);
-  return store.migrations.withFailure(tenantId, { lastMessages, meetingReason: reason });
+  return { lastMessages, meetingReason: reason };
 }
 
 export function migrationControl(deps: ServiceDeps) {
@@ -143,6 +151,9 @@ export function migrationControl(deps: ServiceDeps) {
   return {
     /** The reasons a tenant's users' latest migrations failed with, largest group first. */
     failureGroups: (tenantId: number) => failureGroups(deps.store, tenantId),
+
+    /** The stored form of a failure reason, to list the migrations of its group. */
+    failureSelector: (tenantId: number, reason: string) => failureSelector(deps.store, tenantId, reason),
 
     /** Puts the FAILED and CANCELLED migrations of a selection back in the queue (see planBulk). */
     retryMeetingMigrations: (

@@ -26,6 +26,8 @@ export interface MigrationFilter {
   withFailedInvitations?: boolean | null;
   /** Only each user's latest migration: the one the summary counts the user by. */
   latestPerUser?: boolean | null;
+  /** Only the users' latest migrations that failed for this reason. */
+  failure?: FailureSelector | null;
 }
 
 /** Users per migration state, and the invitation updates of those migrations by outcome. */
@@ -75,6 +77,38 @@ const isRunFailure = (eb: ExpressionBuilder<Database, 'meeting_migrations'>) =>
     eb.and([eb('state', '=', 'FAILED'), eb('failed_meetings', '=', 0)]),
     eb.and([eb('state', '=', 'PENDING'), eb('retry_count', '>', 0), eb('next_attempt_at', 'is not', null)]),
   ]);
+
+/** One failure reason as stored: the run-level messages it stands for, and a meeting-level reason. */
+export interface FailureSelector {
+  lastMessages: readonly (string | null)[];
+  meetingReason: string;
+}
+
+/** A migration that failed at run level with one of the messages, or has a meeting that failed with the reason. */
+function failedWith(eb: ExpressionBuilder<Database, 'meeting_migrations'>, failure: FailureSelector) {
+  const messages = failure.lastMessages.filter((message) => message !== null);
+  const withoutMessage = failure.lastMessages.includes(null);
+  return eb.or([
+    eb.and([
+      isRunFailure(eb),
+      eb.or([
+        ...(messages.length > 0 ? [eb('last_message', 'in', messages)] : []),
+        ...(withoutMessage ? [eb('last_message', 'is', null)] : [sql<boolean>`1 = 0`]),
+      ]),
+    ]),
+    eb.and([
+      eb('state', '=', 'FAILED'),
+      eb.exists(
+        eb
+          .selectFrom('meeting_results')
+          .select('meeting_results.migration_id')
+          .whereRef('meeting_results.migration_id', '=', 'meeting_migrations.id')
+          .where('meeting_results.outcome', '=', 'FAILED')
+          .where('meeting_results.reason', '=', failure.meetingReason),
+      ),
+    ]),
+  ]);
+}
 
 export function migrationStore(db: Db) {
   return {
@@ -290,7 +324,10 @@ export function migrationStore(db: Db) {
       // Written as the partial index's condition, so SQLite reads that index.
       if (filter.withFailedInvitations === true) query = query.where('invitations_failed', '>', sql.lit(0));
       if (filter.withFailedInvitations === false) query = query.where('invitations_failed', '=', 0);
-      if (filter.latestPerUser) query = query.where('id', 'in', latestPerUser(db, tenantId));
+      if (filter.latestPerUser || filter.failure)
+        query = query.where('id', 'in', latestPerUser(db, tenantId));
+      const { failure } = filter;
+      if (failure) query = query.where((eb) => failedWith(eb, failure));
       const pattern = containsPattern(filter.userSearch);
       if (pattern) {
         query = query.where('user_id', 'in', (eb) =>
@@ -409,38 +446,12 @@ export function migrationStore(db: Db) {
      * The users' latest migrations that failed with one of these run-level messages, or that have a
      * meeting that failed with this reason.
      */
-    async withFailure(
-      tenantId: number,
-      failure: { lastMessages: readonly (string | null)[]; meetingReason: string },
-    ): Promise<MeetingMigration[]> {
-      const messages = failure.lastMessages.filter((message) => message !== null);
-      const withoutMessage = failure.lastMessages.includes(null);
+    async withFailure(tenantId: number, failure: FailureSelector): Promise<MeetingMigration[]> {
       const rows = await db
         .selectFrom('meeting_migrations')
         .selectAll()
         .where('id', 'in', latestPerUser(db, tenantId))
-        .where((eb) =>
-          eb.or([
-            eb.and([
-              isRunFailure(eb),
-              eb.or([
-                ...(messages.length > 0 ? [eb('last_message', 'in', messages)] : []),
-                ...(withoutMessage ? [eb('last_message', 'is', null)] : [sql<boolean>`1 = 0`]),
-              ]),
-            ]),
-            eb.and([
-              eb('state', '=', 'FAILED'),
-              eb.exists(
-                eb
-                  .selectFrom('meeting_results')
-                  .select('meeting_results.migration_id')
-                  .whereRef('meeting_results.migration_id', '=', 'meeting_migrations.id')
-                  .where('meeting_results.outcome', '=', 'FAILED')
-                  .where('meeting_results.reason', '=', failure.meetingReason),
-              ),
-            ]),
-          ]),
-        )
+        .where((eb) => failedWith(eb, failure))
         .orderBy('id')
         .execute();
       return rows.map(migrationFromRow);

@@ -155,6 +155,17 @@ describe('failures grouped by reason', () => {
     ]);
   });
 
+  test('meetingMigrations(failureReason:) lists the migrations of a group', async () => {
+    const query = `query($reason: String) { meetingMigrations(failureReason: $reason) { edges { node { id } } } }`;
+    const ids = async (reason: string) =>
+      (await server.gql(token, query, { reason })).meetingMigrations.edges.map(
+        (e: { node: { id: string } }) => e.node.id,
+      );
+    expect(await ids(INELIGIBLE)).toEqual([migrationIds.onprem2, migrationIds.onprem1]);
+    expect(await ids(CROWDED)).toEqual([migrationIds.crowded]);
+    expect(await ids('no such reason')).toEqual([]);
+  });
+
   test('another tenant’s groups read as an empty tenant’s', async () => {
     expect((await server.gql(otherToken, GROUPS)).meetingMigrationFailureGroups).toEqual([]);
     expect((await server.gql(otherToken, GROUPS, { tenantId })).meetingMigrationFailureGroups).toEqual([]);

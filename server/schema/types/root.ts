@@ -120,12 +120,21 @@ builder.queryFields((t) => ({
           'true: only each user’s latest migration, the one meetingMigrationSummary counts the user by (a failure ' +
           'a later run replaced is left out).',
       }),
+      failureReason: t.arg.string({
+        required: false,
+        description:
+          'Only the users’ latest migrations that failed for this reason (a reason of meetingMigrationFailureGroups).',
+      }),
     },
     resolve: async (_root, args, context) => {
       const window = queryArgument(() => timeWindow('window', { from: args.from, to: args.to }));
       const userSearch = queryArgument(() => searchTerm('userSearch', args.userSearch));
       const tenantId = queriedTenantId(context, args.tenantId);
       const userId = args.userId ? filterId(args.userId, 'User') : null;
+      const failure =
+        args.failureReason != null
+          ? await context.services.migrations.failureSelector(tenantId, args.failureReason)
+          : null;
       return cursorConnection(
         args,
         (page) =>
@@ -137,6 +146,7 @@ builder.queryFields((t) => ({
               states: args.states,
               withFailedInvitations: args.withFailedInvitations,
               latestPerUser: args.latestPerUser,
+              failure,
               ...window,
             },
             page,
