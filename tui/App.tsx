@@ -150,7 +150,9 @@ export function App({
               <Text color={CONNECTION_COLORS[connection]}>● {connection}</Text>
             </Box>
             <Box flexDirection="column" marginY={1} height={body} overflow="hidden">
-              {screen === 'dashboard' ? <Dashboard width={columns} height={body} /> : null}
+              {screen === 'dashboard' ? (
+                <Dashboard width={columns} height={body} connection={connection} />
+              ) : null}
               {screen === 'migrations' ? (
                 <MigrationsList pageSize={Math.max(3, body - 2)} width={columns} onOpen={openMigration} />
               ) : null}

@@ -1,8 +1,9 @@
 /** The first screen: per-state counts, the rate, running migrations and failures, all live. */
 import { Box, Text } from 'ink';
+import { useEffect, useRef, useState } from 'react';
 import { useSubscription } from 'urql';
 import { useLiveMigrations } from '../live-migrations.ts';
-import { LivePanels } from './LivePanels.tsx';
+import { LivePanels, Stale } from './LivePanels.tsx';
 
 export type ConnectionState = 'live' | 'reconnecting' | 'offline';
 
@@ -41,18 +42,46 @@ export function SummaryCounts({ summary }: { summary: Summary | null }) {
   );
 }
 
-export function Dashboard({ width, height }: { width: number; height: number }) {
+/**
+ * When the connection was lost, while it is: what the screen shows from then on is what it last heard. Not
+ * before it was first live — there is nothing yet to be stale.
+ */
+export function useStaleSince(connection: ConnectionState, now: () => number = Date.now): number | null {
+  const wasLive = useRef(false);
+  const [since, setSince] = useState<number | null>(null);
+  useEffect(() => {
+    if (connection === 'live') {
+      wasLive.current = true;
+      setSince(null);
+    } else if (wasLive.current) setSince((earlier) => earlier ?? now());
+  }, [connection, now]);
+  return since;
+}
+
+export function Dashboard({
+  width,
+  height,
+  connection = 'live',
+}: {
+  width: number;
+  height: number;
+  connection?: ConnectionState;
+}) {
   const [{ data }] = useSubscription<{ meetingMigrationSummaryUpdated: Summary }>({
     query: SUMMARY_SUBSCRIPTION,
   });
   const live = useLiveMigrations();
+  const staleSince = useStaleSince(connection);
   return (
     <Box flexDirection="column" gap={1}>
       <Box flexDirection="column">
-        <Text dimColor>Users by migration state</Text>
+        <Text>
+          <Text dimColor>Users by migration state</Text>
+          <Stale since={staleSince} />
+        </Text>
         <SummaryCounts summary={data?.meetingMigrationSummaryUpdated ?? null} />
       </Box>
-      <LivePanels view={live} width={width} height={height - 3} />
+      <LivePanels view={live} width={width} height={height - 3} staleSince={staleSince} />
     </Box>
   );
 }
