@@ -55,7 +55,7 @@ test.each([
   'at %i×%i: counts by latest migration, replaced failures gone, the hold in time left, stale panels',
   async (columns, rows) => {
     const session = `numbers-${columns}`;
-  ({ token } = await createTenantWithOperator(server, `s${columns}.contoso.com`, 'Contoso'));
+    ({ token } = await createTenantWithOperator(server, `s${columns}.contoso.com`, 'Contoso'));
     const eve = await createUser(server, token, {
       userPrincipalName: `eve@s${columns}.contoso.com`,
       mailboxLocation: 'EXCHANGE_ON_PREMISES',
