@@ -55,13 +55,18 @@ export interface MeetingFailureRow {
 }
 
 /**
- * The id of each user's latest migration of the tenant (created within the window, when given): a later
- * run replaces what an earlier one said about the user.
+ * The id of each user's current migration of the tenant (among those created within the window, when
+ * given): the one running, else the one waiting, else the newest — so a later run replaces what an earlier
+ * one said about the user, and a failure retried is the user's again. The same text on both databases.
  */
 function latestPerUser(db: Db, tenantId: number, window: { from?: Date | null; to?: Date | null } = {}) {
   let latest = db
     .selectFrom('meeting_migrations')
-    .select((eb) => eb.fn.max('id').as('id'))
+    .select(
+      sql<number>`coalesce(max(case when state = 'IN_PROGRESS' then id end), max(case when state = 'PENDING' then id end), max(id))`.as(
+        'id',
+      ),
+    )
     .where('tenant_id', '=', tenantId);
   if (window.from) latest = latest.where('created_at', '>=', toTime(window.from));
   if (window.to) latest = latest.where('created_at', '<=', toTime(window.to));

@@ -439,12 +439,12 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
 
   '0012-latest-migration-per-user': {
     async up(db: Kysely<unknown>) {
-      // The summary and the failure groups count each user by their latest migration: the newest id of each
-      // user of a tenant, read from this index alone.
+      // The summary and the failure groups count each user by their current migration (by state, then the
+      // newest id of each user of a tenant), read from this index alone.
       await db.schema
-        .createIndex('meeting_migrations_tenant_user_id')
+        .createIndex('meeting_migrations_tenant_user_id_state')
         .on('meeting_migrations')
-        .columns(['tenant_id', 'user_id', 'id'])
+        .columns(['tenant_id', 'user_id', 'id', 'state'])
         .execute();
     },
   },

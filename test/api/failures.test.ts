@@ -242,6 +242,27 @@ describe('retry and cancel in bulk', () => {
     server.app.engine?.start();
   });
 
+  test('a failure retried after a later success is the user’s current migration again, while it is open', async () => {
+    await server.app.engine?.stop();
+    const ids = [migrationIds['fixed-first']];
+    expect(await mutate(server, token, 'retryMeetingMigrations', { migrationIds: ids }, BULK)).toMatchObject({
+      migrations: 1,
+    });
+    await summaries.until(summaryIs({ pending: 1, succeeded: 1 }));
+    expect((await server.gql(token, SUMMARY)).meetingMigrationSummary).toMatchObject({
+      pending: 1,
+      succeeded: 1,
+    });
+    expect(await mutate(server, token, 'cancelMeetingMigrations', { migrationIds: ids }, BULK)).toMatchObject(
+      {
+        migrations: 1,
+      },
+    );
+    // Cancelled, it is no longer open: the newest run, which succeeded, counts again.
+    await summaries.until(summaryIs({ pending: 0, succeeded: 2 }));
+    server.app.engine?.start();
+  });
+
   test('repeated ids count once', async () => {
     const ids = [migrationIds.crowded, migrationIds.crowded, migrationIds.fine];
     const result = await mutate(

@@ -34,9 +34,10 @@ interface SummaryShape extends MigrationSummary {
 
 export const SummaryType = builder.objectRef<SummaryShape>('MeetingMigrationSummary').implement({
   description:
-    'How many users are in each state, each counted once by their latest migration (Get-CsMeetingMigrationStatus ' +
-    '-SummaryOnly): a user whose failed run was followed by one that succeeded counts as succeeded. Within a time ' +
-    'window, by their latest migration created in it. And how the invitation updates of all the migrations fared.',
+    'How many users are in each state, each counted once by their latest migration — the one running, else the one ' +
+    'waiting, else the newest (Get-CsMeetingMigrationStatus -SummaryOnly): a user whose failed run was followed by ' +
+    'one that succeeded counts as succeeded. Within a time window, by their latest migration created in it. And ' +
+    'how the invitation updates of all the migrations fared.',
   fields: (t) => ({
     from: t.expose('from', { type: 'DateTime', nullable: true }),
     to: t.expose('to', { type: 'DateTime', nullable: true }),
