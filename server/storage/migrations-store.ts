@@ -18,8 +18,6 @@ export interface MigrationFilter {
   /** Created within [from, to]. */
   from?: Date | null;
   to?: Date | null;
-  /** Changed at or after this instant. */
-  modifiedSince?: Date | null;
   /** Part of the user principal name or display name of the migration's user, any case. */
   userSearch?: string | null;
   /** true: only migrations with failed invitation updates; false: only those without. */
@@ -325,7 +323,6 @@ export function migrationStore(db: Db) {
       if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
       if (filter.from) query = query.where('created_at', '>=', toTime(filter.from));
       if (filter.to) query = query.where('created_at', '<=', toTime(filter.to));
-      if (filter.modifiedSince) query = query.where('modified_at', '>=', toTime(filter.modifiedSince));
       // Written as the partial index's condition, so SQLite reads that index.
       if (filter.withFailedInvitations === true) query = query.where('invitations_failed', '>', sql.lit(0));
       if (filter.withFailedInvitations === false) query = query.where('invitations_failed', '=', 0);
@@ -340,6 +337,27 @@ export function migrationStore(db: Db) {
         );
       }
       const rows = await keysetPage(query, { key: 'id', id: 'id', direction: 'desc' }, page).execute();
+      return rows.map(migrationFromRow);
+    },
+
+    /**
+     * A tenant's migrations changed at or after an instant, oldest change first: read from the index by
+     * tenant and change time, so that a subscriber catching up reads what changed, not every migration.
+     */
+    async changedSince(
+      tenantId: number,
+      since: Date,
+      filter: { userId?: number | null; states?: readonly MigrationState[] | null },
+      limit: number,
+    ): Promise<MeetingMigration[]> {
+      let query = db
+        .selectFrom('meeting_migrations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('modified_at', '>=', toTime(since));
+      if (filter.userId != null) query = query.where('user_id', '=', filter.userId);
+      if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
+      const rows = await query.orderBy('modified_at').orderBy('id').limit(limit).execute();
       return rows.map(migrationFromRow);
     },
 

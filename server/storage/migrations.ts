@@ -437,7 +437,7 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
     },
   },
 
-  '0012-latest-migration-per-user': {
+  '0012-current-migration-per-user-and-changes': {
     async up(db: Kysely<unknown>) {
       // The summary and the failure groups count each user by their current migration (by state, then the
       // newest id of each user of a tenant), read from this index alone.
@@ -445,6 +445,12 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
         .createIndex('meeting_migrations_tenant_user_id_state')
         .on('meeting_migrations')
         .columns(['tenant_id', 'user_id', 'id', 'state'])
+        .execute();
+      // A subscription that catches up (`since`) reads what changed from then on, not every migration.
+      await db.schema
+        .createIndex('meeting_migrations_tenant_modified')
+        .on('meeting_migrations')
+        .columns(['tenant_id', 'modified_at'])
         .execute();
     },
   },

@@ -78,7 +78,7 @@ const bulkPayload = (name: string, verb: string) =>
       }),
       meetingMigrations: t.field({
         type: [MeetingMigrationNode],
-        description: `The first ${SKIPPED_LISTED} migrations ${verb} (that would be).`,
+        description: `The first ${SKIPPED_LISTED} migrations ${verb} (in a dry run, those that would be).`,
         resolve: (result) => result.changed.slice(0, SKIPPED_LISTED),
       }),
       skipped: t.int({

@@ -92,10 +92,11 @@ builder.subscriptionFields((t) => ({
             ? await migrations.list(tenantId, { userId, states: openStates }, { limit })
             : [];
         const changed = args.since
-          ? await migrations.list(
+          ? await migrations.changedSince(
               tenantId,
-              { userId, states: states ? [...states] : null, modifiedSince: args.since },
-              { limit },
+              args.since,
+              { userId, states: states ? [...states] : null },
+              limit,
             )
           : [];
         const byId = new Map([...changed, ...open].map((m) => [m.id, m]));
