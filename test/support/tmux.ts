@@ -8,7 +8,7 @@ export interface Terminals {
   /** Starts `npm run tui`'s command in a session of this size; it prints its exit code when it ends. */
   start(session: string, columns: number, rows: number, env: { url: string; token: string }): void;
   screen(session: string): string;
-  /** Resolves with the screen once it shows the pattern; fails with the screen after ten seconds. */
+  /** Resolves with the screen once it shows the pattern; fails with the screen after 20 s (a loaded machine starts the TUI slowly). */
   showing(session: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
   keys(session: string, ...keys: string[]): void;
   close(): void;
@@ -29,7 +29,7 @@ export function terminals(): Terminals {
       tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), command);
     },
     screen,
-    async showing(session, pattern, timeoutMs = 10_000) {
+    async showing(session, pattern, timeoutMs = 20_000) {
       for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
         const shown = screen(session);
         if (pattern.test(shown)) return shown;

@@ -1,6 +1,6 @@
 /** The first screen: per-state counts, the rate, running migrations and failures, all live. */
 import { Box, Text } from 'ink';
-import { useEffect, useRef, useState } from 'react';
+import { useRef } from 'react';
 import { useSubscription } from 'urql';
 import { useLiveMigrations } from '../live-migrations.ts';
 import { LivePanels, Stale } from './LivePanels.tsx';
@@ -44,18 +44,17 @@ export function SummaryCounts({ summary }: { summary: Summary | null }) {
 
 /**
  * When the connection was lost, while it is: what the screen shows from then on is what it last heard. Not
- * before it was first live — there is nothing yet to be stale.
+ * before it was first live — there is nothing yet to be stale. Worked out as the frame is drawn, so that the
+ * header's connection state and the panels never disagree in one frame.
  */
 export function useStaleSince(connection: ConnectionState, now: () => number = Date.now): number | null {
   const wasLive = useRef(false);
-  const [since, setSince] = useState<number | null>(null);
-  useEffect(() => {
-    if (connection === 'live') {
-      wasLive.current = true;
-      setSince(null);
-    } else if (wasLive.current) setSince((earlier) => earlier ?? now());
-  }, [connection, now]);
-  return since;
+  const since = useRef<number | null>(null);
+  if (connection === 'live') {
+    wasLive.current = true;
+    since.current = null;
+  } else if (wasLive.current && since.current === null) since.current = now();
+  return since.current;
 }
 
 export function Dashboard({
