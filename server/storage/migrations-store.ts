@@ -113,6 +113,9 @@ function failedWith(eb: ExpressionBuilder<Database, 'meeting_migrations'>, failu
   ]);
 }
 
+/** Ids bound in one statement: well under what SQLite and PostgreSQL take as parameters. */
+const USERS_PER_QUERY = 1_000;
+
 export function migrationStore(db: Db) {
   return {
     async insert(migration: NewMigration, now: Date): Promise<MeetingMigration> {
@@ -480,17 +483,20 @@ export function migrationStore(db: Db) {
       return rows.map(migrationFromRow);
     },
 
-    /** Of these users, those with a PENDING migration. */
+    /** Of these users, those with a PENDING migration (asked in slices, however many users there are). */
     async usersWithPending(userIds: readonly number[]): Promise<Set<number>> {
-      if (userIds.length === 0) return new Set();
-      const rows = await db
-        .selectFrom('meeting_migrations')
-        .select('user_id')
-        .distinct()
-        .where('user_id', 'in', userIds)
-        .where('state', '=', 'PENDING')
-        .execute();
-      return new Set(rows.map((row) => row.user_id));
+      const pending = new Set<number>();
+      for (let start = 0; start < userIds.length; start += USERS_PER_QUERY) {
+        const rows = await db
+          .selectFrom('meeting_migrations')
+          .select('user_id')
+          .distinct()
+          .where('user_id', 'in', userIds.slice(start, start + USERS_PER_QUERY))
+          .where('state', '=', 'PENDING')
+          .execute();
+        for (const row of rows) pending.add(row.user_id);
+      }
+      return pending;
     },
 
     async insertTriggerEvaluation(evaluation: Omit<TriggerEvaluation, 'id'>): Promise<TriggerEvaluation> {

@@ -388,3 +388,37 @@ describe('bad selections are typed errors and change nothing', () => {
     expect(named).toMatchObject({ migrations: 1, meetings: 1 });
   });
 });
+
+test('a group larger than one transaction is retried whole, in steps, and listed up to 100', async () => {
+  const { token: bigToken } = await createTenantWithOperator(server, 'northwind.com');
+  const started: string[] = [];
+  for (let i = 0; i < 150; i++) {
+    const user = await createUser(server, bigToken, {
+      userPrincipalName: `u${i}@northwind.com`,
+      mailboxLocation: 'EXCHANGE_ON_PREMISES',
+    });
+    started.push((await startMeetingMigration(server, bigToken, user)).migrationId);
+  }
+  const groups = async () => (await server.gql(bigToken, GROUPS)).meetingMigrationFailureGroups;
+  for (let start = Date.now(); (await groups())[0]?.failedMigrations !== 150; ) {
+    if (Date.now() - start > 20_000) throw new Error(`not all failed: ${JSON.stringify(await groups())}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await server.app.engine?.stop();
+  try {
+    const retried = await mutate(
+      server,
+      bigToken,
+      'retryMeetingMigrations',
+      { failureReason: INELIGIBLE },
+      BULK,
+    );
+    expect(retried).toMatchObject({ migrations: 150, skipped: 0 });
+    expect(retried.meetingMigrations).toHaveLength(100);
+    const { meetingMigrationSummary } = await server.gql(bigToken, SUMMARY);
+    expect(meetingMigrationSummary).toMatchObject({ pending: 150, failed: 0 });
+    expect(await groups()).toEqual([]);
+  } finally {
+    server.app.engine?.start();
+  }
+}, 60_000);
