@@ -91,7 +91,10 @@ test.each([
     for (const id of ineligible) expect(await stateOf(token, id)).toBe('FAILED');
     tty.keys(session, 'y');
     // Done, and live: the group leaves while its migrations wait, the counts follow.
-    await tty.showing(session, /✓ retried 2 migrations and 0 meetings/);
+    await tty.showing(
+      session,
+      /✓ retried 2 migrations and 0 meetings\s*\nretried 2: 2 waiting · 0 running · 0 finished/,
+    );
     const waiting = await tty.showing(
       session,
       /2 pending\s+0 in progress\s+1 failed[\s\S]*Failures by reason \(1\)/,
@@ -99,7 +102,10 @@ test.each([
     expect(fitsIn(waiting, columns, rows)).toBe(true);
     for (const id of ineligible) expect(await stateOf(token, id)).toBe('PENDING');
     server.app.engine?.start();
-    await tty.showing(session, /0 pending\s+0 in progress\s+3 failed[\s\S]*Failures by reason \(2\)/);
+    await tty.showing(
+      session,
+      /0 pending\s+0 in progress\s+3 failed[\s\S]*Failures by reason \(2\)[\s\S]*retried 2: 0 waiting · 0 running · 2 finished \(2 failed\)/,
+    );
 
     // A row marked with space: a cancel does not apply to a FAILED one, and says so without asking.
     tty.keys(session, 'j');

@@ -8,6 +8,7 @@ import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { useSubscription } from 'urql';
 import { commandDocument, type Outcome, useCommand } from '../commands.ts';
+import { replayFrom } from '../connection.ts';
 import { STATE_COLORS } from '../format.ts';
 import { usePolledQuery } from '../polled-query.ts';
 import { SUMMARY_SUBSCRIPTION, type Summary, SummaryCounts } from './Dashboard.tsx';
@@ -35,7 +36,11 @@ interface Row {
   user: { userPrincipalName: string };
 }
 
-const BULK_FIELDS = 'dryRun migrations meetings skipped skippedMeetingMigrations { reason }';
+const BULK_FIELDS =
+  'dryRun migrations meetings skipped skippedMeetingMigrations { reason } meetingMigrations { id state }';
+const PROGRESS = `subscription($since: DateTime) {
+  meetingMigrationUpdated(since: $since) { id state }
+}`;
 const BULK = {
   retry: {
     field: 'retryMeetingMigrations',
@@ -65,6 +70,29 @@ interface BulkAnswer {
   meetings: number;
   skipped: number;
   skippedMeetingMigrations: { reason: string }[];
+  /** The first 100 of them. */
+  meetingMigrations: { id: string; state: string }[];
+}
+
+/** The migrations a bulk command changed, followed live: the state of each (the first 100) by id. */
+interface Tracked {
+  done: string;
+  /** Changes replayed from here (a little before the command, for clocks that disagree) on. */
+  since: string;
+  total: number;
+  states: Map<string, string>;
+}
+
+/** "retried 12: 4 waiting · 3 running · 5 finished (2 failed)". */
+function progressLine(tracked: Tracked): string {
+  const states = [...tracked.states.values()];
+  const count = (...of: string[]) => states.filter((state) => of.includes(state)).length;
+  const failed = count('FAILED');
+  const followed = tracked.total > states.length ? ` (the first ${states.length} followed)` : '';
+  return (
+    `${tracked.done} ${tracked.total}${followed}: ${count('PENDING')} waiting · ${count('IN_PROGRESS')} running · ` +
+    `${count('SUCCEEDED', 'FAILED', 'CANCELLED')} finished${failed > 0 ? ` (${failed} failed)` : ''}`
+  );
 }
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -84,7 +112,20 @@ export function Failures({ height }: { height: number }) {
   const [focusedRow, setFocusedRow] = useState(0);
   const [marked, setMarked] = useState<ReadonlySet<string>>(new Set());
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [tracked, setTracked] = useState<Tracked | null>(null);
   const question = useQuestion();
+  // What happens to the migrations of the last bulk command, as it happens.
+  useSubscription<{ meetingMigrationUpdated: { id: string; state: string } }, null>(
+    { query: PROGRESS, variables: { since: tracked?.since ?? null }, pause: !tracked },
+    (_previous, { meetingMigrationUpdated: event }) => {
+      setTracked((current) =>
+        current?.states.has(event.id) && current.states.get(event.id) !== event.state
+          ? { ...current, states: new Map(current.states).set(event.id, event.state) }
+          : current,
+      );
+      return null;
+    },
+  );
   const retry = useCommand(BULK.retry.document, BULK.retry.field);
   const cancel = useCommand(BULK.cancel.document, BULK.cancel.field);
   const [{ data: summary }] = useSubscription<{ meetingMigrationSummaryUpdated: Summary }>({
@@ -95,8 +136,9 @@ export function Failures({ height }: { height: number }) {
   });
   const groups = groupsResult.data?.meetingMigrationFailureGroups ?? [];
   const group = groups[Math.min(selected, groups.length - 1)];
-  // Counts (2), the gaps and labels (4), the question line (1): the rest is shared by groups and rows.
-  const room = Math.max(4, height - 7);
+  // Counts (2), the gaps and labels (4), the question and progress lines (2): the rest is shared by groups
+  // and rows.
+  const room = Math.max(4, height - 8);
   const groupLines = Math.max(1, Math.min(groups.length, Math.floor(room / 2)));
   const rowLines = Math.max(1, room - groupLines);
   const [rowsResult] = usePolledQuery<{ meetingMigrations: { edges: { node: Row }[] } }>({
@@ -135,13 +177,25 @@ export function Failures({ height }: { height: number }) {
     }
     setOutcome(null);
     question.ask(`${verb} ${touched(planned)} of ${what}?`, () => {
-      void command(selection, (payload) => `${done} ${touched(payload as unknown as BulkAnswer)}`).then(
-        (result) => {
-          setOutcome(result);
-          setMarked(new Set());
-          refreshGroups({ requestPolicy: 'network-only' });
-        },
-      );
+      let answer: BulkAnswer | null = null;
+      const since = replayFrom(Date.now());
+      void command(selection, (payload) => {
+        answer = payload as unknown as BulkAnswer;
+        return `${done} ${touched(answer)}`;
+      }).then((result) => {
+        setOutcome(result);
+        setMarked(new Set());
+        const made: BulkAnswer | null = answer;
+        if (made) {
+          setTracked({
+            done,
+            since,
+            total: made.migrations,
+            states: new Map(made.meetingMigrations.map((m) => [m.id, m.state])),
+          });
+        }
+        refreshGroups({ requestPolicy: 'network-only' });
+      });
     });
   }
 
@@ -203,6 +257,11 @@ export function Failures({ height }: { height: number }) {
           </Text>
         ))}
         {question.line ?? <OutcomeLine outcome={outcome} />}
+        {tracked && !question.line ? (
+          <Text wrap="truncate-end" color="cyan">
+            {progressLine(tracked)}
+          </Text>
+        ) : null}
       </Box>
     </Box>
   );
