@@ -161,8 +161,8 @@ describe('every README command, run', () => {
       expect(packageJson.scripts.test).toBe('tsc --noEmit && biome check . && vitest run');
       expect(readFileSync(join(PROJECT_ROOT, '.ci/run'), 'utf8')).toMatch(/^npm test 2>&1/m);
     },
-    'npm run watch -- --user ahmed.alhassan.1@contoso.com': async () => {
-      const watch = shell('npm run watch -- --user ahmed.alhassan.1@contoso.com', { MMS_URL: url });
+    'npx mms-watch --user ahmed.alhassan.1@contoso.com': async () => {
+      const watch = shell('npx mms-watch --user ahmed.alhassan.1@contoso.com', { MMS_URL: url });
       await watch.printed(/^watch: connected/);
       await triggerFirstDemoUser();
       const line = await watch.printed(/^\{.*ahmed\.alhassan\.1@contoso\.com/);
@@ -170,6 +170,12 @@ describe('every README command, run', () => {
         event: 'meetingMigrationUpdated',
         migration: { state: 'PENDING' },
       });
+    },
+    'npx mms-watch --state FAILED --since 1h --retries 5': async () => {
+      const watch = shell('npx mms-watch --state FAILED --since 1h --retries 5', { MMS_URL: url });
+      await watch.printed(/^watch: connected/);
+      // The demo's migrations have not failed: there is nothing to print, and it keeps watching.
+      expect(watch.stdout()).toBe('');
     },
     'MMS_URL=http://localhost:4000/graphql MMS_TOKEN=… npx node examples/watch-migrations.ts': async () => {
       const example = shell(

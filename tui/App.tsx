@@ -9,6 +9,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Provider } from 'urql';
 import { Activity } from './components/Activity.tsx';
 import { type ConnectionState, Dashboard } from './components/Dashboard.tsx';
+import { Failures } from './components/Failures.tsx';
 import { MigrationDetail } from './components/MigrationDetail.tsx';
 import { MigrationsList } from './components/MigrationsList.tsx';
 import { Settings } from './components/Settings.tsx';
@@ -16,7 +17,15 @@ import { USER_CARD_LINES, Users } from './components/Users.tsx';
 import { KeyboardContext } from './keyboard.ts';
 import { ScreenMemory } from './screen-memory.ts';
 
-type Screen = 'dashboard' | 'migrations' | 'migration' | 'users' | 'activity' | 'settings' | 'help';
+type Screen =
+  | 'dashboard'
+  | 'migrations'
+  | 'migration'
+  | 'users'
+  | 'activity'
+  | 'settings'
+  | 'help'
+  | 'failures';
 
 /** The app's keys for its screens. */
 const SCREEN_KEYS: Record<string, Screen> = {
@@ -25,6 +34,7 @@ const SCREEN_KEYS: Record<string, Screen> = {
   u: 'users',
   e: 'activity',
   t: 'settings',
+  x: 'failures',
 };
 
 const KEYS: Record<Screen, string> = {
@@ -35,6 +45,7 @@ const KEYS: Record<Screen, string> = {
   activity: 'd m u e t screens',
   settings: '1/2/3 toggle',
   help: 'any key back',
+  failures: '↑/↓ group · tab its migrations · space mark · r retry · c cancel',
 };
 
 const CONNECTION_COLORS: Record<ConnectionState, string> = {
@@ -55,6 +66,7 @@ const HELP: [keys: string, what: string][] = [
   ['u', 'users: coordinates and latest migration; s previews and starts one'],
   ['e', 'activity: triggers as evaluated, and why each did or did not migrate'],
   ['t', "settings: 1, 2, 3 toggle the tenant's switches (each asks y/n first)"],
+  ['x', 'failures by reason: r retry, c cancel them in bulk (y/n first)'],
   ['esc', 'back'],
   ['q  Ctrl-C', 'quit'],
 ];
@@ -150,7 +162,9 @@ export function App({
               <Text color={CONNECTION_COLORS[connection]}>● {connection}</Text>
             </Box>
             <Box flexDirection="column" marginY={1} height={body} overflow="hidden">
-              {screen === 'dashboard' ? <Dashboard width={columns} height={body} /> : null}
+              {screen === 'dashboard' ? (
+                <Dashboard width={columns} height={body} connection={connection} />
+              ) : null}
               {screen === 'migrations' ? (
                 <MigrationsList pageSize={Math.max(3, body - 2)} width={columns} onOpen={openMigration} />
               ) : null}
@@ -167,6 +181,7 @@ export function App({
               {screen === 'activity' ? <Activity shown={Math.max(1, Math.floor((body - 1) / 2))} /> : null}
               {screen === 'settings' ? <Settings /> : null}
               {screen === 'help' ? <Help /> : null}
+              {screen === 'failures' ? <Failures height={body} /> : null}
             </Box>
             <Text dimColor wrap="truncate-end">
               {KEYS[screen]} · ? help · q quit

@@ -80,16 +80,26 @@ export interface LiveClientEvents {
   reconnecting?: () => void;
   /** The server refused the token: nothing will be retried. */
   refused?: () => void;
+  /** An attempt to connect failed (the reason in words); `attempt` counts those since the last connection. */
+  unreachable?: (reason: string, attempt: number) => void;
+  /** Retries after which the client gives up (its operations fail); forever when null or absent. */
+  retries?: number | null;
 }
 
 export function liveClient(address: ServerAddress, on: LiveClientEvents = {}): Client {
   let refused = false;
+  let connected = false;
+  let failedAttempts = 0;
+  let lastError = '';
+  const retries = on.retries ?? null;
   return createClient({
     url: address.url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: { Authorization: `Bearer ${address.token}` },
     lazy: false,
-    retryAttempts: Number.POSITIVE_INFINITY,
+    retryAttempts: retries ?? Number.POSITIVE_INFINITY,
+    // Giving up is told by the operations that fail with it.
+    onNonLazyError: () => {},
     // A server that restarts refuses connections for a while: retry that, never a refused token.
     shouldRetry: (event) => {
       refused = (event as { code?: number }).code === FORBIDDEN;
@@ -98,10 +108,25 @@ export function liveClient(address: ServerAddress, on: LiveClientEvents = {}): C
     retryWait: async (retries) =>
       new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** retries))),
     on: {
-      connected: () => on.connected?.(),
+      connected: () => {
+        connected = true;
+        failedAttempts = 0;
+        on.connected?.();
+      },
+      error: (error) => {
+        lastError = (error as { message?: string }).message || String(error);
+      },
       closed: (event) => {
-        if ((event as { code?: number }).code === FORBIDDEN) on.refused?.();
-        else if (!refused) on.reconnecting?.();
+        const { code, reason } = event as { code?: number; reason?: string };
+        if (code === FORBIDDEN) on.refused?.();
+        else if (refused) return;
+        else if (connected) on.reconnecting?.();
+        else {
+          failedAttempts += 1;
+          on.unreachable?.(lastError || reason || `connection closed (${code})`, failedAttempts);
+        }
+        connected = false;
+        lastError = '';
       },
     },
   });

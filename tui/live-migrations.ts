@@ -7,12 +7,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { replayFrom } from './connection.ts';
+import { meetingsDone } from './format.ts';
 
-const FIELDS = `id state createdAt modifiedAt totalMeetings succeededMeetings failedMeetings skippedMeetings lastMessage
-    user { userPrincipalName }`;
+const FIELDS = `id state createdAt modifiedAt notBefore nextAttemptAt totalMeetings succeededMeetings failedMeetings
+    skippedMeetings lastMessage user { id userPrincipalName }`;
 export const MIGRATION_EVENTS = `subscription($since: DateTime) { meetingMigrationUpdated(since: $since) { ${FIELDS} } }`;
+/** Failures no later run of the same user replaced. */
 const LATEST_FAILURES = `query($first: Int) {
-  meetingMigrations(states: [FAILED], first: $first) { edges { node { ${FIELDS} } } }
+  meetingMigrations(states: [FAILED], latestPerUser: true, first: $first) { edges { node { ${FIELDS} } } }
 }`;
 
 export interface LiveMigration {
@@ -20,12 +22,15 @@ export interface LiveMigration {
   state: string;
   createdAt: string;
   modifiedAt: string;
+  /** The end of its hold; a retry waiting out a transient failure waits for nextAttemptAt too. */
+  notBefore?: string;
+  nextAttemptAt?: string | null;
   totalMeetings: number;
   succeededMeetings: number;
   failedMeetings: number;
   skippedMeetings: number;
   lastMessage: string | null;
-  user: { userPrincipalName: string };
+  user: { id?: string; userPrincipalName: string };
 }
 
 export interface LiveView {
@@ -48,13 +53,56 @@ const RATE_WINDOW = 30;
 /** Failures kept for the dashboard, newest first: as many as a tall terminal shows. */
 const FAILURES_KEPT = 30;
 
-/** The latest failures after a migration changed: it is in them while it is FAILED, newest first. */
+/**
+ * The latest failures after a migration changed: it is in them while it is FAILED, newest first; a failure
+ * of the same user that a newer run replaced leaves them.
+ */
 export function nextFailures(failures: readonly LiveMigration[], changed: LiveMigration): LiveMigration[] {
-  const others = failures.filter((m) => m.id !== changed.id);
+  const replaced = (m: LiveMigration) =>
+    changed.user.id !== undefined && m.user.id === changed.user.id && m.createdAt < changed.createdAt;
+  const others = failures.filter((m) => m.id !== changed.id && !replaced(m));
   if (changed.state !== 'FAILED') return others;
+  // A failure older than one of the same user shown is itself replaced.
+  if (
+    failures.some(
+      (m) => m.user.id !== undefined && m.user.id === changed.user.id && m.createdAt > changed.createdAt,
+    )
+  )
+    return others;
   return [changed, ...others]
     .sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt))
     .slice(0, FAILURES_KEPT);
+}
+
+/** How long the open migrations will take: the hold still to wait, then the work queued and running. */
+export interface TimeLeft {
+  /** Seconds in all; null while no rate is known. */
+  seconds: number | null;
+  /** Seconds until the last hold (or retry wait) of a pending migration ends. */
+  holdSeconds: number;
+  /** Pending migrations, whose meetings are not counted yet: each is taken as large as the running ones. */
+  queued: number;
+}
+
+export function timeLeft(open: readonly LiveMigration[], rate: number, nowMs: number): TimeLeft {
+  const running = open.filter((m) => m.state === 'IN_PROGRESS');
+  const pending = open.filter((m) => m.state === 'PENDING');
+  const holdEnds = pending.map((m) =>
+    Math.max(Date.parse(m.notBefore ?? '') || 0, Date.parse(m.nextAttemptAt ?? '') || 0),
+  );
+  const holdSeconds = Math.max(0, Math.ceil((Math.max(nowMs, ...holdEnds) - nowMs) / 1000));
+  const remaining = running.reduce((sum, m) => sum + Math.max(0, m.totalMeetings - meetingsDone(m)), 0);
+  const perMigration =
+    running.length > 0 ? running.reduce((sum, m) => sum + m.totalMeetings, 0) / running.length : 0;
+  // The queue starts once the hold is over and the running work has made room, whichever comes later.
+  return {
+    seconds:
+      rate > 0
+        ? Math.ceil(Math.max(holdSeconds, remaining / rate) + (pending.length * perMigration) / rate)
+        : null,
+    holdSeconds,
+    queued: pending.length,
+  };
 }
 
 const isOpen = (m: LiveMigration) => m.state === 'PENDING' || m.state === 'IN_PROGRESS';

@@ -13,6 +13,7 @@ import './types/subscriptions.ts';
 import './types/tenant.ts';
 import './types/trigger-evaluation.ts';
 import './types/user.ts';
+import './mutations/bulk.ts';
 import './mutations/meetings.ts';
 import './mutations/tenancy.ts';
 import './mutations/user-commands.ts';

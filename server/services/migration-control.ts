@@ -1,10 +1,20 @@
 /**
  * Operator controls on existing migrations (SPEC §4.4, §6): retry a failed one, cancel an open one, send
- * failed invitation updates again.
+ * failed invitation updates again; and the same in bulk, by failure reason or by a list (SPEC §9).
  */
 import type { ResendSelector } from '../domain/delivery-outcome.ts';
 import { InvalidValueError, NotAllowedError, NotFoundError } from '../domain/errors.ts';
+import {
+  type BulkAction,
+  type BulkSelection,
+  type FailureGroup,
+  failureReason,
+  meetingsTouched,
+  mergeFailureGroups,
+  planBulk,
+} from '../domain/failures.ts';
 import type { MeetingMigration } from '../domain/model.ts';
+import type { FailureSelector } from '../storage/migrations-store.ts';
 import type { Store } from '../storage/store.ts';
 import { announceMigrations, requireMeeting, requireMigration, type ServiceDeps } from './deps.ts';
 import { targetTenantId, tenantFilter, type Viewer } from './viewer.ts';
@@ -35,8 +45,128 @@ async function resendTenant(
   return update.tenantId;
 }
 
+const RETRY_MESSAGE = 'retry requested by an operator';
+const CANCEL_MESSAGE = 'cancelled by an operator';
+/** Migrations changed per transaction by a bulk command: each commit is announced before the next. */
+const BULK_CHUNK = 100;
+
+/** What a bulk command did, or would do in a dry run. */
+export interface BulkResult {
+  dryRun: boolean;
+  /** The migrations it changed (would change). */
+  changed: MeetingMigration[];
+  meetings: number;
+  skipped: { migration: MeetingMigration; reason: string }[];
+}
+
+/** The reason groups of a tenant's failures (the users' latest migrations only). */
+async function failureGroups(store: Store, tenantId: number): Promise<FailureGroup[]> {
+  const [runs, meetings] = await Promise.all([
+    store.migrations.runFailures(tenantId),
+    store.migrations.meetingFailures(tenantId),
+  ]);
+  return mergeFailureGroups([
+    ...runs.map((row) => ({
+      reason: failureReason(row.lastMessage),
+      failedMigrations: row.state === 'FAILED' ? row.migrations : 0,
+      retryingMigrations: row.state === 'FAILED' ? 0 : row.migrations,
+      meetings: row.meetings,
+    })),
+    ...meetings.map((row) => ({
+      reason: row.reason,
+      failedMigrations: row.migrations,
+      retryingMigrations: 0,
+      meetings: row.meetings,
+    })),
+  ]);
+}
+
+/** The migrations a selection names, all of the tenant (another tenant's id is one that does not exist). */
+async function selectedMigrations(
+  store: Store,
+  tenantId: number,
+  selection: BulkSelection,
+): Promise<MeetingMigration[]> {
+  if ('migrationIds' in selection) {
+    const found = await store.migrations.byIds(tenantId, selection.migrationIds);
+    if (found.length < selection.migrationIds.length)
+      throw new NotFoundError('MeetingMigration', 'migrationIds');
+    return found;
+  }
+  return store.migrations.withFailure(
+    tenantId,
+    await failureSelector(store, tenantId, selection.failureReason),
+  );
+}
+
+/** How a reason is stored: the run-level messages that read as it (their attempt counters aside), and itself. */
+async function failureSelector(store: Store, tenantId: number, reason: string): Promise<FailureSelector> {
+  const lastMessages = (await store.migrations.runFailures(tenantId))
+    .map((row) => row.lastMessage)
+    .filter((message) => failureReason(message) === reason);
+  return { lastMessages, meetingReason: reason };
+}
+
 export function migrationControl(deps: ServiceDeps) {
+  /**
+   * A bulk retry or cancel: planned from what is stored, then (unless a dry run) applied in chunks, each
+   * committed and announced before the next, so that subscribers see it progress. A migration that changed
+   * between the plan and its chunk is left alone and reported with the others skipped.
+   */
+  async function bulk(
+    viewer: Viewer,
+    action: BulkAction,
+    input: { selection: BulkSelection; tenantId?: number | null; dryRun: boolean },
+  ): Promise<BulkResult> {
+    const tenantId = targetTenantId(viewer, input.tenantId);
+    const selected = await selectedMigrations(deps.store, tenantId, input.selection);
+    const pendingUsers =
+      action === 'retry'
+        ? await deps.store.migrations.usersWithPending([...new Set(selected.map((m) => m.userId))])
+        : new Set<number>();
+    const plan = planBulk(action, selected, pendingUsers);
+    if (input.dryRun)
+      return { dryRun: true, changed: plan.apply, meetings: plan.meetings, skipped: plan.skipped };
+    const result: BulkResult = { dryRun: false, changed: [], meetings: 0, skipped: plan.skipped };
+    for (let start = 0; start < plan.apply.length; start += BULK_CHUNK) {
+      const chunk = plan.apply.slice(start, start + BULK_CHUNK);
+      const ids = chunk.map((m) => m.id);
+      const changed =
+        action === 'retry'
+          ? await deps.store.transaction((tx) =>
+              tx.migrations.requeueForRetry(ids, RETRY_MESSAGE, deps.now()),
+            )
+          : await deps.store.migrations.cancelOpen(ids, CANCEL_MESSAGE, deps.now());
+      announceMigrations(deps, changed);
+      const changedIds = new Set(changed.map((m) => m.id));
+      for (const planned of chunk) {
+        if (changedIds.has(planned.id)) result.meetings += meetingsTouched(action, planned);
+        else result.skipped.push({ migration: planned, reason: 'it changed meanwhile' });
+      }
+      result.changed.push(...changed);
+    }
+    return result;
+  }
+
   return {
+    /** The reasons a tenant's users' latest migrations failed with, largest group first. */
+    failureGroups: (tenantId: number) => failureGroups(deps.store, tenantId),
+
+    /** The stored form of a failure reason, to list the migrations of its group. */
+    failureSelector: (tenantId: number, reason: string) => failureSelector(deps.store, tenantId, reason),
+
+    /** Puts the FAILED and CANCELLED migrations of a selection back in the queue (see planBulk). */
+    retryMeetingMigrations: (
+      viewer: Viewer,
+      input: { selection: BulkSelection; tenantId?: number | null; dryRun: boolean },
+    ) => bulk(viewer, 'retry', input),
+
+    /** Stops the PENDING and IN_PROGRESS migrations of a selection. */
+    cancelMeetingMigrations: (
+      viewer: Viewer,
+      input: { selection: BulkSelection; tenantId?: number | null; dryRun: boolean },
+    ) => bulk(viewer, 'cancel', input),
+
     /**
      * Puts a FAILED or CANCELLED migration back in the queue. Meetings it already updated stay updated;
      * the others are looked at again.
@@ -54,7 +184,9 @@ export function migrationControl(deps: ServiceDeps) {
         if (open.pending) {
           throw new NotAllowedError(`the user already has pending migration ${open.pending.correlationId}`);
         }
-        return tx.migrations.requeueForRetry(migration.id, 'retry requested by an operator', now);
+        const [requeued] = await tx.migrations.requeueForRetry([migration.id], RETRY_MESSAGE, now);
+        if (!requeued) throw new Error(`migration ${migration.correlationId} could not be requeued`);
+        return requeued;
       });
       announceMigrations(deps, [retried]);
       return retried;
@@ -92,11 +224,7 @@ export function migrationControl(deps: ServiceDeps) {
       const migration = await requireMigration(store, viewer, input.migrationId, 'migrationId');
       // One conditional statement, not a transaction: a running engine updates the row with every batch,
       // and a transaction that had read it first would lose to each of them in turn (PostgreSQL).
-      const cancelled = await store.migrations.cancelOpen(
-        migration.id,
-        'cancelled by an operator',
-        deps.now(),
-      );
+      const [cancelled] = await store.migrations.cancelOpen([migration.id], CANCEL_MESSAGE, deps.now());
       if (!cancelled) {
         const [now] = await store.migrations.byIds(null, [migration.id]);
         throw new NotAllowedError(

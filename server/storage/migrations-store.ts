@@ -1,11 +1,11 @@
-import { sql, type Updateable } from 'kysely';
+import { type ExpressionBuilder, sql, type Updateable } from 'kysely';
 import type { MeetingMigration, MeetingResult, MigrationState, TriggerEvaluation } from '../domain/model.ts';
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
 import { keysetPage, type PageRequest } from './pages.ts';
 import { migrationFromRow, toTime, triggerEvaluationFromRow } from './rows.ts';
 import { containsPattern, userMatches } from './search.ts';
-import type { MeetingMigrationTable } from './tables.ts';
+import type { Database, MeetingMigrationTable } from './tables.ts';
 
 export type NewMigration = Pick<
   MeetingMigration,
@@ -18,12 +18,14 @@ export interface MigrationFilter {
   /** Created within [from, to]. */
   from?: Date | null;
   to?: Date | null;
-  /** Changed at or after this instant. */
-  modifiedSince?: Date | null;
   /** Part of the user principal name or display name of the migration's user, any case. */
   userSearch?: string | null;
   /** true: only migrations with failed invitation updates; false: only those without. */
   withFailedInvitations?: boolean | null;
+  /** Only each user's latest migration: the one the summary counts the user by. */
+  latestPerUser?: boolean | null;
+  /** Only the users' latest migrations that failed for this reason. */
+  failure?: FailureSelector | null;
 }
 
 /** Users per migration state, and the invitation updates of those migrations by outcome. */
@@ -33,6 +35,86 @@ export type MigrationSummary = Record<MigrationState, number> & {
   invitationsFailed: number;
   migrationsWithFailedInvitations: number;
 };
+
+/** A run-level failure message and how many of the users' latest migrations carry it. */
+export interface RunFailureRow {
+  state: MigrationState;
+  lastMessage: string | null;
+  migrations: number;
+  /** Meetings these runs had not updated. */
+  meetings: number;
+}
+
+/** A reason meetings failed with in the users' latest FAILED migrations. */
+export interface MeetingFailureRow {
+  reason: string;
+  migrations: number;
+  meetings: number;
+}
+
+/**
+ * The id of each user's current migration of the tenant (among those created within the window, when
+ * given): the one running, else the one waiting, else the newest — so a later run replaces what an earlier
+ * one said about the user, and a failure retried is the user's again. The same text on both databases.
+ */
+function latestPerUser(db: Db, tenantId: number, window: { from?: Date | null; to?: Date | null } = {}) {
+  let latest = db
+    .selectFrom('meeting_migrations')
+    .select(
+      sql<number>`coalesce(max(case when state = 'IN_PROGRESS' then id end), max(case when state = 'PENDING' then id end), max(id))`.as(
+        'id',
+      ),
+    )
+    .where('tenant_id', '=', tenantId);
+  if (window.from) latest = latest.where('created_at', '>=', toTime(window.from));
+  if (window.to) latest = latest.where('created_at', '<=', toTime(window.to));
+  return latest.groupBy('user_id');
+}
+
+/**
+ * A user's latest migration that failed at run level: FAILED with no failed meeting, or waiting out a
+ * transient failure.
+ */
+const isRunFailure = (eb: ExpressionBuilder<Database, 'meeting_migrations'>) =>
+  eb.or([
+    eb.and([eb('state', '=', 'FAILED'), eb('failed_meetings', '=', 0)]),
+    eb.and([eb('state', '=', 'PENDING'), eb('retry_count', '>', 0), eb('next_attempt_at', 'is not', null)]),
+  ]);
+
+/** One failure reason as stored: the run-level messages it stands for, and a meeting-level reason. */
+export interface FailureSelector {
+  lastMessages: readonly (string | null)[];
+  meetingReason: string;
+}
+
+/** A migration that failed at run level with one of the messages, or has a meeting that failed with the reason. */
+function failedWith(eb: ExpressionBuilder<Database, 'meeting_migrations'>, failure: FailureSelector) {
+  const messages = failure.lastMessages.filter((message) => message !== null);
+  const withoutMessage = failure.lastMessages.includes(null);
+  return eb.or([
+    eb.and([
+      isRunFailure(eb),
+      eb.or([
+        ...(messages.length > 0 ? [eb('last_message', 'in', messages)] : []),
+        ...(withoutMessage ? [eb('last_message', 'is', null)] : [sql<boolean>`1 = 0`]),
+      ]),
+    ]),
+    eb.and([
+      eb('state', '=', 'FAILED'),
+      eb.exists(
+        eb
+          .selectFrom('meeting_results')
+          .select('meeting_results.migration_id')
+          .whereRef('meeting_results.migration_id', '=', 'meeting_migrations.id')
+          .where('meeting_results.outcome', '=', 'FAILED')
+          .where('meeting_results.reason', '=', failure.meetingReason),
+      ),
+    ]),
+  ]);
+}
+
+/** Ids bound in one statement: well under what SQLite and PostgreSQL take as parameters. */
+const USERS_PER_QUERY = 1_000;
 
 export function migrationStore(db: Db) {
   return {
@@ -141,14 +223,15 @@ export function migrationStore(db: Db) {
     },
 
     /**
-     * Cancels the migration if it is still open, in one statement: it waits for a batch that holds the row
-     * and then wins, where a transaction that read the row first would lose to every later batch. Null when
-     * it is no longer open. The batch it waited for may have been stamped after `now`: modified_at never goes
+     * Cancels those of the migrations still open, in one statement: it waits for a batch that holds a row
+     * and then wins, where a transaction that read the row first would lose to every later batch. Returns
+     * those it cancelled. The batch it waited for may have been stamped after `now`: modified_at never goes
      * back, so that a change is never older than the one before it (subscribers' order, `since` replays).
      */
-    async cancelOpen(id: number, lastMessage: string, now: Date): Promise<MeetingMigration | null> {
+    async cancelOpen(ids: readonly number[], lastMessage: string, now: Date): Promise<MeetingMigration[]> {
+      if (ids.length === 0) return [];
       const at = toTime(now);
-      const row = await db
+      const rows = await db
         .updateTable('meeting_migrations')
         .set({
           state: 'CANCELLED',
@@ -159,21 +242,25 @@ export function migrationStore(db: Db) {
           // Written the same for every database (SQLite's max() is PostgreSQL's greatest()).
           modified_at: sql<string>`case when modified_at > ${at} then modified_at else ${at} end`,
         })
-        .where('id', '=', id)
+        .where('id', 'in', ids)
         .where('state', 'in', ['PENDING', 'IN_PROGRESS'])
         .returningAll()
-        .executeTakeFirst();
-      return row ? migrationFromRow(row) : null;
+        .execute();
+      return rows.map(migrationFromRow);
     },
 
-    /** Back to PENDING for another run: results other than UPDATED are dropped, so those meetings are redone. */
-    async requeueForRetry(id: number, lastMessage: string, now: Date): Promise<MeetingMigration> {
-      await db
-        .deleteFrom('meeting_results')
-        .where('migration_id', '=', id)
-        .where('outcome', '!=', 'UPDATED')
-        .execute();
-      const row = await db
+    /**
+     * Back to PENDING for another run, those of the migrations still FAILED or CANCELLED whose user has no
+     * PENDING one: results other than UPDATED are dropped, so those meetings are redone. Returns those it
+     * requeued.
+     */
+    async requeueForRetry(
+      ids: readonly number[],
+      lastMessage: string,
+      now: Date,
+    ): Promise<MeetingMigration[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
         .updateTable('meeting_migrations')
         .set({
           state: 'PENDING',
@@ -190,10 +277,29 @@ export function migrationStore(db: Db) {
           lease_expires_at: null,
           modified_at: toTime(now),
         })
-        .where('id', '=', id)
+        .where('id', 'in', ids)
+        .where('state', 'in', ['FAILED', 'CANCELLED'])
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('meeting_migrations as pending')
+                .select('pending.id')
+                .whereRef('pending.user_id', '=', 'meeting_migrations.user_id')
+                .where('pending.state', '=', 'PENDING'),
+            ),
+          ),
+        )
         .returningAll()
-        .executeTakeFirstOrThrow();
-      return migrationFromRow(row);
+        .execute();
+      const requeued = rows.map((row) => row.id);
+      if (requeued.length > 0) {
+        await db
+          .deleteFrom('meeting_results')
+          .where('migration_id', 'in', requeued)
+          .where('outcome', '!=', 'UPDATED')
+          .execute();
+      }
+      return rows.map(migrationFromRow);
     },
 
     /** Deletes finished migrations created before the cutoff (with their results and outbox) and old trigger records. */
@@ -220,10 +326,13 @@ export function migrationStore(db: Db) {
       if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
       if (filter.from) query = query.where('created_at', '>=', toTime(filter.from));
       if (filter.to) query = query.where('created_at', '<=', toTime(filter.to));
-      if (filter.modifiedSince) query = query.where('modified_at', '>=', toTime(filter.modifiedSince));
       // Written as the partial index's condition, so SQLite reads that index.
       if (filter.withFailedInvitations === true) query = query.where('invitations_failed', '>', sql.lit(0));
       if (filter.withFailedInvitations === false) query = query.where('invitations_failed', '=', 0);
+      if (filter.latestPerUser || filter.failure)
+        query = query.where('id', 'in', latestPerUser(db, tenantId));
+      const { failure } = filter;
+      if (failure) query = query.where((eb) => failedWith(eb, failure));
       const pattern = containsPattern(filter.userSearch);
       if (pattern) {
         query = query.where('user_id', 'in', (eb) =>
@@ -231,6 +340,27 @@ export function migrationStore(db: Db) {
         );
       }
       const rows = await keysetPage(query, { key: 'id', id: 'id', direction: 'desc' }, page).execute();
+      return rows.map(migrationFromRow);
+    },
+
+    /**
+     * A tenant's migrations changed at or after an instant, oldest change first: read from the index by
+     * tenant and change time, so that a subscriber catching up reads what changed, not every migration.
+     */
+    async changedSince(
+      tenantId: number,
+      since: Date,
+      filter: { userId?: number | null; states?: readonly MigrationState[] | null },
+      limit: number,
+    ): Promise<MeetingMigration[]> {
+      let query = db
+        .selectFrom('meeting_migrations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('modified_at', '>=', toTime(since));
+      if (filter.userId != null) query = query.where('user_id', '=', filter.userId);
+      if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
+      const rows = await query.orderBy('modified_at').orderBy('id').limit(limit).execute();
       return rows.map(migrationFromRow);
     },
 
@@ -253,47 +383,120 @@ export function migrationStore(db: Db) {
     },
 
     /**
-     * How many distinct users have a migration in each state, and the invitation updates of those
-     * migrations by outcome (created within the window, when given). Reads the migrations' counters, never
-     * the outbox.
+     * How many users are in each state, each counted once by their latest migration (so a user whose failed
+     * run was followed by one that succeeded counts as succeeded), and the invitation updates of all the
+     * migrations by outcome; within the window, when given, the latest migration created in it. Reads the
+     * migrations' counters, never the outbox.
      */
     async summary(
       tenantId: number,
       window: { from: Date | null; to: Date | null },
     ): Promise<MigrationSummary> {
-      let query = db
+      let invitations = db
         .selectFrom('meeting_migrations')
         .select((eb) => [
-          'state',
-          eb.fn.count<number>('user_id').distinct().as('users'),
           eb.fn.sum<number>('invitations_pending').as('pending'),
           eb.fn.sum<number>('invitations_delivered').as('delivered'),
           eb.fn.sum<number>('invitations_failed').as('failed'),
           eb.fn.countAll<number>().filterWhere('invitations_failed', '>', 0).as('withFailed'),
         ])
-        .where('tenant_id', '=', tenantId)
+        .where('tenant_id', '=', tenantId);
+      if (window.from) invitations = invitations.where('created_at', '>=', toTime(window.from));
+      if (window.to) invitations = invitations.where('created_at', '<=', toTime(window.to));
+      const users = db
+        .selectFrom('meeting_migrations')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('users')])
+        .where('id', 'in', latestPerUser(db, tenantId, window))
         .groupBy('state');
-      if (window.from) query = query.where('created_at', '>=', toTime(window.from));
-      if (window.to) query = query.where('created_at', '<=', toTime(window.to));
+      const totals = await invitations.executeTakeFirst();
       const summary: MigrationSummary = {
         PENDING: 0,
         IN_PROGRESS: 0,
         SUCCEEDED: 0,
         FAILED: 0,
         CANCELLED: 0,
-        invitationsPending: 0,
-        invitationsDelivered: 0,
-        invitationsFailed: 0,
-        migrationsWithFailedInvitations: 0,
+        invitationsPending: Number(totals?.pending ?? 0),
+        invitationsDelivered: Number(totals?.delivered ?? 0),
+        invitationsFailed: Number(totals?.failed ?? 0),
+        migrationsWithFailedInvitations: Number(totals?.withFailed ?? 0),
       };
-      for (const row of await query.execute()) {
-        summary[row.state as MigrationState] = Number(row.users);
-        summary.invitationsPending += Number(row.pending);
-        summary.invitationsDelivered += Number(row.delivered);
-        summary.invitationsFailed += Number(row.failed);
-        summary.migrationsWithFailedInvitations += Number(row.withFailed);
-      }
+      for (const row of await users.execute()) summary[row.state as MigrationState] = Number(row.users);
       return summary;
+    },
+
+    /** The users' latest migrations that failed at run level, by state and message. */
+    async runFailures(tenantId: number): Promise<RunFailureRow[]> {
+      const rows = await db
+        .selectFrom('meeting_migrations')
+        .where(isRunFailure)
+        .select((eb) => [
+          'state',
+          'last_message',
+          eb.fn.countAll<number>().as('migrations'),
+          eb.fn.sum<number>(eb('total_meetings', '-', eb.ref('succeeded_meetings'))).as('meetings'),
+        ])
+        .where('id', 'in', latestPerUser(db, tenantId))
+        .groupBy(['state', 'last_message'])
+        .execute();
+      return rows.map((row) => ({
+        state: row.state as MigrationState,
+        lastMessage: row.last_message,
+        migrations: Number(row.migrations),
+        meetings: Math.max(0, Number(row.meetings ?? 0)),
+      }));
+    },
+
+    /** The reasons meetings failed with in the users' latest FAILED migrations. */
+    async meetingFailures(tenantId: number): Promise<MeetingFailureRow[]> {
+      const rows = await db
+        .selectFrom('meeting_results')
+        .innerJoin('meeting_migrations', 'meeting_migrations.id', 'meeting_results.migration_id')
+        .select((eb) => [
+          'meeting_results.reason',
+          eb.fn.count<number>('meeting_migrations.id').distinct().as('migrations'),
+          eb.fn.countAll<number>().as('meetings'),
+        ])
+        .where('meeting_migrations.id', 'in', latestPerUser(db, tenantId))
+        .where('meeting_migrations.state', '=', 'FAILED')
+        .where('meeting_results.outcome', '=', 'FAILED')
+        .groupBy('meeting_results.reason')
+        .execute();
+      return rows.map((row) => ({
+        reason: row.reason ?? '',
+        migrations: Number(row.migrations),
+        meetings: Number(row.meetings),
+      }));
+    },
+
+    /**
+     * The users' latest migrations that failed with one of these run-level messages, or that have a
+     * meeting that failed with this reason.
+     */
+    async withFailure(tenantId: number, failure: FailureSelector): Promise<MeetingMigration[]> {
+      const rows = await db
+        .selectFrom('meeting_migrations')
+        .selectAll()
+        .where('id', 'in', latestPerUser(db, tenantId))
+        .where((eb) => failedWith(eb, failure))
+        .orderBy('id')
+        .execute();
+      return rows.map(migrationFromRow);
+    },
+
+    /** Of these users, those with a PENDING migration (asked in slices, however many users there are). */
+    async usersWithPending(userIds: readonly number[]): Promise<Set<number>> {
+      const pending = new Set<number>();
+      for (let start = 0; start < userIds.length; start += USERS_PER_QUERY) {
+        const rows = await db
+          .selectFrom('meeting_migrations')
+          .select('user_id')
+          .distinct()
+          .where('user_id', 'in', userIds.slice(start, start + USERS_PER_QUERY))
+          .where('state', '=', 'PENDING')
+          .execute();
+        for (const row of rows) pending.add(row.user_id);
+      }
+      return pending;
     },
 
     async insertTriggerEvaluation(evaluation: Omit<TriggerEvaluation, 'id'>): Promise<TriggerEvaluation> {

@@ -436,6 +436,24 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
         .execute();
     },
   },
+
+  '0012-current-migration-per-user-and-changes': {
+    async up(db: Kysely<unknown>) {
+      // The summary and the failure groups count each user by their current migration (by state, then the
+      // newest id of each user of a tenant), read from this index alone.
+      await db.schema
+        .createIndex('meeting_migrations_tenant_user_id_state')
+        .on('meeting_migrations')
+        .columns(['tenant_id', 'user_id', 'id', 'state'])
+        .execute();
+      // A subscription that catches up (`since`) reads what changed from then on, not every migration.
+      await db.schema
+        .createIndex('meeting_migrations_tenant_modified')
+        .on('meeting_migrations')
+        .columns(['tenant_id', 'modified_at'])
+        .execute();
+    },
+  },
 });
 
 export async function migrateToLatest(db: Kysely<unknown>, schema: SchemaHelper): Promise<void> {

@@ -73,20 +73,21 @@ const SUMMARY = `query($from: DateTime, $to: DateTime) {
 }`;
 
 describe('meetingMigrationSummary', () => {
-  test('counts users, not migrations, in each state', async () => {
+  test('counts each user once, by their latest migration', async () => {
+    // User 0's earlier successes and user 1's failure were replaced by later runs.
     const { meetingMigrationSummary } = await gql(SUMMARY);
     expect(meetingMigrationSummary).toEqual({
       pending: 2,
       inProgress: 1,
-      succeeded: 1,
-      failed: 1,
+      succeeded: 0,
+      failed: 0,
       cancelled: 1,
       from: null,
       to: null,
     });
   });
 
-  test('within a time window counts only migrations created in it', async () => {
+  test('within a time window counts each user by their latest migration created in it', async () => {
     const { meetingMigrationSummary } = await gql(SUMMARY, {
       from: '2026-05-01T09:30:00.000Z',
       to: '2026-05-02T09:00:00.000Z',

@@ -2,7 +2,12 @@ import { render } from 'ink-testing-library';
 import { describe, expect, test } from 'vitest';
 import { LivePanels } from '../../tui/components/LivePanels.tsx';
 import { age, progressBar, sparkline } from '../../tui/format.ts';
-import { type LiveMigration, meetingsUpdatedSince, nextFailures } from '../../tui/live-migrations.ts';
+import {
+  type LiveMigration,
+  meetingsUpdatedSince,
+  nextFailures,
+  timeLeft,
+} from '../../tui/live-migrations.ts';
 
 const migration = (overrides: Partial<LiveMigration>): LiveMigration => ({
   id: 'm',
@@ -78,7 +83,8 @@ test('running migrations, the overall progress with time left, the oldest pendin
   );
   const frame = lastFrame() ?? '';
   expect(frame).toMatch(/40 meetings\/s ▃▅█ · oldest pending 2 min/);
-  expect(frame).toMatch(/50\/200 · about 4 s left/);
+  // 150 meetings running at 40/s, then the pending one, taken as large as the running ones: 250 / 40.
+  expect(frame).toMatch(/50\/200 · about 7 s left · 1 queued/);
   expect(frame).toMatch(/In progress \(2\)/);
   expect(frame).toMatch(/█{6}░{14} alice@contoso\.com 30\/100/);
   expect(frame).toMatch(/bob@contoso\.com 20\/100/);
@@ -112,5 +118,69 @@ describe('the room it is given', () => {
     expect(frame.match(/in_progress\d+@/g)).toHaveLength(2);
     expect(frame).not.toMatch(/more/);
     expect(frame.match(/✗ failed\d+@/g)).toHaveLength(20);
+  });
+});
+
+describe('true numbers', () => {
+  const now = Date.parse('2026-01-01T12:00:00Z');
+
+  test('time left counts the hold still to wait and the queue, not only running work', () => {
+    const running = migration({ id: 'r', totalMeetings: 40, succeededMeetings: 20 });
+    const held = migration({
+      id: 'p',
+      state: 'PENDING',
+      totalMeetings: 0,
+      notBefore: '2026-01-01T12:01:30Z',
+    });
+    expect(timeLeft([running], 10, now)).toEqual({ seconds: 2, holdSeconds: 0, queued: 0 });
+    // The hold (90 s) outlasts the running work (2 s); then the queued one, as large as the running one.
+    expect(timeLeft([running, held], 10, now)).toEqual({ seconds: 94, holdSeconds: 90, queued: 1 });
+    const retrying = migration({ id: 'q', state: 'PENDING', nextAttemptAt: '2026-01-01T12:05:00Z' });
+    expect(timeLeft([retrying], 0, now)).toEqual({ seconds: null, holdSeconds: 300, queued: 1 });
+    const frame = render(
+      <LivePanels view={{ open: [held], failures: [], rates: [] }} now={now} />,
+    ).lastFrame();
+    expect(frame).toMatch(/nothing running · hold ends in 90 s · 1 queued/);
+  });
+
+  test('a run whose meetings are not counted yet has no bar, never 0/0', () => {
+    const selecting = migration({
+      id: 's',
+      totalMeetings: 0,
+      user: { userPrincipalName: 'new@contoso.com' },
+    });
+    const frame =
+      render(<LivePanels view={{ open: [selecting], failures: [], rates: [] }} />).lastFrame() ?? '';
+    expect(frame).toMatch(/selecting meetings\s+new@contoso\.com/);
+    expect(frame).not.toMatch(/0\/0/);
+  });
+
+  test('a failure a later run of the same user replaced leaves the latest failures', () => {
+    const user = { id: 'u1', userPrincipalName: 'eve@contoso.com' };
+    const old = migration({ id: 'old', state: 'FAILED', user, createdAt: '2026-01-01T10:00:00Z' });
+    const other = migration({
+      id: 'x',
+      state: 'FAILED',
+      user: { id: 'u2', userPrincipalName: 'x@contoso.com' },
+    });
+    let failures = nextFailures(nextFailures([], old), other);
+    expect(failures.map((m) => m.id)).toEqual(['x', 'old']);
+    failures = nextFailures(
+      failures,
+      migration({ id: 'new', state: 'PENDING', user, createdAt: '2026-01-01T11:00:00Z' }),
+    );
+    expect(failures.map((m) => m.id)).toEqual(['x']);
+    // The old failure told again (say, after a reconnection) stays out: a newer run of the user is shown.
+    const newer = migration({ id: 'new', state: 'FAILED', user, createdAt: '2026-01-01T11:00:00Z' });
+    failures = nextFailures(nextFailures(failures, newer), old);
+    expect(failures.map((m) => m.id).sort()).toEqual(['new', 'x']);
+  });
+
+  test('while the connection is lost every panel says since when', () => {
+    const since = Date.parse('2026-01-01T12:00:05Z');
+    const view = { open: [migration({})], failures: [], rates: [1] };
+    const frame = render(<LivePanels view={view} staleSince={since} />).lastFrame() ?? '';
+    const clock = new Date(since).toTimeString().slice(0, 8);
+    expect(frame.split('\n').filter((line) => line.includes(`stale since ${clock}`))).toHaveLength(3);
   });
 });

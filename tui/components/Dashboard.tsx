@@ -1,8 +1,9 @@
 /** The first screen: per-state counts, the rate, running migrations and failures, all live. */
 import { Box, Text } from 'ink';
+import { useRef } from 'react';
 import { useSubscription } from 'urql';
 import { useLiveMigrations } from '../live-migrations.ts';
-import { LivePanels } from './LivePanels.tsx';
+import { LivePanels, Stale } from './LivePanels.tsx';
 
 export type ConnectionState = 'live' | 'reconnecting' | 'offline';
 
@@ -41,18 +42,45 @@ export function SummaryCounts({ summary }: { summary: Summary | null }) {
   );
 }
 
-export function Dashboard({ width, height }: { width: number; height: number }) {
+/**
+ * When the connection was lost, while it is: what the screen shows from then on is what it last heard. Not
+ * before it was first live — there is nothing yet to be stale. Worked out as the frame is drawn, so that the
+ * header's connection state and the panels never disagree in one frame.
+ */
+export function useStaleSince(connection: ConnectionState, now: () => number = Date.now): number | null {
+  const wasLive = useRef(false);
+  const since = useRef<number | null>(null);
+  if (connection === 'live') {
+    wasLive.current = true;
+    since.current = null;
+  } else if (wasLive.current && since.current === null) since.current = now();
+  return since.current;
+}
+
+export function Dashboard({
+  width,
+  height,
+  connection = 'live',
+}: {
+  width: number;
+  height: number;
+  connection?: ConnectionState;
+}) {
   const [{ data }] = useSubscription<{ meetingMigrationSummaryUpdated: Summary }>({
     query: SUMMARY_SUBSCRIPTION,
   });
   const live = useLiveMigrations();
+  const staleSince = useStaleSince(connection);
   return (
     <Box flexDirection="column" gap={1}>
       <Box flexDirection="column">
-        <Text dimColor>Users by migration state</Text>
+        <Text>
+          <Text dimColor>Users by migration state</Text>
+          <Stale since={staleSince} />
+        </Text>
         <SummaryCounts summary={data?.meetingMigrationSummaryUpdated ?? null} />
       </Box>
-      <LivePanels view={live} width={width} height={height - 3} />
+      <LivePanels view={live} width={width} height={height - 3} staleSince={staleSince} />
     </Box>
   );
 }

@@ -1,15 +1,34 @@
-/** The running migrations with their progress, the rate of meetings updated, and the latest failures. */
+/**
+ * The running migrations with their progress, the rate of meetings updated, the time left, and the latest
+ * failures. While the connection is lost, every panel says its figures are stale, and since when.
+ */
 import { Box, Text } from 'ink';
 import { age, meetingsDone, progressBar, sparkline } from '../format.ts';
-import type { LiveView } from '../live-migrations.ts';
+import { type LiveView, timeLeft } from '../live-migrations.ts';
+
+/** " · stale since 14:02:07" (local time) after a panel's label while the connection is lost. */
+export function Stale({ since }: { since: number | null | undefined }) {
+  if (since == null) return null;
+  return <Text color="yellow"> · stale since {new Date(since).toTimeString().slice(0, 8)}</Text>;
+}
+
+/** "42 s", "3 min 5 s", "2 h 10 min". */
+function duration(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+}
 
 export function LivePanels({
   view,
   width = 80,
   height = 20,
   now = Date.now(),
+  staleSince = null,
 }: {
   view: LiveView;
+  /** When the connection was lost, while it is; null when live. */
+  staleSince?: number | null;
   width?: number;
   /** Lines available: running migrations beyond them are counted, not listed. */
   height?: number;
@@ -24,7 +43,11 @@ export function LivePanels({
   const done = running.reduce((sum, m) => sum + meetingsDone(m), 0);
   const total = running.reduce((sum, m) => sum + m.totalMeetings, 0);
   const rate = view.rates.at(-1) ?? 0;
-  const secondsLeft = rate > 0 ? Math.ceil((total - done) / rate) : null;
+  const left = timeLeft(view.open, rate, now);
+  const waiting = [
+    left.holdSeconds > 0 ? `hold ends in ${duration(left.holdSeconds)}` : null,
+    left.queued > 0 ? `${left.queued} queued` : null,
+  ].filter(Boolean);
   const bar = Math.max(10, Math.min(40, width - 50));
   // Rate and progress, two labels and two gaps take 7 lines; running migrations and failures share the
   // rest, running ones first, but the latest failures keep up to five lines.
@@ -36,31 +59,48 @@ export function LivePanels({
   return (
     <Box flexDirection="column" gap={1}>
       <Box flexDirection="column">
-        <Text>
+        <Text wrap="truncate-end">
           <Text bold>{rate}</Text> meetings/s <Text color="cyan">{sparkline(view.rates)}</Text>
           {oldestPending ? <Text dimColor> · oldest pending {age(oldestPending, now)}</Text> : null}
+          <Stale since={staleSince} />
         </Text>
-        {total > 0 ? (
-          <Text>
-            {progressBar(done, total, bar)} {done}/{total}
-            {secondsLeft !== null ? <Text dimColor> · about {secondsLeft} s left</Text> : null}
+        {total > 0 || waiting.length > 0 ? (
+          <Text wrap="truncate-end">
+            {total > 0 ? `${progressBar(done, total, bar)} ${done}/${total}` : 'nothing running'}
+            {left.seconds !== null && (total > 0 || left.queued > 0) ? (
+              <Text dimColor> · about {duration(left.seconds)} left</Text>
+            ) : null}
+            {waiting.length > 0 ? <Text dimColor> · {waiting.join(' · ')}</Text> : null}
           </Text>
         ) : null}
       </Box>
       <Box flexDirection="column">
-        <Text dimColor>In progress ({running.length})</Text>
-        {runningShown.map((m) => (
-          <Text key={m.id}>
-            {progressBar(meetingsDone(m), m.totalMeetings, 20)} {m.user.userPrincipalName} {meetingsDone(m)}/
-            {m.totalMeetings}
-          </Text>
-        ))}
+        <Text>
+          <Text dimColor>In progress ({running.length})</Text>
+          <Stale since={staleSince} />
+        </Text>
+        {runningShown.map((m) =>
+          // Before its meetings are counted, a run has no size to draw.
+          m.totalMeetings > 0 ? (
+            <Text key={m.id} wrap="truncate-end">
+              {progressBar(meetingsDone(m), m.totalMeetings, 20)} {m.user.userPrincipalName} {meetingsDone(m)}
+              /{m.totalMeetings}
+            </Text>
+          ) : (
+            <Text key={m.id} wrap="truncate-end">
+              <Text dimColor>{'selecting meetings'.padEnd(20)}</Text> {m.user.userPrincipalName}
+            </Text>
+          ),
+        )}
         {running.length > runningShown.length ? (
           <Text dimColor>… and {running.length - runningShown.length} more</Text>
         ) : null}
       </Box>
       <Box flexDirection="column">
-        <Text dimColor>Latest failures</Text>
+        <Text>
+          <Text dimColor>Latest failures</Text>
+          <Stale since={staleSince} />
+        </Text>
         {view.failures.length === 0 ? <Text dimColor>none</Text> : null}
         {failuresShown.map((m) => (
           <Text key={m.id} wrap="truncate-end">

@@ -34,8 +34,10 @@ interface SummaryShape extends MigrationSummary {
 
 export const SummaryType = builder.objectRef<SummaryShape>('MeetingMigrationSummary').implement({
   description:
-    'How many users have a migration in each state (Get-CsMeetingMigrationStatus -SummaryOnly), and how the ' +
-    'invitation updates of those migrations fared.',
+    'How many users are in each state, each counted once by their latest migration — the one running, else the one ' +
+    'waiting, else the newest (Get-CsMeetingMigrationStatus -SummaryOnly): a user whose failed run was followed by ' +
+    'one that succeeded counts as succeeded. Within a time window, by their latest migration created in it. And ' +
+    'how the invitation updates of all the migrations fared.',
   fields: (t) => ({
     from: t.expose('from', { type: 'DateTime', nullable: true }),
     to: t.expose('to', { type: 'DateTime', nullable: true }),
@@ -113,12 +115,27 @@ builder.queryFields((t) => ({
         required: false,
         description: 'true: only migrations with failed invitation updates; false: only those without.',
       }),
+      latestPerUser: t.arg.boolean({
+        required: false,
+        description:
+          'true: only each user’s latest migration, the one meetingMigrationSummary counts the user by (a failure ' +
+          'a later run replaced is left out).',
+      }),
+      failureReason: t.arg.string({
+        required: false,
+        description:
+          'Only the users’ latest migrations that failed for this reason (a reason of meetingMigrationFailureGroups).',
+      }),
     },
     resolve: async (_root, args, context) => {
       const window = queryArgument(() => timeWindow('window', { from: args.from, to: args.to }));
       const userSearch = queryArgument(() => searchTerm('userSearch', args.userSearch));
       const tenantId = queriedTenantId(context, args.tenantId);
       const userId = args.userId ? filterId(args.userId, 'User') : null;
+      const failure =
+        args.failureReason != null
+          ? await context.services.migrations.failureSelector(tenantId, args.failureReason)
+          : null;
       return cursorConnection(
         args,
         (page) =>
@@ -129,6 +146,8 @@ builder.queryFields((t) => ({
               userSearch,
               states: args.states,
               withFailedInvitations: args.withFailedInvitations,
+              latestPerUser: args.latestPerUser,
+              failure,
               ...window,
             },
             page,
@@ -140,7 +159,9 @@ builder.queryFields((t) => ({
 
   meetingMigrationSummary: t.field({
     type: SummaryType,
-    description: 'Per-state user counts for a tenant, optionally within a time window (-SummaryOnly).',
+    description:
+      'Per-state user counts for a tenant, each user by their latest migration, optionally within a time window ' +
+      '(-SummaryOnly).',
     args: {
       tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
       from: t.arg({ type: 'DateTime', required: false }),

@@ -83,17 +83,20 @@ builder.subscriptionFields((t) => ({
       const keep = (m: MeetingMigration) =>
         (userId === null || m.userId === userId) && (!states || states.has(m.state));
       const { migrations } = context.services.store;
+      // Asked for finished states alone, there is nothing open to start with: an empty list of states would
+      // read as no filter and replay every migration.
+      const openStates = OPEN_STATES.filter((state) => !states || states.has(state));
       const snapshot = async () => {
-        const open = await migrations.list(
-          tenantId,
-          { userId, states: OPEN_STATES.filter((state) => !states || states.has(state)) },
-          { limit },
-        );
+        const open =
+          openStates.length > 0
+            ? await migrations.list(tenantId, { userId, states: openStates }, { limit })
+            : [];
         const changed = args.since
-          ? await migrations.list(
+          ? await migrations.changedSince(
               tenantId,
-              { userId, states: states ? [...states] : null, modifiedSince: args.since },
-              { limit },
+              args.since,
+              { userId, states: states ? [...states] : null },
+              limit,
             )
           : [];
         const byId = new Map([...changed, ...open].map((m) => [m.id, m]));
