@@ -1,5 +1,9 @@
-/** A query asked again every second while its screen is shown: the engine changes the answer all the time. */
-import { useEffect } from 'react';
+/**
+ * A query asked again every second while its screen is shown: the engine changes the answer all the time.
+ * `current` says whether the answer shown is for the variables asked now (false while a new filter loads).
+ */
+import { createRequest } from '@urql/core';
+import { useEffect, useMemo } from 'react';
 import { type AnyVariables, type UseQueryArgs, useQuery } from 'urql';
 
 const REFRESH_MS = 1_000;
@@ -12,5 +16,11 @@ export function usePolledQuery<Data, Variables extends AnyVariables = AnyVariabl
     const timer = setInterval(() => refresh({ requestPolicy: 'network-only' }), REFRESH_MS);
     return () => clearInterval(timer);
   }, [refresh]);
-  return [result, refresh] as const;
+  const asked = useMemo(
+    () => createRequest(args.query, args.variables as AnyVariables).key,
+    [args.query, args.variables],
+  );
+  const current =
+    result.operation?.key === asked && (result.data !== undefined || result.error !== undefined);
+  return [result, refresh, current] as const;
 }
