@@ -22,12 +22,22 @@ export function age(fromIso: string, nowMs: number): string {
   return `${Math.round(seconds / 3600)} h`;
 }
 
-/** "3 min ago", "in 2 h": an instant relative to now, for lists; details show the instant itself. */
+/**
+ * "<1 min ago", "3 min ago", "in 2 h": an instant relative to now, for lists; details show the instant
+ * itself. Whole minutes at least, so a list's text changes once a minute, not every second.
+ */
 export function ago(iso: string | null | undefined, nowMs: number): string {
   if (!iso) return '—';
   const ms = Date.parse(iso) - nowMs;
-  if (Math.abs(ms) < 1500) return 'now';
-  const span = age(new Date(nowMs - Math.abs(ms)).toISOString(), nowMs);
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const span =
+    minutes < 1
+      ? '<1 min'
+      : minutes < 120
+        ? `${minutes} min`
+        : minutes < 2880
+          ? `${Math.floor(minutes / 60)} h`
+          : `${Math.floor(minutes / 1440)} d`;
   return ms > 0 ? `in ${span}` : `${span} ago`;
 }
 

@@ -23,8 +23,12 @@ export function graphemes(text: string): string[] {
   return Array.from(segmenter.segment(text), ({ segment }) => segment);
 }
 
+/** Printable ASCII only: one column per character, no need to segment. */
+const PLAIN = /^[\x20-\x7e]*$/;
+
 /** Columns `text` takes in a terminal. Line breaks and tabs count as one column each: callers remove them. */
 export function columns(text: string): number {
+  if (PLAIN.test(text)) return text.length;
   let total = 0;
   for (const { segment } of segmenter.segment(text)) total += graphemeColumns(segment);
   return total;
@@ -32,6 +36,7 @@ export function columns(text: string): number {
 
 /** One line: line breaks and tabs become spaces, other control characters go (they would move the cursor). */
 export function oneLine(text: string): string {
+  if (PLAIN.test(text)) return text;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
   return text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
 }

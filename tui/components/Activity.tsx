@@ -7,6 +7,7 @@
 import { Box, Text } from 'ink';
 import { useMemo, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
+import { useNow } from '../clock.ts';
 import { replayFrom } from '../connection.ts';
 import { ago, OUTCOME_COLORS } from '../format.ts';
 import { useKeys } from '../keyboard.ts';
@@ -35,6 +36,7 @@ function columnsAt(now: number): Column<Evaluation>[] {
 }
 
 export function Activity({ height, width = 80 }: { height: number; width?: number }) {
+  const now = useNow();
   const [since] = useState(() => replayFrom(Date.now()));
   const [latest] = useQuery<{ tenant: { triggerEvaluations: { edges: { node: Evaluation }[] } } | null }>({
     query: LATEST_EVALUATIONS,
@@ -57,7 +59,7 @@ export function Activity({ height, width = 80 }: { height: number; width?: numbe
   const loaded = latest.data !== undefined || latest.error !== undefined;
   const table = useTable(loaded ? evaluations : undefined, {
     memoryKey: 'activity.table',
-    columns: columnsAt(Date.now()),
+    columns: columnsAt(now),
     rowKey: (e) => e.id,
     width,
     height: height - 1,

@@ -243,7 +243,7 @@ export function MigrationDetail({ id, height, width = 80 }: { id: string; height
               (payload) => `${action === 'retry' ? 'retried' : 'cancelled'}: now ${stateOf(payload)}`,
             ).then((said) => {
               setOutcome(said);
-              refresh({ requestPolicy: 'network-only' });
+              refresh();
             });
           },
         );

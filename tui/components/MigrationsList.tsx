@@ -4,6 +4,7 @@
  * a user, it shows that user's migrations only. Refreshed every second while shown.
  */
 import { Box, Text } from 'ink';
+import { useNow } from '../clock.ts';
 import { ago, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
 import { useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
@@ -95,6 +96,7 @@ export function MigrationsList({
   user?: { id: string; userPrincipalName: string } | null;
   onOpen?: (id: string) => void;
 }) {
+  const now = useNow();
   const [states, setStates] = useRemembered<string[]>('migrations.states', []);
   const { search, searching, startSearching, prompt } = useListSearch(
     'migrations.search',
@@ -117,11 +119,12 @@ export function MigrationsList({
   const rows = connection?.edges.map((edge) => edge.node);
   const table = useTable(rows, {
     memoryKey: `migrations.table${user ? `.${user.id}` : ''}`,
-    columns: columnsAt(Date.now()),
+    columns: columnsAt(now),
     rowKey: (m) => m.id,
     width,
     height: Math.max(3, height - 1 - (searching ? 1 : 0)),
     more: connection?.pageInfo.hasNextPage === true,
+    scope: `${states.join()}/${search}`,
   });
   useKeys(
     (press) => {

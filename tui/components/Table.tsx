@@ -43,9 +43,18 @@ interface TableState {
   top: number;
   sortBy: string | null;
   descending: boolean;
+  /** The filter the selection was made in: another filter starts at the top. */
+  scope: string;
 }
 
-const START: TableState = { selectedKey: null, selected: 0, top: 0, sortBy: null, descending: false };
+const START: TableState = {
+  selectedKey: null,
+  selected: 0,
+  top: 0,
+  sortBy: null,
+  descending: false,
+  scope: '',
+};
 
 export const TABLE_HELP: KeyHelp[] = [
   { keys: 'j k ↑ ↓', what: 'select' },
@@ -79,6 +88,19 @@ export function layoutColumns<Row>(columns: Column<Row>[], width: number): [Colu
   });
 }
 
+/** A row's text, with neighbouring cells of one colour joined: fewer pieces for the terminal to lay out. */
+function cells<Row>(row: Row, laidOut: [Column<Row>, number][], selected: boolean) {
+  const joined: { text: string; color?: string }[] = [{ text: selected ? '› ' : '  ' }];
+  laidOut.forEach(([column, width], index) => {
+    const text = `${index > 0 ? ' ' : ''}${fitWidth(column.text(row), width, column.align)}`;
+    const color = column.color?.(row);
+    const last = joined[joined.length - 1];
+    if (last && last.color === color) last.text += text;
+    else joined.push({ text, color });
+  });
+  return joined;
+}
+
 export function useTable<Row>(
   rows: Row[] | undefined,
   {
@@ -88,6 +110,7 @@ export function useTable<Row>(
     width,
     height,
     more = false,
+    scope = '',
   }: {
     /** Names the table, so its selection and sort are kept while another screen shows. */
     memoryKey: string;
@@ -98,9 +121,15 @@ export function useTable<Row>(
     height: number;
     /** More rows exist than were loaded: the count says "500+". */
     more?: boolean;
+    /** The filter shown (states, search): when it changes, the selection goes back to the first row. */
+    scope?: string;
   },
 ) {
-  const [state, setState] = useRemembered<TableState>(memoryKey, START);
+  const [remembered, setState] = useRemembered<TableState>(memoryKey, { ...START, scope });
+  const state =
+    remembered.scope === scope
+      ? remembered
+      : { ...START, sortBy: remembered.sortBy, descending: remembered.descending, scope };
   const laidOut = layoutColumns(columns, width);
   const sortColumn = columns.find((c) => c.title === state.sortBy && c.sort);
   const sorted = rows ? [...rows] : [];
@@ -164,11 +193,10 @@ export function useTable<Row>(
         const isSelected = shownTop + offset === selected;
         return (
           <Text key={rowKey(row)} wrap="truncate-end" bold={isSelected} inverse={isSelected}>
-            {isSelected ? '›' : ' '}{' '}
-            {laidOut.map(([column, columnWidth], index) => (
-              <Text key={column.title} color={column.color?.(row)}>
-                {index > 0 ? ' ' : ''}
-                {fitWidth(column.text(row), columnWidth, column.align)}
+            {cells(row, laidOut, isSelected).map((cell, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a row's cells have no identity but their place
+              <Text key={index} color={cell.color}>
+                {cell.text}
               </Text>
             ))}
           </Text>

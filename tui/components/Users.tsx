@@ -5,6 +5,7 @@
  */
 import { Box, Text } from 'ink';
 import { useState } from 'react';
+import { useNow } from '../clock.ts';
 import type { Outcome } from '../commands.ts';
 import { age, ago, dateTime, meetingsDone, STATE_COLORS } from '../format.ts';
 import { useKeys } from '../keyboard.ts';
@@ -144,6 +145,7 @@ export function Users({
   /** Shows a user's migrations. */
   onUser?: (user: { id: string; userPrincipalName: string }) => void;
 }) {
+  const now = useNow();
   const [starting, setStarting] = useState<UserRow | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const { search, searching, startSearching, prompt } = useListSearch(
@@ -161,11 +163,12 @@ export function Users({
     connection?.edges.map((edge) => edge.node),
     {
       memoryKey: 'users.table',
-      columns: columnsAt(Date.now()),
+      columns: columnsAt(now),
       rowKey: (u) => u.id,
       width,
       height: Math.max(3, height - 2 - USER_CARD_LINES - (searching ? 1 : 0)),
       more: connection?.pageInfo.hasNextPage === true,
+      scope: search,
     },
   );
   const user = table.selected;
@@ -204,7 +207,7 @@ export function Users({
           onDone={(said) => {
             setStarting(null);
             setOutcome(said);
-            refresh({ requestPolicy: 'network-only' });
+            refresh();
           }}
         />
       ) : (
