@@ -76,6 +76,11 @@ function characterKey(character: string): KeyPress {
 
 /** One read from the terminal, as Ink hands it over, split into the keys it holds. */
 export function splitKeys(input: string, key: Key): KeyPress[] {
+  // Two Esc in one read come as Alt-Esc, which no screen uses: they are two Esc.
+  if (key.escape && key.meta) {
+    const escape = { input: '', key: { ...NO_KEY, escape: true } };
+    return [escape, escape];
+  }
   const parts = Array.from(segmenter.segment(input), ({ segment }) => segment);
   if (parts.length <= 1) {
     // Ink parsed a single key itself; only a lone control character is left to name.

@@ -143,6 +143,8 @@ describe.each([
     t.keys(s, '?');
     shown = await t.screenShowing(s, /› help[\s\S]*c\s+cancel \(asks y\/n first\)/);
     expect(shown).not.toMatch(/retry/);
+    t.keys(s, 'Escape');
+    await t.screenShowing(s, /› migration\s/);
     await quit(s);
   }, 60_000);
 
@@ -171,7 +173,7 @@ describe.each([
     expectWholeFrame(migrations, rows);
     const titles = migrations.split('\n').find((line) => line.includes('STATE')) ?? '';
     expect(titles.includes('LAST MESSAGE')).toBe(columns >= 200);
-    expect(titles).toMatch(/STATE {6}USER/);
+    expect(titles).toMatch(/STATE {7}USER/);
     await quit(s);
   }, 60_000);
 
