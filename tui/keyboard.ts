@@ -78,8 +78,8 @@ function characterKey(character: string): KeyPress {
 export function splitKeys(input: string, key: Key): KeyPress[] {
   // Two Esc in one read come as Alt-Esc, which no screen uses: they are two Esc.
   if (key.escape && key.meta) {
-    const escape = { input: '', key: { ...NO_KEY, escape: true } };
-    return [escape, escape];
+    const esc = { input: '', key: { ...NO_KEY, escape: true } };
+    return [esc, esc];
   }
   const parts = Array.from(segmenter.segment(input), ({ segment }) => segment);
   if (parts.length <= 1) {
