@@ -97,7 +97,8 @@ export function Settings() {
       });
       return true;
     },
-    { ready: settings !== undefined || error !== undefined, help: SETTINGS_HELP },
+    // Not held for the settings: they come by subscription, which may wait for a reconnection.
+    { help: SETTINGS_HELP },
   );
 
   if (error) return <Text color="red">{error.message}</Text>;
