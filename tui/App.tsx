@@ -1,11 +1,11 @@
 /**
  * The operator console: a header with the tenant and the connection, one screen at a time, and a footer
- * with the keys of that screen. The app's keys switch screens; a screen that holds the keyboard (a
- * search, a question) keeps them off.
+ * with the keys of that screen. `?` lays the keys of the screen shown over it. Keys go first to a prompt
+ * or question that is open, then to the screen, then to the app's own keys (screens, back, help, quit).
  */
 import type { Client } from '@urql/core';
-import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { Box, Text, useApp, useStdout } from 'ink';
+import { useEffect, useState } from 'react';
 import { Provider } from 'urql';
 import { Activity } from './components/Activity.tsx';
 import { type ConnectionState, Dashboard } from './components/Dashboard.tsx';
@@ -13,19 +13,19 @@ import { Failures } from './components/Failures.tsx';
 import { MigrationDetail } from './components/MigrationDetail.tsx';
 import { MigrationsList } from './components/MigrationsList.tsx';
 import { Settings } from './components/Settings.tsx';
-import { USER_CARD_LINES, Users } from './components/Users.tsx';
-import { KeyboardContext } from './keyboard.ts';
+import { Users } from './components/Users.tsx';
+import { KeyboardProvider, type KeyHelp, useKeyHelp, useKeys } from './keyboard.ts';
 import { ScreenMemory } from './screen-memory.ts';
+import { fitWidth, truncate } from './width.ts';
 
-type Screen =
-  | 'dashboard'
-  | 'migrations'
-  | 'migration'
-  | 'users'
-  | 'activity'
-  | 'settings'
-  | 'help'
-  | 'failures';
+type Screen = 'dashboard' | 'migrations' | 'migration' | 'users' | 'activity' | 'settings' | 'failures';
+
+/** A screen in the history, with what it shows: the migration opened, the user whose migrations show. */
+interface Place {
+  screen: Screen;
+  migrationId?: string;
+  user?: { id: string; userPrincipalName: string };
+}
 
 /** The app's keys for its screens. */
 const SCREEN_KEYS: Record<string, Screen> = {
@@ -37,16 +37,17 @@ const SCREEN_KEYS: Record<string, Screen> = {
   x: 'failures',
 };
 
-const KEYS: Record<Screen, string> = {
-  dashboard: 'd m u e t screens',
-  migrations: 'a/p/i/f/s/c state · / user · ↑/↓ · ←/→ page · ⏎ open',
-  migration: 'r retry · c cancel · tab triggers · ←/→ page · esc back',
-  users: '/ search · ↑/↓ · ←/→ page · s start · ⏎ latest migration',
-  activity: 'd m u e t screens',
-  settings: '1/2/3 toggle',
-  help: 'any key back',
-  failures: '↑/↓ group · tab its migrations · space mark · r retry · c cancel',
-};
+export const APP_HELP: KeyHelp[] = [
+  { keys: 'd', what: 'dashboard: counts, rate, running migrations and failures, live' },
+  { keys: 'm', what: 'migrations, newest first' },
+  { keys: 'u', what: "users: coordinates, latest migration, the user's migrations" },
+  { keys: 'e', what: 'activity: triggers as evaluated, and why each did or did not migrate' },
+  { keys: 't', what: "settings: the tenant's switches" },
+  { keys: 'x', what: 'failures by reason: retry or cancel them in bulk, after a dry run' },
+  { keys: 'esc', what: 'back' },
+  { keys: '?', what: 'the keys of this screen' },
+  { keys: 'q Ctrl-C', what: 'quit' },
+];
 
 const CONNECTION_COLORS: Record<ConnectionState, string> = {
   live: 'green',
@@ -54,34 +55,45 @@ const CONNECTION_COLORS: Record<ConnectionState, string> = {
   offline: 'red',
 };
 
-/** Every key, with where it works. */
-const HELP: [keys: string, what: string][] = [
-  ['d', 'dashboard: counts, rate, running migrations and failures, live'],
-  ['m', 'migrations, newest first; ⏎ opens one'],
-  ['a p i f s c', 'filter: all, pending, in progress, failed, succeeded, cancelled'],
-  ['/', 'in migrations and users: search by user'],
-  ['↑ ↓ ← →', 'select, and turn the page (also k j, b n)'],
-  ['r c', 'in a migration: retry, cancel (each asks y/n first)'],
-  ['tab', 'in a migration: results or triggers; when starting: the next field'],
-  ['u', 'users: coordinates and latest migration; s previews and starts one'],
-  ['e', 'activity: triggers as evaluated, and why each did or did not migrate'],
-  ['t', "settings: 1, 2, 3 toggle the tenant's switches (each asks y/n first)"],
-  ['x', 'failures by reason: r retry, c cancel them in bulk (y/n first)'],
-  ['esc', 'back'],
-  ['q  Ctrl-C', 'quit'],
-];
-
-function Help() {
+/** `?`: every key of the screen below it, then the app's; q, Esc, ? or any other key closes it. */
+function HelpOverlay({ height, width, onClose }: { height: number; width: number; onClose: () => void }) {
+  // Top first: the screen's keys, then the app's.
+  const all = useKeyHelp().flat();
+  useKeys(
+    () => {
+      onClose();
+      return true;
+    },
+    { layer: 'modal' },
+  );
+  const keysWidth = Math.min(16, Math.max(...all.map((k) => k.keys.length)) + 2);
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" height={height} overflow="hidden">
       <Text bold>Keys</Text>
-      {HELP.map(([keys, what]) => (
-        <Text key={keys} wrap="truncate-end">
-          <Text bold>{keys.padEnd(12)}</Text>
-          {what}
+      {all.map(({ keys, what }) => (
+        <Text key={`${keys} ${what}`} wrap="truncate-end">
+          <Text bold>{fitWidth(keys, keysWidth)}</Text>
+          {truncate(what, width - keysWidth)}
         </Text>
       ))}
     </Box>
+  );
+}
+
+/** The keys of the screen in one line, as many as fit beside "? help · q quit". */
+function Footer({ width, helpOpen }: { width: number; helpOpen: boolean }) {
+  const [top = []] = useKeyHelp();
+  const fixed = ' · ? help · q quit';
+  const keys = helpOpen
+    ? 'any key closes help'
+    : top.length === 0 || top[0]?.what === APP_HELP[0]?.what
+      ? 'd m u e t screens'
+      : top.map(({ keys, what }) => `${keys} ${what.replace(/ \(.*\)$/, '').split(/[,:]/)[0]}`).join(' · ');
+  return (
+    <Text dimColor wrap="truncate-end">
+      {truncate(keys, width - fixed.length)}
+      {fixed}
+    </Text>
   );
 }
 
@@ -101,6 +113,85 @@ function useTerminalSize(): { columns: number; rows: number } {
   return size;
 }
 
+function Console({ tenantName, connection }: { tenantName: string; connection: ConnectionState }) {
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize();
+  const [history, setHistory] = useState<Place[]>([{ screen: 'dashboard' }]);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const place = history.at(-1) ?? { screen: 'dashboard' };
+
+  const go = (next: Place) =>
+    setHistory((h) => {
+      const last = h.at(-1);
+      const same =
+        last?.screen === next.screen &&
+        last.migrationId === next.migrationId &&
+        last.user?.id === next.user?.id;
+      return same ? h : [...h, next].slice(-20);
+    });
+  const back = () => setHistory((h) => (h.length > 1 ? h.slice(0, -1) : h));
+  useKeys(
+    ({ input, key }) => {
+      if (input === 'q') exit();
+      else if (input === '?') setHelpOpen(true);
+      else if (key.escape || key.backspace || key.delete) back();
+      else if (SCREEN_KEYS[input]) go({ screen: SCREEN_KEYS[input] });
+      else return false;
+      return true;
+    },
+    { layer: 'app', help: APP_HELP },
+  );
+
+  // Header, footer and the gaps around the screen; one row spare, so a frame never fills the terminal.
+  const body = Math.max(6, rows - 5);
+  const openMigration = (id: string) => go({ screen: 'migration', migrationId: id });
+  const state = `● ${connection}`;
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Box justifyContent="space-between">
+        <Text wrap="truncate-end">
+          <Text bold>{truncate(`MMS · ${tenantName}`, columns - state.length - 16)}</Text>{' '}
+          <Text dimColor>› {helpOpen ? 'help' : place.screen}</Text>
+        </Text>
+        <Text color={CONNECTION_COLORS[connection]}>{state}</Text>
+      </Box>
+      <Box flexDirection="column" marginY={1} height={body} overflow="hidden">
+        {helpOpen ? <HelpOverlay height={body} width={columns} onClose={() => setHelpOpen(false)} /> : null}
+        {/* The screen stays while help covers it: its keys are what help lists, its state what help returns to. */}
+        <Box flexDirection="column" display={helpOpen ? 'none' : 'flex'}>
+          {place.screen === 'dashboard' ? (
+            <Dashboard width={columns} height={body} connection={connection} />
+          ) : null}
+          {place.screen === 'migrations' ? (
+            <MigrationsList
+              key={place.user?.id ?? 'all'}
+              height={body}
+              width={columns}
+              user={place.user ?? null}
+              onOpen={openMigration}
+            />
+          ) : null}
+          {place.screen === 'migration' && place.migrationId ? (
+            <MigrationDetail id={place.migrationId} height={body} width={columns} />
+          ) : null}
+          {place.screen === 'users' ? (
+            <Users
+              height={body}
+              width={columns}
+              onOpen={openMigration}
+              onUser={(user) => go({ screen: 'migrations', user })}
+            />
+          ) : null}
+          {place.screen === 'activity' ? <Activity height={body} width={columns} /> : null}
+          {place.screen === 'settings' ? <Settings /> : null}
+          {place.screen === 'failures' ? <Failures height={body} /> : null}
+        </Box>
+      </Box>
+      <Footer width={columns} helpOpen={helpOpen} />
+    </Box>
+  );
+}
+
 export function App({
   client,
   tenantName,
@@ -110,85 +201,14 @@ export function App({
   tenantName: string;
   connection: ConnectionState;
 }) {
-  const { exit } = useApp();
-  const { isRawModeSupported } = useStdin();
-  const { columns, rows } = useTerminalSize();
-  const [history, setHistory] = useState<Screen[]>(['dashboard']);
-  const [migrationId, setMigrationId] = useState<string | null>(null);
-  // How many parts of the screen hold the keyboard (a prompt and its screen may both).
-  const [holders, setHolders] = useState(0);
-  const screen = history.at(-1) ?? 'dashboard';
-  const active = isRawModeSupported === true;
-  const keyboard = useMemo(
-    () => ({
-      active,
-      hold: () => {
-        setHolders((n) => n + 1);
-        return () => setHolders((n) => n - 1);
-      },
-    }),
-    [active],
-  );
   const [memory] = useState(() => new Map<string, unknown>());
-
-  const go = (next: Screen) => setHistory((h) => (h.at(-1) === next ? h : [...h, next].slice(-20)));
-  const back = () => setHistory((h) => (h.length > 1 ? h.slice(0, -1) : h));
-  const openMigration = (id: string) => {
-    setMigrationId(id);
-    go('migration');
-  };
-  useInput(
-    (input, key) => {
-      if (input === 'q' || (key.ctrl && input === 'c')) return exit();
-      if (screen === 'help') return back();
-      if (input === '?') go('help');
-      else if (key.escape || key.backspace || key.delete) back();
-      else if (SCREEN_KEYS[input]) go(SCREEN_KEYS[input]);
-    },
-    { isActive: active && holders === 0 },
-  );
-
-  // Header, footer and the gaps around the screen; one row spare, so a frame never fills the terminal.
-  const body = Math.max(6, rows - 5);
   return (
     <Provider value={client}>
-      <KeyboardContext.Provider value={keyboard}>
+      <KeyboardProvider>
         <ScreenMemory.Provider value={memory}>
-          <Box flexDirection="column" width={columns}>
-            <Box justifyContent="space-between">
-              <Text>
-                <Text bold>MMS · {tenantName}</Text> <Text dimColor>› {screen}</Text>
-              </Text>
-              <Text color={CONNECTION_COLORS[connection]}>● {connection}</Text>
-            </Box>
-            <Box flexDirection="column" marginY={1} height={body} overflow="hidden">
-              {screen === 'dashboard' ? (
-                <Dashboard width={columns} height={body} connection={connection} />
-              ) : null}
-              {screen === 'migrations' ? (
-                <MigrationsList pageSize={Math.max(3, body - 2)} width={columns} onOpen={openMigration} />
-              ) : null}
-              {screen === 'migration' && migrationId ? (
-                <MigrationDetail id={migrationId} pageSize={Math.max(1, body - 11)} />
-              ) : null}
-              {screen === 'users' ? (
-                <Users
-                  pageSize={Math.max(3, body - 3 - USER_CARD_LINES)}
-                  width={columns}
-                  onOpen={openMigration}
-                />
-              ) : null}
-              {screen === 'activity' ? <Activity shown={Math.max(1, Math.floor((body - 1) / 2))} /> : null}
-              {screen === 'settings' ? <Settings /> : null}
-              {screen === 'help' ? <Help /> : null}
-              {screen === 'failures' ? <Failures height={body} /> : null}
-            </Box>
-            <Text dimColor wrap="truncate-end">
-              {KEYS[screen]} · ? help · q quit
-            </Text>
-          </Box>
+          <Console tenantName={tenantName} connection={connection} />
         </ScreenMemory.Provider>
-      </KeyboardContext.Provider>
+      </KeyboardProvider>
     </Provider>
   );
 }

@@ -1,5 +1,4 @@
 /** How the TUI writes numbers, times and states: small pure functions shared by every screen. */
-import stringWidth from 'string-width';
 
 const SPARKS = '▁▂▃▄▅▆▇█';
 
@@ -21,6 +20,25 @@ export function age(fromIso: string, nowMs: number): string {
   if (seconds < 120) return `${seconds} s`;
   if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   return `${Math.round(seconds / 3600)} h`;
+}
+
+/**
+ * "<1 min ago", "3 min ago", "in 2 h": an instant relative to now, for lists; details show the instant
+ * itself. Whole minutes at least, so a list's text changes once a minute, not every second.
+ */
+export function ago(iso: string | null | undefined, nowMs: number): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso) - nowMs;
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const span =
+    minutes < 1
+      ? '<1 min'
+      : minutes < 120
+        ? `${minutes} min`
+        : minutes < 2880
+          ? `${Math.floor(minutes / 60)} h`
+          : `${Math.floor(minutes / 1440)} d`;
+  return ms > 0 ? `in ${span}` : `${span} ago`;
 }
 
 /** "2026-11-24 11:40:02" (UTC, as the server sends it); a dash for none. */
@@ -56,23 +74,5 @@ export function meetingsDone(m: {
   return m.succeededMeetings + m.failedMeetings + m.skippedMeetings;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/**
- * Exactly `width` terminal columns: cut with an ellipsis or padded with spaces, so columns line up with
- * wide (CJK, emoji) and combining characters too.
- */
-export function fitColumns(text: string, width: number): string {
-  if (width <= 0) return '';
-  const columns = stringWidth(text);
-  if (columns <= width) return text + ' '.repeat(width - columns);
-  let kept = '';
-  let used = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    const next = stringWidth(segment);
-    if (used + next > width - 1) break;
-    kept += segment;
-    used += next;
-  }
-  return `${kept}…${' '.repeat(width - 1 - used)}`;
-}
+/** Exactly `width` terminal columns, cut with `…` or padded (see width.ts). */
+export { fitWidth as fitColumns } from './width.ts';

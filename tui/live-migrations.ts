@@ -114,6 +114,8 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
   const updatedThisSecond = useRef(0);
   const [view, setView] = useState<LiveView>({ open: [], failures: [], rates: [] });
   const rates = useRef<number[]>([]);
+  // Set by whatever changes the view: the timer redraws only then.
+  const changed = useRef(true);
 
   const [latestFailures] = useQuery<{ meetingMigrations: { edges: { node: LiveMigration }[] } }>({
     query: LATEST_FAILURES,
@@ -127,6 +129,7 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
     for (const { node } of read)
       if (!seenBeforeRead.current.has(node.id)) failures.current = nextFailures(failures.current, node);
     seenBeforeRead.current = null;
+    changed.current = true;
   }, [latestFailures.data]);
 
   // The handler sees every event, also those that arrive between two renders.
@@ -138,6 +141,7 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
       if (isOpen(event)) open.current.set(event.id, event);
       else open.current.delete(event.id);
       failures.current = nextFailures(failures.current, event);
+      changed.current = true;
       return null;
     },
   );
@@ -147,9 +151,17 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
     const timer = setInterval(() => {
       ticks += 1;
       if (ticks % (1000 / REDRAW_MS) === 0) {
-        rates.current = [...rates.current, updatedThisSecond.current].slice(-RATE_WINDOW);
+        // An idle second after idle seconds changes nothing on screen.
+        if (updatedThisSecond.current > 0 || rates.current.some((rate) => rate > 0)) {
+          rates.current = [...rates.current, updatedThisSecond.current].slice(-RATE_WINDOW);
+          changed.current = true;
+        }
+        // A hold's countdown and the time left move each second while a migration waits.
+        if ([...open.current.values()].some((m) => m.state === 'PENDING')) changed.current = true;
         updatedThisSecond.current = 0;
       }
+      if (!changed.current) return;
+      changed.current = false;
       setView({ open: [...open.current.values()], failures: failures.current, rates: rates.current });
     }, REDRAW_MS);
     return () => clearInterval(timer);

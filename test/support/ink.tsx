@@ -4,6 +4,7 @@ import type { ReactElement } from 'react';
 import { Provider } from 'urql';
 import { mmsClient } from '../../tui/client.ts';
 import { liveClient } from '../../tui/connection.ts';
+import { KeyboardProvider } from '../../tui/keyboard.ts';
 import type { TestServer } from './server.ts';
 
 export interface RenderedScreen {
@@ -24,7 +25,12 @@ export const RIGHT = '\u001b[C';
 
 export function renderAgainst(server: TestServer, token: string, element: ReactElement): RenderedScreen {
   const live = liveClient({ url: server.url, token });
-  const view = render(<Provider value={mmsClient({ url: server.url, token }, live)}>{element}</Provider>);
+  // Components take keys through the keyboard layer, as they do in the app.
+  const view = render(
+    <Provider value={mmsClient({ url: server.url, token }, live)}>
+      <KeyboardProvider>{element}</KeyboardProvider>
+    </Provider>,
+  );
   const lastFrame = () => view.lastFrame() ?? '';
   return {
     lastFrame,

@@ -1,12 +1,9 @@
-/** The migrations list against a real server: state keys and the user search narrow it; pages move on. */
-import { render } from 'ink-testing-library';
+/** The migrations list against a real server: state keys and the user search narrow it; the table moves and sorts. */
 import { sql } from 'kysely';
-import { Provider } from 'urql';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { mmsClient } from '../../tui/client.ts';
 import { MigrationsList } from '../../tui/components/MigrationsList.tsx';
-import { liveClient } from '../../tui/connection.ts';
 import { createTenantWithOperator, createUser, startMeetingMigration } from '../support/fixtures.ts';
+import { ESCAPE, renderAgainst } from '../support/ink.tsx';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -33,13 +30,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-async function frameMatching(frame: () => string | undefined, ok: (frame: string) => boolean, what: string) {
-  for (let i = 0; i < 200; i++) {
-    if (ok(frame() ?? '')) return frame() ?? '';
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`the screen never showed ${what}:\n${frame()}`);
-}
 const userOf = (row: string) => row.match(/\S+@contoso\.com/)?.[0];
 /** The list's rows, without the selection marker. */
 const rows = (frame: string) =>
@@ -48,65 +38,82 @@ const rows = (frame: string) =>
     .filter((line) => /@contoso\.com/.test(line))
     .map((line) => line.replace(/^[› ] /, ''));
 
-test('state keys and the user search narrow the list; n and b page through it', async () => {
-  const live = liveClient({ url: server.url, token });
-  const view = render(
-    <Provider value={mmsClient({ url: server.url, token }, live)}>
-      <MigrationsList pageSize={4} />
-    </Provider>,
-  );
+test('state keys filter several states at once; the search narrows; j/k g/G move; s/S sort', async () => {
+  const screen = renderAgainst(server, token, <MigrationsList height={12} width={100} />);
   try {
-    const first = await frameMatching(view.lastFrame, (f) => rows(f).length === 4, 'a first page of 4');
+    // Newest first; all six fit the 12 lines with the title, header and position line.
+    const first = await screen.frameShowing((f) => rows(f).length === 6, 'all six');
     expect(rows(first).map((r) => userOf(r))).toEqual([
       'carol@contoso.com',
       'carol@contoso.com',
       'bob@contoso.com',
       'bob@contoso.com',
+      'alice@contoso.com',
+      'alice@contoso.com',
     ]);
-    view.stdin.write('n');
-    const second = await frameMatching(
-      view.lastFrame,
-      (f) => rows(f).every((r) => userOf(r) === 'alice@contoso.com') && rows(f).length === 2,
-      'the second page',
-    );
-    expect(rows(second)).toHaveLength(2);
-    view.stdin.write('b');
-    await frameMatching(
-      view.lastFrame,
-      (f) => rows(f).length === 4 && userOf(rows(f)[0] ?? '') === 'carol@contoso.com',
-      'the first page again',
-    );
+    expect(first).toMatch(/^1 of 6$/m);
+    // Several keys in one read: each is a key.
+    screen.pressAtOnce('jjj');
+    await screen.frameShowing(/^4 of 6$/m);
+    await screen.press('G');
+    await screen.frameShowing(/^6 of 6$/m);
+    await screen.press('g');
+    await screen.frameShowing(/^1 of 6$/m);
 
-    view.stdin.write('f');
-    const failed = await frameMatching(
-      view.lastFrame,
-      (f) => f.includes('· FAILED') && rows(f).length === 2,
+    // Failed and cancelled together, then succeeded too.
+    await screen.press('3', '5');
+    const failed = await screen.frameShowing(
+      (f) => f.includes('· FAILED+CANCELLED') && rows(f).length === 2,
       'only failed ones',
     );
     expect(rows(failed).every((r) => r.startsWith('FAILED') && userOf(r) === 'bob@contoso.com')).toBe(true);
-
-    view.stdin.write('a');
-    await frameMatching(
-      view.lastFrame,
-      (f) => f.includes('· all states') && rows(f).length === 4,
-      'all again',
+    await screen.press('4');
+    await screen.frameShowing(
+      (f) => f.includes('FAILED+CANCELLED+SUCCEEDED') && rows(f).length === 4,
+      'four',
     );
-    view.stdin.write('/');
-    await frameMatching(view.lastFrame, (f) => f.includes("part of a user's name"), 'the search field');
-    for (const character of 'ALI') {
-      view.stdin.write(character);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    await frameMatching(view.lastFrame, (f) => f.includes('/ ALI'), 'the typed search');
-    view.stdin.write('\r');
-    const alice = await frameMatching(
-      view.lastFrame,
+    // s sorts by the first column (state), S reverses it.
+    await screen.press('s');
+    const byState = await screen.frameShowing(/by STATE/);
+    expect(rows(byState).map((r) => r.split(/\s+/)[0])).toEqual([
+      'FAILED',
+      'FAILED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
+    await screen.press('S');
+    const reversed = await screen.frameShowing(/by STATE, reversed/);
+    expect(rows(reversed).map((r) => r.split(/\s+/)[0])).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'FAILED',
+      'FAILED',
+    ]);
+    await screen.press('0');
+    await screen.frameShowing((f) => f.includes('· all states') && rows(f).length === 6, 'all again');
+
+    // A search pasted with its Enter in one read; Backspace takes a whole grapheme, Esc leaves it as it was.
+    await screen.press('/');
+    await screen.frameShowing(/part of a user's name/);
+    screen.pressAtOnce('ALI\r');
+    const alice = await screen.frameShowing(
       (f) => f.includes('user "ALI"') && rows(f).length === 2,
       'alice only',
     );
     expect(rows(alice).every((r) => userOf(r) === 'alice@contoso.com')).toBe(true);
+    await screen.press('/');
+    screen.pressAtOnce('x👨‍👩‍👧');
+    await screen.frameShowing(/\/ ALIx👨‍👩‍👧/);
+    await screen.press('\u007f');
+    await screen.frameShowing((f) => /\/ ALIx$/m.test(f), 'the family gone whole');
+    await screen.press('\u0015');
+    await screen.frameShowing((f) => f.includes("/ part of a user's name"), 'the line cleared');
+    await screen.press(...'zzz', ESCAPE);
+    await screen.frameShowing(
+      (f) => !f.includes('/ zzz') && f.includes('user "ALI"'),
+      'the search as it was',
+    );
   } finally {
-    view.unmount();
-    await live.dispose();
+    await screen.close();
   }
 });

@@ -4,12 +4,13 @@
  * anything runs, a dry run says how many migrations and meetings it will touch, and asks y/n. The groups
  * and the counts then follow the work live.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { useSubscription } from 'urql';
 import { commandDocument, type Outcome, useCommand } from '../commands.ts';
 import { replayFrom } from '../connection.ts';
 import { STATE_COLORS } from '../format.ts';
+import { type KeyHelp, useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
 import { SUMMARY_SUBSCRIPTION, type Summary, SummaryCounts } from './Dashboard.tsx';
 import { OutcomeLine, useQuestion } from './Question.tsx';
@@ -35,6 +36,14 @@ interface Row {
   lastMessage: string | null;
   user: { userPrincipalName: string };
 }
+
+const FAILURES_HELP: KeyHelp[] = [
+  { keys: '↑ ↓ j k', what: 'choose a group, or a migration of it' },
+  { keys: 'tab', what: 'between the groups and the migrations of the chosen one' },
+  { keys: 'space', what: 'mark a migration; r and c then act on the marked ones' },
+  { keys: 'r', what: 'retry the group (or the marked), after a dry run and y/n' },
+  { keys: 'c', what: 'cancel the group (or the marked), after a dry run and y/n' },
+];
 
 const BULK_FIELDS =
   'dryRun migrations meetings skipped skippedMeetingMigrations { reason } meetingMigrations { id state }';
@@ -133,6 +142,7 @@ export function Failures({ height }: { height: number }) {
   });
   const [groupsResult, refreshGroups] = usePolledQuery<{ meetingMigrationFailureGroups: Group[] }>({
     query: FAILURE_GROUPS,
+    variables: {},
   });
   const groups = groupsResult.data?.meetingMigrationFailureGroups ?? [];
   const group = groups[Math.min(selected, groups.length - 1)];
@@ -144,7 +154,6 @@ export function Failures({ height }: { height: number }) {
   const [rowsResult] = usePolledQuery<{ meetingMigrations: { edges: { node: Row }[] } }>({
     query: GROUP_MIGRATIONS,
     variables: { reason: group?.reason ?? '', first: rowLines },
-    pause: !group,
   });
   const rows = group ? (rowsResult.data?.meetingMigrations.edges.map((e) => e.node) ?? []) : [];
 
@@ -194,14 +203,13 @@ export function Failures({ height }: { height: number }) {
             states: new Map(made.meetingMigrations.map((m) => [m.id, m.state])),
           });
         }
-        refreshGroups({ requestPolicy: 'network-only' });
+        refreshGroups();
       });
     });
   }
 
-  useInput(
-    (input, key) => {
-      if (question.answer(input, key)) return;
+  useKeys(
+    ({ input, key }) => {
       const down = key.downArrow || input === 'j';
       const up = key.upArrow || input === 'k';
       if (key.tab) setPane(pane === 'groups' ? 'migrations' : 'groups');
@@ -211,14 +219,16 @@ export function Failures({ height }: { height: number }) {
         setFocusedRow((row) => Math.max(0, Math.min(rows.length - 1, row + (down ? 1 : -1))));
       } else if (input === ' ' && pane === 'migrations') {
         const row = rows[focusedRow];
-        if (!row) return;
+        if (!row) return true;
         const next = new Set(marked);
         if (next.has(row.id)) next.delete(row.id);
         else next.add(row.id);
         setMarked(next);
       } else if (input === 'r' || input === 'c') void propose(input === 'r' ? 'retry' : 'cancel');
+      else return false;
+      return true;
     },
-    { isActive: question.active },
+    { ready: groupsResult.data !== undefined, help: FAILURES_HELP },
   );
 
   if (groupsResult.error) return <Text color="red">{groupsResult.error.message}</Text>;

@@ -1,25 +1,25 @@
-/** A list's `/` search: type part of a name, Enter to search. The search outlives the screen. */
-import { TextInput } from '@inkjs/ui';
-import { Box, Text } from 'ink';
+/** A list's `/` search: type part of a name, Enter to search, Esc to leave it as it was. It outlives the screen. */
+import { Text } from 'ink';
 import { useState } from 'react';
 import { useRemembered } from '../screen-memory.ts';
+import { LineInput } from './LineInput.tsx';
 
-export function useListSearch(memoryKey: string, placeholder: string, onSearch: () => void) {
+export function useListSearch(memoryKey: string, placeholder: string, onSearch: () => void, width = 80) {
   const [search, setSearch] = useRemembered(memoryKey, '');
   const [searching, setSearching] = useState(false);
   const prompt = searching ? (
-    <Box>
-      <Text>/ </Text>
-      <TextInput
-        defaultValue={search}
-        placeholder={placeholder}
-        onSubmit={(value) => {
-          setSearch(value.trim());
-          setSearching(false);
-          onSearch();
-        }}
-      />
-    </Box>
+    <LineInput
+      label="/"
+      initial={search}
+      placeholder={placeholder}
+      width={width}
+      onSubmit={(value) => {
+        setSearch(value.trim());
+        setSearching(false);
+        onSearch();
+      }}
+      onCancel={() => setSearching(false)}
+    />
   ) : null;
   return { search, searching, startSearching: () => setSearching(true), prompt };
 }

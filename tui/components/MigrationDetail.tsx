@@ -1,19 +1,25 @@
 /**
- * One migration: every field, and below them either the result for each meeting with its reason or every
- * trigger it absorbed with its outcome (tab switches), a page at a time. r retries a failed or cancelled
- * one, c cancels an open one, each after a y/n question. Refreshed every second while shown.
+ * One migration, whole: every field, the full last message, and either the result of each meeting with its
+ * full reason or every trigger it absorbed (tab switches), in one scrollable view. j/k (↑/↓, PgUp/PgDn,
+ * g/G) move the focus; y copies the focused value (the correlation ID, the message, a reason) to the
+ * clipboard through OSC 52. r retries a failed or cancelled one and c cancels an open one, each after a
+ * y/n question; neither is offered where it does not apply. Refreshed every second while shown.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import { useState } from 'react';
 import { commandDocument, type Outcome, useCommand } from '../commands.ts';
-import { dateTime, meetingsDone, OUTCOME_COLORS, progressBar, STATE_COLORS } from '../format.ts';
-import { type PageInfo, usePaging } from '../paging.ts';
+import { ago, dateTime, meetingsDone, OUTCOME_COLORS, progressBar, STATE_COLORS } from '../format.ts';
+import { isDown, isUp, type KeyHelp, useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
+import { useRemembered } from '../screen-memory.ts';
+import { fitWidth, truncate, wrapLines } from '../width.ts';
 import { OutcomeLine, useQuestion } from './Question.tsx';
-import { TRIGGER_FIELDS, type Trigger, TriggerLine } from './TriggerLine.tsx';
+import { TRIGGER_FIELDS, type Trigger } from './TriggerLine.tsx';
 
-export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String,
-    $triggersFirst: Int, $triggersAfter: String, $triggersLast: Int, $triggersBefore: String) {
+/** Results and triggers read at most: the server's largest page. */
+const SHOWN = 500;
+
+export const MIGRATION_DETAIL = `query($id: ID!, $first: Int) {
   node(id: $id) { ... on MeetingMigration {
     id correlationId state migrationType sourceMeetingType targetMeetingType
     createdAt modifiedAt notBefore startedAt finishedAt nextAttemptAt retryCount
@@ -21,13 +27,13 @@ export const MIGRATION_DETAIL = `query($id: ID!, $first: Int, $after: String, $l
     invitationsPending invitationsDelivered invitationsFailed
     user { userPrincipalName displayName }
     latestTrigger: triggers(first: 1) { edges { node { ${TRIGGER_FIELDS} } } }
-    triggers(first: $triggersFirst, after: $triggersAfter, last: $triggersLast, before: $triggersBefore) {
+    triggers(first: $first) {
       edges { node { ${TRIGGER_FIELDS} } }
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      pageInfo { hasNextPage }
     }
-    meetingResults(first: $first, after: $after, last: $last, before: $before) {
+    meetingResults(first: $first) {
       edges { node { outcome reason meeting { id subject startsAt } } }
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      pageInfo { hasNextPage }
     }
   } }
 }`;
@@ -57,12 +63,12 @@ interface Detail {
   lastMessage: string | null;
   user: { userPrincipalName: string; displayName: string };
   latestTrigger: { edges: { node: Trigger }[] };
-  triggers: { edges: { node: Trigger }[]; pageInfo: PageInfo };
+  triggers: { edges: { node: Trigger }[]; pageInfo: { hasNextPage: boolean } };
   meetingResults: {
     edges: {
       node: { outcome: string; reason: string; meeting: { id: string; subject: string; startsAt: string } };
     }[];
-    pageInfo: PageInfo;
+    pageInfo: { hasNextPage: boolean };
   };
 }
 
@@ -79,49 +85,154 @@ const CANCEL = commandDocument(
 const stateOf = (payload: Record<string, unknown>) => (payload.meetingMigration as { state: string }).state;
 
 type Action = 'retry' | 'cancel';
+const RETRYABLE = ['FAILED', 'CANCELLED'];
+const CANCELLABLE = ['PENDING', 'IN_PROGRESS'];
 
-/** Two columns of labelled instants, and what follows the last line. */
-function Times({ pairs, after }: { pairs: [string, string | null, string, string | null][]; after: string }) {
-  return (
-    <Box flexDirection="column">
-      {pairs.map(([leftLabel, left, rightLabel, right], index) => (
-        <Text key={leftLabel}>
-          {leftLabel.padEnd(9)} {dateTime(left).padEnd(21)}
-          {rightLabel.padEnd(11)} {dateTime(right)}
-          {index === pairs.length - 1 ? after : ''}
-        </Text>
-      ))}
-    </Box>
-  );
+/** The keys that apply to a migration in `state`. */
+export function detailKeys(state: string | undefined): KeyHelp[] {
+  return [
+    { keys: 'j k ↑ ↓', what: 'move the focus' },
+    { keys: 'g G PgUp PgDn', what: 'first, last, a screenful' },
+    { keys: 'y', what: 'copy the focused value' },
+    { keys: 'tab', what: 'meetings or triggers' },
+    ...(state && RETRYABLE.includes(state) ? [{ keys: 'r', what: 'retry (asks y/n first)' }] : []),
+    ...(state && CANCELLABLE.includes(state) ? [{ keys: 'c', what: 'cancel (asks y/n first)' }] : []),
+    { keys: 'esc', what: 'back' },
+  ];
 }
 
-export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number }) {
-  const [pane, setPane] = useState<'meetings' | 'triggers'>('meetings');
-  const resultsPaging = usePaging(pageSize, `migration.${id}.results`);
-  const triggersPaging = usePaging(pageSize, `migration.${id}.triggers`);
-  const t = triggersPaging.variables;
-  const question = useQuestion();
-  const [result, refresh] = usePolledQuery<{ node: Detail | null }>({
-    query: MIGRATION_DETAIL,
-    variables: {
-      id,
-      ...resultsPaging.variables,
-      triggersFirst: t.first,
-      triggersAfter: t.after,
-      triggersLast: t.last,
-      triggersBefore: t.before,
+/** A line of the detail: what it shows, its colour, and what y copies while it has the focus. */
+interface DetailLine {
+  text: string;
+  color?: string;
+  dim?: boolean;
+  copy?: { what: string; value: string };
+}
+
+/** Copies `value` to the terminal's clipboard: OSC 52, which terminals and tmux pass to the system. */
+export function osc52(value: string): string {
+  return `\u001b]52;c;${Buffer.from(value, 'utf8').toString('base64')}\u0007`;
+}
+
+function detailLines(m: Detail, pane: 'meetings' | 'triggers', width: number, now: number): DetailLine[] {
+  const when = (label: string, iso: string | null) => ({
+    text: `${fitWidth(label, 11)}${iso ? `${dateTime(iso)} (${ago(iso, now)})` : '—'}`,
+    ...(iso ? { copy: { what: label, value: iso } } : {}),
+  });
+  const done = meetingsDone(m);
+  const message = m.lastMessage ?? '—';
+  const lines: DetailLine[] = [
+    { text: `${m.migrationType} · ${m.sourceMeetingType} → ${m.targetMeetingType}` },
+    {
+      text: `correlation ${m.correlationId}`,
+      copy: { what: 'correlation ID', value: m.correlationId },
     },
+    when('created', m.createdAt),
+    when('not before', m.notBefore),
+    when('started', m.startedAt),
+    when('finished', m.finishedAt),
+    when('modified', m.modifiedAt),
+    {
+      text: `${fitWidth('next try', 11)}${m.nextAttemptAt ? dateTime(m.nextAttemptAt) : '—'} · retries ${m.retryCount}`,
+    },
+    {
+      text: `${progressBar(done, m.totalMeetings, 12)} ${done}/${m.totalMeetings} meetings: ${m.succeededMeetings} updated, ${m.failedMeetings} failed, ${m.skippedMeetings} skipped`,
+    },
+    {
+      text: `${m.invitesUpdated} invitations: ${m.invitationsDelivered} delivered, ${m.invitationsPending} pending, ${m.invitationsFailed} failed`,
+      color: m.invitationsFailed > 0 ? 'red' : undefined,
+    },
+    ...wrapLines(`last message: ${message}`, width).map((text) => ({
+      text,
+      color: m.state === 'FAILED' ? 'red' : undefined,
+      copy: { what: 'last message', value: message },
+    })),
+  ];
+  const latest = m.latestTrigger.edges[0]?.node;
+  if (latest)
+    lines.push({
+      text: `latest trigger ${dateTime(latest.occurredAt).slice(5)} ${latest.kind} ${latest.outcome} ${latest.detail} · ${latest.message}`,
+      copy: {
+        what: 'trigger',
+        value: `${latest.kind} ${latest.outcome} ${latest.detail} · ${latest.message}`,
+      },
+    });
+  lines.push({ text: '' });
+  if (pane === 'meetings') {
+    const results = m.meetingResults;
+    lines.push({ text: 'Meetings · tab: triggers', dim: true });
+    if (results.edges.length === 0) lines.push({ text: 'none looked at yet', dim: true });
+    for (const { node: r } of results.edges) {
+      const value = `${r.meeting.subject} · ${r.reason}`;
+      wrapLines(`${r.outcome.padEnd(7)} ${dateTime(r.meeting.startsAt)} ${value}`, width).forEach(
+        (text, index) => {
+          lines.push({
+            text: index === 0 ? text : `        ${text}`,
+            color: index === 0 ? OUTCOME_COLORS[r.outcome] : undefined,
+            copy: { what: 'reason', value: r.reason },
+          });
+        },
+      );
+    }
+    if (results.pageInfo.hasNextPage) lines.push({ text: `… the first ${SHOWN} shown`, dim: true });
+  } else {
+    lines.push({ text: 'Triggers absorbed, newest first · tab: meetings', dim: true });
+    for (const { node } of m.triggers.edges)
+      lines.push({
+        text: `${dateTime(node.occurredAt).slice(5)} ${node.kind} ${node.outcome} ${node.detail} · ${node.message}`,
+        color: OUTCOME_COLORS[node.outcome],
+        copy: { what: 'trigger', value: `${node.kind} ${node.outcome} ${node.detail} · ${node.message}` },
+      });
+  }
+  return lines;
+}
+
+export function MigrationDetail({ id, height, width = 80 }: { id: string; height: number; width?: number }) {
+  const [pane, setPane] = useState<'meetings' | 'triggers'>('meetings');
+  const [focus, setFocus] = useRemembered(`migration.${id}.focus`, { line: 1, top: 0 });
+  const question = useQuestion();
+  const { stdout } = useStdout();
+  const [result, refresh, current] = usePolledQuery<{ node: Detail | null }>({
+    query: MIGRATION_DETAIL,
+    variables: { id, first: SHOWN },
   });
   const retry = useCommand(RETRY, 'retryMeetingMigration');
   const cancel = useCommand(CANCEL, 'cancelMeetingMigration');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
   const m = result.data?.node;
-  const results = m?.meetingResults;
-  useInput(
-    (input, key) => {
-      if (!m || question.answer(input, key)) return;
-      if (input === 'r' || input === 'c') {
+  const lines = m ? detailLines(m, pane, width - 2, Date.now()) : [];
+  // The title above, the outcome line below.
+  const visible = Math.max(1, height - 2);
+  const line = Math.max(0, Math.min(focus.line, lines.length - 1));
+  const moveTo = (next: number) => {
+    const target = Math.max(0, Math.min(next, lines.length - 1));
+    let top = Math.min(focus.top, target);
+    if (target >= top + visible) top = target - visible + 1;
+    setFocus({ line: target, top });
+  };
+  const top = Math.max(0, Math.min(focus.top, line, Math.max(0, lines.length - visible)));
+  const shownTop = line >= top + visible ? line - visible + 1 : top;
+
+  useKeys(
+    (press) => {
+      const { input, key } = press;
+      if (!m) return false;
+      if (isDown(press)) moveTo(line + 1);
+      else if (isUp(press)) moveTo(line - 1);
+      else if (input === 'g' || key.home) moveTo(0);
+      else if (input === 'G' || key.end) moveTo(lines.length - 1);
+      else if (key.pageDown || (key.ctrl && input === 'f')) moveTo(line + visible);
+      else if (key.pageUp || (key.ctrl && input === 'b')) moveTo(line - visible);
+      else if (key.tab) setPane(pane === 'meetings' ? 'triggers' : 'meetings');
+      else if (input === 'y') {
+        const copy = lines[line]?.copy ?? { what: 'line', value: lines[line]?.text ?? '' };
+        stdout.write(osc52(copy.value));
+        setOutcome({ ok: true, message: `copied the ${copy.what} (${copy.value.length} characters)` });
+      } else if (
+        (input === 'r' && RETRYABLE.includes(m.state)) ||
+        (input === 'c' && CANCELLABLE.includes(m.state))
+      ) {
         const action: Action = input === 'r' ? 'retry' : 'cancel';
         question.ask(
           `${action === 'retry' ? 'Retry' : 'Cancel'} the migration of ${m.user.userPrincipalName}?`,
@@ -132,85 +243,43 @@ export function MigrationDetail({ id, pageSize }: { id: string; pageSize: number
               (payload) => `${action === 'retry' ? 'retried' : 'cancelled'}: now ${stateOf(payload)}`,
             ).then((said) => {
               setOutcome(said);
-              refresh({ requestPolicy: 'network-only' });
+              refresh();
             });
           },
         );
-      } else if (key.tab) setPane(pane === 'meetings' ? 'triggers' : 'meetings');
-      else if (key.rightArrow || key.leftArrow || input === 'n' || input === 'b') {
-        const [paging, shown] =
-          pane === 'meetings' ? [resultsPaging, m.meetingResults] : [triggersPaging, m.triggers];
-        paging.onKey(input, key, shown.pageInfo, shown.edges.length);
-      }
+      } else return false;
+      return true;
     },
-    { isActive: question.active },
+    { ready: current, help: detailKeys(m?.state) },
   );
 
   if (result.error) return <Text color="red">{result.error.message}</Text>;
   if (!result.data) return <Text dimColor>loading…</Text>;
   if (!m) return <Text color="red">no such migration (it may have been purged)</Text>;
-  const done = meetingsDone(m);
+  const title = truncate(
+    `Migration of ${m.user.userPrincipalName} (${m.user.displayName})`,
+    width - m.state.length - 1,
+  );
   return (
     <Box flexDirection="column">
-      <Box justifyContent="space-between">
-        <Text wrap="truncate-end">
-          <Text bold>Migration</Text> of {m.user.userPrincipalName}{' '}
-          <Text dimColor>({m.user.displayName})</Text>
+      <Box justifyContent="space-between" width={width}>
+        <Text bold wrap="truncate-end">
+          {title}
         </Text>
         <Text color={STATE_COLORS[m.state]} bold>
           {m.state}
         </Text>
       </Box>
-      <Text wrap="truncate-end">
-        {m.migrationType} · {m.sourceMeetingType} → {m.targetMeetingType} · correlation {m.correlationId}
-      </Text>
-      <Times
-        pairs={[
-          ['created', m.createdAt, 'not before', m.notBefore],
-          ['started', m.startedAt, 'finished', m.finishedAt],
-          ['modified', m.modifiedAt, 'next try', m.nextAttemptAt],
-        ]}
-        after={` · retries ${m.retryCount}`}
-      />
-      <Text wrap="truncate-end">
-        {progressBar(done, m.totalMeetings, 12)} {done}/{m.totalMeetings} meetings: {m.succeededMeetings}{' '}
-        updated, {m.failedMeetings} failed, {m.skippedMeetings} skipped
-      </Text>
-      <Text wrap="truncate-end" color={m.invitationsFailed > 0 ? 'red' : undefined}>
-        {m.invitesUpdated} invitations: {m.invitationsDelivered} delivered, {m.invitationsPending} pending,{' '}
-        {m.invitationsFailed} failed
-      </Text>
-      <Text wrap="truncate-end" color={m.state === 'FAILED' ? 'red' : undefined}>
-        last message: {m.lastMessage ?? '—'}
-      </Text>
-      {m.latestTrigger.edges[0] ? (
-        <Text wrap="truncate-end">
-          <Text dimColor>latest trigger </Text>
-          <TriggerLine trigger={m.latestTrigger.edges[0].node} />
-        </Text>
-      ) : null}
+      {lines.slice(shownTop, shownTop + visible).map((l, offset) => {
+        const focused = shownTop + offset === line;
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity but their place
+          <Text key={offset} wrap="truncate-end" color={l.color} dimColor={l.dim} inverse={focused}>
+            {focused ? '›' : ' '} {truncate(l.text, width - 2)}
+          </Text>
+        );
+      })}
       {question.line ?? <OutcomeLine outcome={outcome} />}
-      <Box flexDirection="column" marginTop={1}>
-        {pane === 'meetings' ? (
-          <>
-            <Text dimColor>Meetings · tab: triggers</Text>
-            {results?.edges.length === 0 ? <Text dimColor>none looked at yet</Text> : null}
-            {results?.edges.map(({ node: r }) => (
-              <Text key={r.meeting.id} wrap="truncate-end">
-                <Text color={OUTCOME_COLORS[r.outcome]}>{r.outcome.padEnd(7)}</Text>{' '}
-                {dateTime(r.meeting.startsAt)} {r.meeting.subject} · {r.reason}
-              </Text>
-            ))}
-          </>
-        ) : (
-          <>
-            <Text dimColor>Triggers absorbed, newest first · tab: meetings</Text>
-            {m.triggers.edges.map(({ node }) => (
-              <TriggerLine key={node.id} trigger={node} />
-            ))}
-          </>
-        )}
-      </Box>
     </Box>
   );
 }

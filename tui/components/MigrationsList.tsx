@@ -1,20 +1,26 @@
 /**
- * Every migration of the tenant, newest first, a page at a time through the connection: a key per state
- * filter, `/` to search by user, ↑/↓ to select (running on across pages), ←/→ to turn a page, Enter to
- * open one. Refreshed every second while shown.
+ * The tenant's migrations, newest first (the newest 500 that match): 1–5 toggle state filters, several at
+ * once, 0 clears them; `/` searches by user; the table's keys move and sort; Enter opens one. Opened from
+ * a user, it shows that user's migrations only. Refreshed every second while shown.
  */
-import { Box, Text, useInput } from 'ink';
-import { dateTime, fitColumns, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
-import { useCapture } from '../keyboard.ts';
-import { type PageInfo, usePaging } from '../paging.ts';
+import { Box, Text } from 'ink';
+import { useNow } from '../clock.ts';
+import { ago, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
+import { useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
 import { useRemembered } from '../screen-memory.ts';
+import { truncate } from '../width.ts';
 import { ListStatus, useListSearch } from './ListSearch.tsx';
+import { type Column, column, TABLE_HELP, useTable } from './Table.tsx';
 
-export const MIGRATIONS_PAGE = `query($states: [MeetingMigrationState!], $userSearch: String, $first: Int, $after: String, $last: Int, $before: String) {
-  meetingMigrations(states: $states, userSearch: $userSearch, first: $first, after: $after, last: $last, before: $before) {
-    edges { node { id state migrationType createdAt totalMeetings succeededMeetings failedMeetings skippedMeetings user { userPrincipalName } } }
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+/** The most rows a list loads: the server's largest page. */
+export const LIST_LIMIT = 500;
+
+export const MIGRATIONS_PAGE = `query($states: [MeetingMigrationState!], $userSearch: String, $userId: ID, $first: Int) {
+  meetingMigrations(states: $states, userSearch: $userSearch, userId: $userId, first: $first) {
+    edges { node { id state migrationType createdAt modifiedAt retryCount lastMessage
+      totalMeetings succeededMeetings failedMeetings skippedMeetings user { userPrincipalName } } }
+    pageInfo { hasNextPage }
   }
 }`;
 
@@ -23,6 +29,9 @@ interface Row {
   state: string;
   migrationType: string;
   createdAt: string;
+  modifiedAt: string;
+  retryCount: number;
+  lastMessage: string | null;
   totalMeetings: number;
   succeededMeetings: number;
   failedMeetings: number;
@@ -30,85 +39,124 @@ interface Row {
   user: { userPrincipalName: string };
 }
 
-/** One key per state filter. */
-export const STATE_KEYS: Record<string, string | null> = {
-  a: null,
-  p: 'PENDING',
-  i: 'IN_PROGRESS',
-  f: 'FAILED',
-  s: 'SUCCEEDED',
-  c: 'CANCELLED',
+/** One key per state filter; each toggles its state in the filter. */
+export const STATE_KEYS: Record<string, string> = {
+  '1': 'PENDING',
+  '2': 'IN_PROGRESS',
+  '3': 'FAILED',
+  '4': 'SUCCEEDED',
+  '5': 'CANCELLED',
 };
 
+export const MIGRATIONS_HELP = [
+  { keys: '1-5', what: 'filter: pending, in progress, failed, succeeded, cancelled (several at once)' },
+  { keys: '0', what: 'all states' },
+  { keys: '/', what: 'search by user' },
+  { keys: '⏎', what: 'open' },
+  ...TABLE_HELP,
+];
+
+function columnsAt(now: number): Column<Row>[] {
+  return [
+    column('STATE', 11, (m) => m.state, { color: (m) => STATE_COLORS[m.state] }),
+    column('USER', 20, (m) => m.user.userPrincipalName, { grow: 24 }),
+    column('MEETINGS', 9, (m) => m.totalMeetings, {
+      align: 'right',
+      text: (m) => `${meetingsDone(m)}/${m.totalMeetings}`,
+    }),
+    {
+      title: 'PROGRESS',
+      width: 8,
+      priority: 3,
+      text: (m) => progressBar(meetingsDone(m), m.totalMeetings, 8),
+    },
+    column('CREATED', 12, (m) => m.createdAt, { text: (m) => ago(m.createdAt, now) }),
+    column('FAILED', 6, (m) => m.failedMeetings, {
+      align: 'right',
+      priority: 2,
+      color: (m) => (m.failedMeetings > 0 ? 'red' : undefined),
+    }),
+    column('TYPE', 14, (m) => m.migrationType, { priority: 2 }),
+    column('MODIFIED', 12, (m) => m.modifiedAt, { priority: 2, text: (m) => ago(m.modifiedAt, now) }),
+    column('RETRIES', 7, (m) => m.retryCount, { align: 'right', priority: 2 }),
+    column('LAST MESSAGE', 20, (m) => m.lastMessage ?? '', { grow: 60, priority: 4 }),
+  ];
+}
+
 export function MigrationsList({
-  pageSize,
+  height,
   width = 80,
+  user = null,
   onOpen,
 }: {
-  pageSize: number;
+  /** Lines the list has, its title included. */
+  height: number;
   width?: number;
+  /** Only this user's migrations. */
+  user?: { id: string; userPrincipalName: string } | null;
   onOpen?: (id: string) => void;
 }) {
-  // Marker, state, counts, bar, time and the spaces between take 50 columns; the user gets the rest.
-  const userWidth = Math.max(12, width - 51);
-  const [state, setState] = useRemembered<string | null>('migrations.state', null);
-  const paging = usePaging(pageSize, 'migrations.page');
+  const now = useNow();
+  const [states, setStates] = useRemembered<string[]>('migrations.states', []);
   const { search, searching, startSearching, prompt } = useListSearch(
     'migrations.search',
     "part of a user's name",
-    paging.reset,
+    () => {},
+    width,
   );
-  const active = useCapture(searching);
-  const [result] = usePolledQuery<{
-    meetingMigrations: { edges: { node: Row }[]; pageInfo: PageInfo };
+  const [result, , current] = usePolledQuery<{
+    meetingMigrations: { edges: { node: Row }[]; pageInfo: { hasNextPage: boolean } };
   }>({
     query: MIGRATIONS_PAGE,
-    variables: { states: state ? [state] : null, userSearch: search || null, ...paging.variables },
-  });
-
-  const connection = result.data?.meetingMigrations;
-  const rows = connection?.edges.map((edge) => edge.node) ?? [];
-  const selected = paging.selectedOf(rows.length);
-  useInput(
-    (input, key) => {
-      if (paging.onKey(input, key, connection?.pageInfo, connection ? rows.length : undefined)) return;
-      if (input in STATE_KEYS) {
-        setState(STATE_KEYS[input] ?? null);
-        paging.reset();
-      } else if (input === '/') {
-        startSearching();
-      } else if (key.return) {
-        const row = rows[paging.selectedOf(rows.length)];
-        if (row) onOpen?.(row.id);
-      }
+    variables: {
+      states: states.length > 0 ? states : null,
+      userSearch: user ? null : search || null,
+      userId: user?.id ?? null,
+      first: LIST_LIMIT,
     },
-    { isActive: active && !searching },
+  });
+  const connection = current ? result.data?.meetingMigrations : undefined;
+  const rows = connection?.edges.map((edge) => edge.node);
+  const table = useTable(rows, {
+    memoryKey: `migrations.table${user ? `.${user.id}` : ''}`,
+    columns: columnsAt(now),
+    rowKey: (m) => m.id,
+    width,
+    height: Math.max(3, height - 1 - (searching ? 1 : 0)),
+    more: connection?.pageInfo.hasNextPage === true,
+    scope: `${states.join()}/${search}`,
+  });
+  useKeys(
+    (press) => {
+      const { input, key } = press;
+      if (table.onKey(press)) return true;
+      if (STATE_KEYS[input]) {
+        const state = STATE_KEYS[input];
+        setStates(states.includes(state) ? states.filter((s) => s !== state) : [...states, state]);
+      } else if (input === '0') setStates([]);
+      else if (input === '/' && !user) startSearching();
+      else if (key.return && table.selected) onOpen?.(table.selected.id);
+      else return false;
+      return true;
+    },
+    { ready: current, help: user ? MIGRATIONS_HELP.filter((h) => h.keys !== '/') : MIGRATIONS_HELP },
   );
 
+  const filters = [
+    states.length > 0 ? states.join('+') : 'all states',
+    ...(user ? [`user ${user.userPrincipalName}`] : search ? [`user "${search}"`] : []),
+  ].join(' · ');
   return (
     <Box flexDirection="column">
-      <Text>
+      <Text wrap="truncate-end">
         <Text bold>Migrations</Text>
-        <Text dimColor>
-          {' '}
-          · {state ?? 'all states'}
-          {search ? ` · user "${search}"` : ''}
-        </Text>
+        <Text dimColor>{truncate(` · ${filters}`, width - 10)}</Text>
       </Text>
       {prompt}
-      <ListStatus error={result.error} empty={connection?.edges.length === 0} what="migrations" />
-      {rows.map((node, index) => {
-        const done = meetingsDone(node);
-        return (
-          <Text key={node.id} wrap="truncate-end" bold={index === selected}>
-            {index === selected ? '›' : ' '}{' '}
-            <Text color={STATE_COLORS[node.state] ?? 'white'}>{node.state.padEnd(11)}</Text>{' '}
-            {fitColumns(node.user.userPrincipalName, userWidth)} {String(done).padStart(5)}/
-            {String(node.totalMeetings).padEnd(5)} {progressBar(done, node.totalMeetings, 8)}{' '}
-            {dateTime(node.createdAt).slice(5)}
-          </Text>
-        );
-      })}
+      {result.error || connection?.edges.length === 0 ? (
+        <ListStatus error={result.error} empty={connection?.edges.length === 0} what="migrations" />
+      ) : null}
+      {rows ? table.view : <Text dimColor>loading…</Text>}
     </Box>
   );
 }

@@ -2,10 +2,11 @@
  * The tenant's three switches that decide whether meetings migrate by themselves. 1/2/3 toggle one after a
  * y/n question; a change made anywhere else shows at once (tenantSettingsUpdated).
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { useSubscription } from 'urql';
 import { commandDocument, type Outcome, useCommand } from '../commands.ts';
+import { useKeys } from '../keyboard.ts';
 import { OutcomeLine, useQuestion } from './Question.tsx';
 
 export const SETTINGS_SUBSCRIPTION = `subscription { tenantSettingsUpdated {
@@ -67,6 +68,8 @@ export const SETTINGS: Setting[] = [
   },
 ];
 
+const SETTINGS_HELP = [{ keys: '1 2 3', what: 'toggle a switch (asks y/n first)' }];
+
 export function Settings() {
   const [{ data, error }] = useSubscription<{ tenantSettingsUpdated: TenantSettings }>({
     query: SETTINGS_SUBSCRIPTION,
@@ -79,11 +82,10 @@ export function Settings() {
   const setDialInSettings = useCommand(SET_DIAL_IN_SETTINGS, 'setDialInConferencingTenantSettings');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const settings = data?.tenantSettingsUpdated;
-  useInput(
-    (input, key) => {
-      if (question.answer(input, key)) return;
+  useKeys(
+    ({ input }) => {
       const setting = SETTINGS.find((s) => s.key === input);
-      if (!setting || !settings) return;
+      if (!setting || !settings) return false;
       // The value asked about is fixed when asked: a change made elsewhere meanwhile does not flip it.
       const value = !setting.value(settings);
       question.ask(`Turn ${setting.name} ${value ? 'on' : 'off'}?`, () => {
@@ -93,8 +95,10 @@ export function Settings() {
           setOutcome,
         );
       });
+      return true;
     },
-    { isActive: question.active },
+    // Not held for the settings: they come by subscription, which may wait for a reconnection.
+    { help: SETTINGS_HELP },
   );
 
   if (error) return <Text color="red">{error.message}</Text>;

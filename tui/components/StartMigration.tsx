@@ -2,12 +2,13 @@
  * Starting a migration for one user: choose the source and target meeting types and see, meeting by
  * meeting, what the migration would do (meetingMigrationPreview) before Enter starts it. Esc backs out.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useReducer, useState } from 'react';
 import { useQuery } from 'urql';
 import { commandDocument, type Outcome, useCommand } from '../commands.ts';
 import { dateTime, OUTCOME_COLORS } from '../format.ts';
-import { useCapture } from '../keyboard.ts';
+import { useKeys } from '../keyboard.ts';
+import { truncate } from '../width.ts';
 
 export const PREVIEW = `query($userId: ID!, $source: SourceMeetingType!, $target: TargetMeetingType!, $first: Int) {
   meetingMigrationPreview(userId: $userId, sourceMeetingType: $source, targetMeetingType: $target) {
@@ -56,14 +57,15 @@ function nextChoice(choice: Choice, move: 'other field' | 1 | -1): Choice {
 export function StartMigration({
   user,
   previewRows,
+  width = 80,
   onDone,
 }: {
   user: { id: string; userPrincipalName: string };
   previewRows: number;
+  width?: number;
   /** With the outcome once started; with null when the operator backed out. */
   onDone: (outcome: Outcome | null) => void;
 }) {
-  const active = useCapture(true);
   // A reducer, so keys that come faster than renders each see the choice the one before left.
   const [{ field, source, target }, choose] = useReducer(nextChoice, {
     field: 'source',
@@ -78,8 +80,9 @@ export function StartMigration({
   });
   const preview = data?.meetingMigrationPreview;
 
-  useInput(
-    (_input, key) => {
+  useKeys(
+    ({ key }) => {
+      if (starting) return true;
       if (key.escape) onDone(null);
       else if (key.tab || key.upArrow || key.downArrow) choose('other field');
       else if (key.leftArrow) choose(-1);
@@ -91,9 +94,22 @@ export function StartMigration({
           (payload) => (payload.triggerEvaluation as { message: string }).message,
         ).then(onDone);
       }
+      return true;
     },
-    { isActive: active && !starting },
+    {
+      layer: 'modal',
+      // Enter starts what the preview shows: a key typed ahead waits for the preview of the choice made.
+      ready: data !== undefined || error !== undefined,
+      help: [
+        { keys: '← →', what: 'change the value' },
+        { keys: 'tab ↑ ↓', what: 'the other field' },
+        { keys: '⏎', what: 'start' },
+        { keys: 'esc', what: 'back' },
+      ],
+    },
   );
+  // Inside the border and its padding.
+  const inner = Math.max(10, width - 4);
 
   const choice = (name: 'source' | 'target', value: string) => (
     <Text>
@@ -106,7 +122,7 @@ export function StartMigration({
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       <Text bold wrap="truncate-end">
-        Start a migration for {user.userPrincipalName}
+        {truncate(`Start a migration for ${user.userPrincipalName}`, inner)}
       </Text>
       <Box gap={3}>
         {choice('source', source)}
@@ -132,7 +148,10 @@ export function StartMigration({
           {preview.meetings.edges.map(({ node }) => (
             <Text key={node.meeting.id} wrap="truncate-end">
               <Text color={OUTCOME_COLORS[node.outcome]}>{node.outcome.padEnd(7)}</Text>{' '}
-              {dateTime(node.meeting.startsAt)} {node.meeting.subject} · {node.reason}
+              {truncate(
+                `${dateTime(node.meeting.startsAt)} ${node.meeting.subject} · ${node.reason}`,
+                inner - 8,
+              )}
             </Text>
           ))}
         </Box>

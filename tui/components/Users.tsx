@@ -1,21 +1,24 @@
 /**
- * The tenant's users, by user principal name, a page at a time: `/` searches by UPN or name, ↑/↓ select.
- * The selected user's coordinates and latest migration show below; s starts a migration after a preview,
- * Enter opens the latest migration.
+ * The tenant's users by user principal name (the first 500 that match): `/` searches by UPN or name, the
+ * table's keys move and sort. The selected user's coordinates and latest migration show below; Enter shows
+ * the user's migrations, l opens the latest one, n previews and starts a new one.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useState } from 'react';
+import { useNow } from '../clock.ts';
 import type { Outcome } from '../commands.ts';
-import { age, dateTime, fitColumns, meetingsDone, STATE_COLORS } from '../format.ts';
-import { useCapture } from '../keyboard.ts';
-import { type PageInfo, usePaging } from '../paging.ts';
+import { age, ago, dateTime, meetingsDone, STATE_COLORS } from '../format.ts';
+import { useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
+import { truncate } from '../width.ts';
 import { ListStatus, useListSearch } from './ListSearch.tsx';
+import { LIST_LIMIT } from './MigrationsList.tsx';
 import { OutcomeLine } from './Question.tsx';
 import { StartMigration } from './StartMigration.tsx';
+import { type Column, column, TABLE_HELP, useTable } from './Table.tsx';
 
-export const USERS_PAGE = `query($search: String, $first: Int, $after: String, $last: Int, $before: String) {
-  tenant { users(search: $search, first: $first, after: $after, last: $last, before: $before) {
+export const USERS_PAGE = `query($search: String, $first: Int) {
+  tenant { users(search: $search, first: $first) {
     edges { node {
       id userPrincipalName displayName sipAddress skypeHosting teamsUpgradeMode mailboxLocation
       audioConferencing {
@@ -26,7 +29,7 @@ export const USERS_PAGE = `query($search: String, $first: Int, $after: String, $
         id state createdAt totalMeetings succeededMeetings failedMeetings skippedMeetings lastMessage
       }
     } }
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    pageInfo { hasNextPage }
   } }
 }`;
 
@@ -61,34 +64,38 @@ interface UserRow {
 }
 
 /** Lines the selected user's card takes below the list. */
-export const USER_CARD_LINES = 7;
+export const USER_CARD_LINES = 6;
 
-function UserCard({ user }: { user: UserRow }) {
+function UserCard({ user, width }: { user: UserRow; width: number }) {
   const audio = user.audioConferencing;
   const latest = user.latestMeetingMigration;
+  const line = (text: string) => truncate(text, width);
+  const provider = `${audio.provider}${audio.thirdPartyProviderName ? ` (${audio.thirdPartyProviderName})` : ''}`;
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold wrap="truncate-end">
-        {user.displayName} <Text dimColor>{user.sipAddress}</Text>
+        {line(`${user.displayName}  ${user.sipAddress}`)}
       </Text>
       <Text wrap="truncate-end">
-        hosting {user.skypeHosting} · upgrade {user.teamsUpgradeMode} · mailbox {user.mailboxLocation}
+        {line(
+          `hosting ${user.skypeHosting} · upgrade ${user.teamsUpgradeMode} · mailbox ${user.mailboxLocation}`,
+        )}
       </Text>
       <Text wrap="truncate-end">
-        audio {audio.provider}
-        {audio.thirdPartyProviderName ? ` (${audio.thirdPartyProviderName})` : ''} ·{' '}
-        {audio.licensed ? 'licensed' : 'unlicensed'} · dial-in {audio.dialInEnabled ? 'on' : 'off'} ·
-        conference ID {audio.conferenceId ?? '—'}
+        {line(
+          `audio ${provider} · ${audio.licensed ? 'licensed' : 'unlicensed'} · dial-in ${audio.dialInEnabled ? 'on' : 'off'} · conference ID ${audio.conferenceId ?? '—'}`,
+        )}
       </Text>
       <Text wrap="truncate-end">
-        bridge {audio.bridge?.name ?? '—'} · toll {audio.defaultTollNumber?.number ?? '—'} · toll-free{' '}
-        {audio.defaultTollFreeNumber?.number ?? '—'}
+        {line(
+          `bridge ${audio.bridge?.name ?? '—'} · toll ${audio.defaultTollNumber?.number ?? '—'} · toll-free ${audio.defaultTollFreeNumber?.number ?? '—'}`,
+        )}
       </Text>
       {latest ? (
-        <Text wrap="truncate-end">
-          latest migration <Text color={STATE_COLORS[latest.state]}>{latest.state}</Text>{' '}
-          {dateTime(latest.createdAt)} ({age(latest.createdAt, Date.now())} ago) · {meetingsDone(latest)}/
-          {latest.totalMeetings} meetings{latest.lastMessage ? ` · ${latest.lastMessage}` : ''}
+        <Text wrap="truncate-end" color={STATE_COLORS[latest.state]}>
+          {line(
+            `latest migration ${latest.state} ${dateTime(latest.createdAt)} (${age(latest.createdAt, Date.now())} ago) · ${meetingsDone(latest)}/${latest.totalMeetings} meetings${latest.lastMessage ? ` · ${latest.lastMessage}` : ''}`,
+          )}
         </Text>
       ) : (
         <Text dimColor>no migration yet</Text>
@@ -97,57 +104,96 @@ function UserCard({ user }: { user: UserRow }) {
   );
 }
 
+export const USERS_HELP = [
+  { keys: '/', what: 'search by UPN or name' },
+  { keys: '⏎', what: "the user's migrations" },
+  { keys: 'l', what: 'open the latest migration' },
+  { keys: 'n', what: 'preview and start a new migration' },
+  ...TABLE_HELP,
+];
+
+function columnsAt(now: number): Column<UserRow>[] {
+  const latest = (u: UserRow) => u.latestMeetingMigration;
+  return [
+    column('USER', 22, (u) => u.userPrincipalName, { grow: 18 }),
+    column('NAME', 14, (u) => u.displayName, { grow: 16 }),
+    column('LATEST', 11, (u) => latest(u)?.state ?? '—', {
+      color: (u) => STATE_COLORS[latest(u)?.state ?? ''] ?? 'gray',
+    }),
+    column('WHEN', 12, (u) => latest(u)?.createdAt ?? '', {
+      priority: 2,
+      text: (u) => ago(latest(u)?.createdAt, now),
+    }),
+    column('HOSTING', 11, (u) => u.skypeHosting, { priority: 2 }),
+    column('UPGRADE', 18, (u) => u.teamsUpgradeMode, { priority: 3 }),
+    column('AUDIO', 11, (u) => u.audioConferencing.provider, { priority: 3 }),
+    column('MAILBOX', 20, (u) => u.mailboxLocation, { priority: 4 }),
+  ];
+}
+
 export function Users({
-  pageSize,
+  height,
   width = 80,
   onOpen,
+  onUser,
 }: {
-  pageSize: number;
+  /** Lines the screen has, its title and the card included. */
+  height: number;
   width?: number;
+  /** Opens a migration. */
   onOpen?: (migrationId: string) => void;
+  /** Shows a user's migrations. */
+  onUser?: (user: { id: string; userPrincipalName: string }) => void;
 }) {
-  // Marker and state take 16 columns; the UPN and the name share the rest.
-  const nameWidth = Math.max(10, Math.floor((width - 16) / 2));
+  const now = useNow();
   const [starting, setStarting] = useState<UserRow | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const paging = usePaging(pageSize, 'users.page');
   const { search, searching, startSearching, prompt } = useListSearch(
     'users.search',
     'part of a UPN or name',
-    paging.reset,
+    () => {},
+    width,
   );
-  const active = useCapture(searching);
-  const [result, refresh] = usePolledQuery<{
-    tenant: { users: { edges: { node: UserRow }[]; pageInfo: PageInfo } } | null;
-  }>({ query: USERS_PAGE, variables: { search: search || null, ...paging.variables } });
+  const [result, refresh, current] = usePolledQuery<{
+    tenant: { users: { edges: { node: UserRow }[]; pageInfo: { hasNextPage: boolean } } } | null;
+  }>({ query: USERS_PAGE, variables: { search: search || null, first: LIST_LIMIT } });
 
-  const connection = result.data?.tenant?.users;
-  const users = connection?.edges.map((edge) => edge.node) ?? [];
-  const selected = paging.selectedOf(users.length);
-  const user = users[selected];
-  useInput(
-    (input, key) => {
-      if (paging.onKey(input, key, connection?.pageInfo, connection ? users.length : undefined)) return;
-      if (input === '/') startSearching();
-      else if (input === 's') {
-        setOutcome(null);
-        setStarting(users[paging.selectedOf(users.length)] ?? null);
-      } else if (key.return) {
-        const chosen = users[paging.selectedOf(users.length)];
-        if (chosen?.latestMeetingMigration) onOpen?.(chosen.latestMeetingMigration.id);
-        else if (chosen)
-          setOutcome({
-            ok: false,
-            message: `${chosen.userPrincipalName} has no migration yet; s starts one`,
-          });
-      }
+  const connection = current ? result.data?.tenant?.users : undefined;
+  const table = useTable(
+    connection?.edges.map((edge) => edge.node),
+    {
+      memoryKey: 'users.table',
+      columns: columnsAt(now),
+      rowKey: (u) => u.id,
+      width,
+      height: Math.max(3, height - 2 - USER_CARD_LINES - (searching ? 1 : 0)),
+      more: connection?.pageInfo.hasNextPage === true,
+      scope: search,
     },
-    { isActive: active && !searching && !starting },
+  );
+  const user = table.selected;
+  useKeys(
+    (press) => {
+      const { input, key } = press;
+      if (table.onKey(press)) return true;
+      if (input === '/') startSearching();
+      else if (input === 'n' && user) {
+        setOutcome(null);
+        setStarting(user);
+      } else if (key.return && user) onUser?.(user);
+      else if (input === 'l' && user) {
+        if (user.latestMeetingMigration) onOpen?.(user.latestMeetingMigration.id);
+        else
+          setOutcome({ ok: false, message: `${user.userPrincipalName} has no migration yet; n starts one` });
+      } else return false;
+      return true;
+    },
+    { ready: current, active: !starting, help: USERS_HELP },
   );
 
   return (
     <Box flexDirection="column">
-      <Text>
+      <Text wrap="truncate-end">
         <Text bold>Users</Text>
         <Text dimColor> · {search ? `matching "${search}"` : 'all'}</Text>
       </Text>
@@ -156,25 +202,18 @@ export function Users({
       {starting ? (
         <StartMigration
           user={starting}
-          previewRows={Math.max(1, pageSize + USER_CARD_LINES - 6)}
+          width={width}
+          previewRows={Math.max(1, height - 9)}
           onDone={(said) => {
             setStarting(null);
             setOutcome(said);
-            refresh({ requestPolicy: 'network-only' });
+            refresh();
           }}
         />
       ) : (
         <>
-          {users.map((row, index) => (
-            <Text key={row.id} wrap="truncate-end" bold={index === selected}>
-              {index === selected ? '›' : ' '} {fitColumns(row.userPrincipalName, nameWidth)}{' '}
-              {fitColumns(row.displayName, nameWidth)}{' '}
-              <Text color={STATE_COLORS[row.latestMeetingMigration?.state ?? ''] ?? 'gray'}>
-                {row.latestMeetingMigration?.state ?? '—'}
-              </Text>
-            </Text>
-          ))}
-          {user ? <UserCard user={user} /> : null}
+          {connection ? table.view : <Text dimColor>loading…</Text>}
+          {user ? <UserCard user={user} width={width} /> : null}
         </>
       )}
       <OutcomeLine outcome={outcome} />
