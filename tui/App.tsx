@@ -43,7 +43,7 @@ export const APP_HELP: KeyHelp[] = [
   { keys: 'u', what: "users: coordinates, latest migration, the user's migrations" },
   { keys: 'e', what: 'activity: triggers as evaluated, and why each did or did not migrate' },
   { keys: 't', what: "settings: the tenant's switches" },
-  { keys: 'x', what: 'failures by reason: retry or cancel them in bulk, after a dry run' },
+  { keys: 'x', what: 'failures grouped by reason, fixed in bulk after a dry run' },
   { keys: 'esc', what: 'back' },
   { keys: '?', what: 'the keys of this screen' },
   { keys: 'q Ctrl-C', what: 'quit' },

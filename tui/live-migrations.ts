@@ -156,8 +156,6 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
           rates.current = [...rates.current, updatedThisSecond.current].slice(-RATE_WINDOW);
           changed.current = true;
         }
-        // A hold's countdown and the time left move each second while a migration waits.
-        if ([...open.current.values()].some((m) => m.state === 'PENDING')) changed.current = true;
         updatedThisSecond.current = 0;
       }
       if (!changed.current) return;

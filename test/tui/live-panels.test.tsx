@@ -140,7 +140,7 @@ describe('true numbers', () => {
     const frame = render(
       <LivePanels view={{ open: [held], failures: [], rates: [] }} now={now} />,
     ).lastFrame();
-    expect(frame).toMatch(/nothing running · hold ends in 90 s · 1 queued/);
+    expect(frame).toMatch(/nothing running · hold ends in 2 min · 1 queued/);
   });
 
   test('a run whose meetings are not counted yet has no bar, never 0/0', () => {

@@ -3,7 +3,8 @@
  * failures. While the connection is lost, every panel says its figures are stale, and since when.
  */
 import { Box, Text } from 'ink';
-import { age, meetingsDone, progressBar, sparkline } from '../format.ts';
+import { useNow } from '../clock.ts';
+import { meetingsDone, progressBar, sparkline } from '../format.ts';
 import { type LiveView, timeLeft } from '../live-migrations.ts';
 
 /** " · stale since 14:02:07" (local time) after a panel's label while the connection is lost. */
@@ -12,18 +13,29 @@ export function Stale({ since }: { since: number | null | undefined }) {
   return <Text color="yellow"> · stale since {new Date(since).toTimeString().slice(0, 8)}</Text>;
 }
 
-/** "42 s", "3 min 5 s", "2 h 10 min". */
-function duration(seconds: number): string {
+/** "42 s", "3 min 5 s", "2 h 10 min": for the time left of running work, drawn again with each event. */
+function preciseDuration(seconds: number): string {
   if (seconds < 120) return `${seconds} s`;
   if (seconds < 7200) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
   return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+}
+
+/**
+ * "<1 min", "3 min", "2 h 10 min": to the minute, like the lists' times, so that an idle dashboard is drawn
+ * again once a minute rather than every second.
+ */
+function duration(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 1) return '<1 min';
+  if (minutes < 120) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 export function LivePanels({
   view,
   width = 80,
   height = 20,
-  now = Date.now(),
+  now,
   staleSince = null,
 }: {
   view: LiveView;
@@ -34,6 +46,9 @@ export function LivePanels({
   height?: number;
   now?: number;
 }) {
+  // Drawn again when the minute turns: the times below are to the minute.
+  useNow();
+  const at = now ?? Date.now();
   const running = view.open.filter((m) => m.state === 'IN_PROGRESS');
   const pending = view.open.filter((m) => m.state === 'PENDING');
   const oldestPending = pending.reduce<string | null>(
@@ -43,7 +58,7 @@ export function LivePanels({
   const done = running.reduce((sum, m) => sum + meetingsDone(m), 0);
   const total = running.reduce((sum, m) => sum + m.totalMeetings, 0);
   const rate = view.rates.at(-1) ?? 0;
-  const left = timeLeft(view.open, rate, now);
+  const left = timeLeft(view.open, rate, at);
   const waiting = [
     left.holdSeconds > 0 ? `hold ends in ${duration(left.holdSeconds)}` : null,
     left.queued > 0 ? `${left.queued} queued` : null,
@@ -61,14 +76,19 @@ export function LivePanels({
       <Box flexDirection="column">
         <Text wrap="truncate-end">
           <Text bold>{rate}</Text> meetings/s <Text color="cyan">{sparkline(view.rates)}</Text>
-          {oldestPending ? <Text dimColor> · oldest pending {age(oldestPending, now)}</Text> : null}
+          {oldestPending ? (
+            <Text dimColor> · oldest pending {duration((at - Date.parse(oldestPending)) / 1000)}</Text>
+          ) : null}
           <Stale since={staleSince} />
         </Text>
         {total > 0 || waiting.length > 0 ? (
           <Text wrap="truncate-end">
             {total > 0 ? `${progressBar(done, total, bar)} ${done}/${total}` : 'nothing running'}
             {left.seconds !== null && (total > 0 || left.queued > 0) ? (
-              <Text dimColor> · about {duration(left.seconds)} left</Text>
+              <Text dimColor>
+                {' '}
+                · about {total > 0 ? preciseDuration(left.seconds) : duration(left.seconds)} left
+              </Text>
             ) : null}
             {waiting.length > 0 ? <Text dimColor> · {waiting.join(' · ')}</Text> : null}
           </Text>
