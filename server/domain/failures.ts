@@ -5,6 +5,7 @@
  */
 import { InvalidValueError } from './errors.ts';
 import type { MeetingMigration, MigrationState } from './model.ts';
+import { boundedText } from './validation.ts';
 
 /** Ids one bulk command takes, as `nodes(ids:)` does. */
 export const MAX_BULK_IDS = 100;
@@ -57,6 +58,13 @@ export function mergeFailureGroups(rows: readonly FailureGroup[]): FailureGroup[
 export type BulkSelection<Id = number> = { failureReason: string } | { migrationIds: Id[] };
 
 /** The one selection given, ids without repeats; none, both, an empty one or too many ids is an error. */
+/** A reason as meetingMigrationFailureGroups names it: text (a NUL or other control character is none), not blank. */
+export function failureReasonText(field: string, reason: string): string {
+  boundedText(field, reason);
+  if (reason.trim() === '') throw new InvalidValueError(field, 'must not be empty');
+  return reason;
+}
+
 export function bulkSelection<Id>(input: {
   failureReason?: string | null;
   migrationIds?: readonly Id[] | null;
@@ -66,8 +74,7 @@ export function bulkSelection<Id>(input: {
     throw new InvalidValueError('migrationIds', 'give either failureReason or migrationIds, not both');
   }
   if (reason != null) {
-    if (reason.trim() === '') throw new InvalidValueError('failureReason', 'must not be empty');
-    return { failureReason: reason };
+    return { failureReason: failureReasonText('failureReason', reason) };
   }
   if (ids == null) throw new InvalidValueError('input', 'give failureReason or migrationIds');
   const unique = [...new Set(ids)];

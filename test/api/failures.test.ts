@@ -164,6 +164,9 @@ describe('failures grouped by reason', () => {
     expect(await ids(INELIGIBLE)).toEqual([migrationIds.onprem2, migrationIds.onprem1]);
     expect(await ids(CROWDED)).toEqual([migrationIds.crowded]);
     expect(await ids('no such reason')).toEqual([]);
+    // Not text: refused naming the argument (PostgreSQL would not even take it as a parameter).
+    const refused = await server.request(token, query, { reason: 'a\u0000' });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_VALUE', field: 'failureReason' });
   });
 
   test('another tenant’s groups read as an empty tenant’s', async () => {
@@ -310,6 +313,12 @@ describe('bad selections are typed errors and change nothing', () => {
     ['both', { failureReason: CROWDED, migrationIds: ['x'] }, 'InvalidValueError', /not both/],
     ['an empty list', { migrationIds: [] }, 'InvalidValueError', 'migrationIds: give at least one id'],
     ['an empty reason', { failureReason: ' ' }, 'InvalidValueError', 'failureReason: must not be empty'],
+    [
+      'a reason with a NUL',
+      { failureReason: `${CROWDED}\u0000` },
+      'InvalidValueError',
+      /^failureReason: has the control character U\+0000/,
+    ],
     [
       'more than 100 ids',
       { migrationIds: Array.from({ length: 101 }, (_, i) => globalId('MeetingMigration', i + 1)) },

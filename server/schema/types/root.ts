@@ -1,5 +1,6 @@
 /** Root query fields: the viewer, tenants, and Get-CsMeetingMigrationStatus. */
 import { z } from 'zod';
+import { failureReasonText } from '../../domain/failures.ts';
 import { searchTerm, timeWindow } from '../../domain/validation.ts';
 import { targetTenantId } from '../../services/viewer.ts';
 import type { MigrationSummary } from '../../storage/migrations-store.ts';
@@ -134,7 +135,10 @@ builder.queryFields((t) => ({
       const userId = args.userId ? filterId(args.userId, 'User') : null;
       const failure =
         args.failureReason != null
-          ? await context.services.migrations.failureSelector(tenantId, args.failureReason)
+          ? await context.services.migrations.failureSelector(
+              tenantId,
+              queryArgument(() => failureReasonText('failureReason', args.failureReason as string)),
+            )
           : null;
       return cursorConnection(
         args,
