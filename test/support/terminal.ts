@@ -40,7 +40,8 @@ export function terminal(): Terminal {
     screen,
     async screenShowing(session, pattern, what) {
       const matches = typeof pattern === 'function' ? pattern : (shown: string) => pattern.test(shown);
-      for (let i = 0; i < 300; i++) {
+      // 20 s: a loaded machine starts the TUI slowly.
+      for (const started = Date.now(); Date.now() - started < 20_000; ) {
         const shown = screen(session);
         if (matches(shown)) return shown;
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -82,4 +83,14 @@ export function terminal(): Terminal {
       }
     },
   };
+}
+
+/** Every line within the terminal's width and the frame within its height: nothing wrapped or pushed off. */
+export function fitsIn(shown: string, columns: number, rows: number): boolean {
+  const lines = shown.replace(/\n+$/, '').split('\n');
+  return (
+    lines.length <= rows &&
+    lines.every((line) => [...line].length <= columns) &&
+    /^MMS · /.test(lines[0] ?? '')
+  );
 }

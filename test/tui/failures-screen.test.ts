@@ -14,11 +14,11 @@ import {
   startMeetingMigration,
 } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
-import { fitsIn, terminals } from '../support/tmux.ts';
+import { fitsIn, terminal } from '../support/terminal.ts';
 
 let server: TestServer;
 let dir: string;
-const tty = terminals();
+const tty = terminal();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mms-failures-'));
@@ -71,10 +71,10 @@ test.each([
     for (const id of [...ineligible, crowded]) await failed(token, id);
 
     const session = `failures-${columns}`;
-    tty.start(session, columns, rows, { url: server.url, token });
-    await tty.showing(session, /● live/);
+    tty.startTui(session, { url: server.url, token, columns, rows });
+    await tty.screenShowing(session, /● live/);
     tty.keys(session, 'x');
-    const groups = await tty.showing(
+    const groups = await tty.screenShowing(
       session,
       /Failures by reason \(2\)[\s\S]*› +2 failed +0 retrying +0 meetings +not eligible[\s\S]*1 failed +0 retrying +1 meetings +5 participants[\s\S]*\[ \] FAILED +(ann|ben)@/,
     );
@@ -83,7 +83,7 @@ test.each([
     // r: the dry run's figures and a question; nothing has changed yet.
     await server.app.engine?.stop();
     tty.keys(session, 'r');
-    const asked = await tty.showing(
+    const asked = await tty.screenShowing(
       session,
       /\? Retry 2 migrations and 0 meetings of the selected group\? y yes · n no/,
     );
@@ -91,41 +91,41 @@ test.each([
     for (const id of ineligible) expect(await stateOf(token, id)).toBe('FAILED');
     tty.keys(session, 'y');
     // Done, and live: the group leaves while its migrations wait, the counts follow.
-    await tty.showing(
+    await tty.screenShowing(
       session,
       /✓ retried 2 migrations and 0 meetings\s*\nretried 2: 2 waiting · 0 running · 0 finished/,
     );
-    const waiting = await tty.showing(
+    const waiting = await tty.screenShowing(
       session,
       /2 pending\s+0 in progress\s+1 failed[\s\S]*Failures by reason \(1\)/,
     );
     expect(fitsIn(waiting, columns, rows)).toBe(true);
     for (const id of ineligible) expect(await stateOf(token, id)).toBe('PENDING');
     server.app.engine?.start();
-    await tty.showing(
+    await tty.screenShowing(
       session,
       /0 pending\s+0 in progress\s+3 failed[\s\S]*Failures by reason \(2\)[\s\S]*retried 2: 0 waiting · 0 running · 2 finished \(2 failed\)/,
     );
 
     // A row marked with space: a cancel does not apply to a FAILED one, and says so without asking.
     tty.keys(session, 'j');
-    await tty.showing(session, /› +1 failed[\s\S]*\[ \] FAILED +cat@/);
+    await tty.screenShowing(session, /› +1 failed[\s\S]*\[ \] FAILED +cat@/);
     tty.keys(session, 'Tab');
-    await tty.showing(session, /space mark · tab: groups/);
+    await tty.screenShowing(session, /space mark · tab: groups/);
     tty.keys(session, 'Space');
-    await tty.showing(session, /1 marked[\s\S]*\[x\] FAILED +cat@/);
+    await tty.screenShowing(session, /1 marked[\s\S]*\[x\] FAILED +cat@/);
     tty.keys(session, 'c');
-    await tty.showing(session, /✗ nothing to cancel \(1 left alone\): only a PENDING or IN_PROGRESS/);
+    await tty.screenShowing(session, /✗ nothing to cancel \(1 left alone\): only a PENDING or IN_PROGRESS/);
     // A retry does: asked, and n leaves it as it was.
     tty.keys(session, 'r');
-    await tty.showing(session, /\? Retry 1 migration and 1 meeting of the 1 marked migration\?/);
+    await tty.screenShowing(session, /\? Retry 1 migration and 1 meeting of the 1 marked migration\?/);
     tty.keys(session, 'n');
     // The question gone, the mark kept.
-    await tty.showing(session, /^(?![\s\S]*\? Retry)[\s\S]*1 marked/);
+    await tty.screenShowing(session, /^(?![\s\S]*\? Retry)[\s\S]*1 marked/);
     expect(await stateOf(token, crowded)).toBe('FAILED');
 
     tty.keys(session, 'q');
-    expect(await tty.showing(session, /exited with \d+/)).toMatch(/exited with 0/);
+    expect(await tty.screenShowing(session, /exited with \d+/)).toMatch(/exited with 0/);
   },
   90_000,
 );

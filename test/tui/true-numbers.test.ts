@@ -15,13 +15,13 @@ import {
   startMeetingMigration,
 } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
-import { fitsIn, terminals } from '../support/tmux.ts';
+import { fitsIn, terminal } from '../support/terminal.ts';
 
 let server: TestServer;
 /** Each size has a tenant of its own. */
 let token: string;
 let dir: string;
-const tty = terminals();
+const tty = terminal();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mms-numbers-'));
@@ -63,8 +63,8 @@ test.each([
     await scheduleMeeting(server, token, eve);
     const first = await startMeetingMigration(server, token, eve);
     await finished(first.migrationId);
-    tty.start(session, columns, rows, { url: server.url, token });
-    const failedShown = await tty.showing(
+    tty.startTui(session, { url: server.url, token, columns, rows });
+    const failedShown = await tty.screenShowing(
       session,
       new RegExp(`1 failed[\\s\\S]*✗ eve@s${columns}\\.contoso\\.com: not eligible`),
     );
@@ -80,19 +80,19 @@ test.each([
     );
     const again = await startMeetingMigration(server, token, eve);
     await finished(again.migrationId);
-    const fixed = await tty.showing(session, /0 pending\s+0 in progress\s+0 failed\s+1 succeeded/);
+    const fixed = await tty.screenShowing(session, /0 pending\s+0 in progress\s+0 failed\s+1 succeeded/);
     expect(fixed).toMatch(/Latest failures\s*\n\s*none/);
 
     // An automatic migration holds for five minutes: time left says so, and there is no 0/0 bar.
     const held = await createUser(server, token, { userPrincipalName: `held@s${columns}.contoso.com` });
     await mutate(server, token, 'assignAudioConferencingLicense', { userId: held }, 'user { id }');
-    const holding = await tty.showing(session, /nothing running · hold ends in [45] min · 1 queued/);
+    const holding = await tty.screenShowing(session, /nothing running · hold ends in [45] min · 1 queued/);
     expect(holding).not.toMatch(/\b0\/0\b/);
     expect(fitsIn(holding, columns, rows)).toBe(true);
 
     // The server goes away: every panel says its figures are stale, and since when.
     await server.stop();
-    const stale = await tty.showing(session, /● reconnecting/);
+    const stale = await tty.screenShowing(session, /● reconnecting/);
     const since = /stale since (\d\d:\d\d:\d\d)/.exec(stale)?.[1];
     expect(since).toBeDefined();
     for (const panel of ['Users by migration state', 'meetings/s', 'In progress', 'Latest failures']) {
@@ -100,12 +100,12 @@ test.each([
     }
     expect(fitsIn(stale, columns, rows)).toBe(true);
     server = await server.startAgain();
-    const back = await tty.showing(session, /● live/, 20_000);
+    const back = await tty.screenShowing(session, /● live/);
     expect(back).not.toMatch(/stale since/);
     // Not yet run (held), the licensed user's migration is pending; the others stay counted by their latest run.
-    await tty.showing(session, /1 pending\s+0 in progress\s+0 failed\s+1 succeeded/);
+    await tty.screenShowing(session, /1 pending\s+0 in progress\s+0 failed\s+1 succeeded/);
     tty.keys(session, 'q');
-    expect(await tty.showing(session, /exited with \d+/)).toMatch(/exited with 0/);
+    expect(await tty.screenShowing(session, /exited with \d+/)).toMatch(/exited with 0/);
   },
   90_000,
 );
