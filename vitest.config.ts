@@ -20,6 +20,8 @@ const BACKEND_INDEPENDENT = [
   'test/schema.test.ts',
   'test/tui/**',
   'test/graphiql.test.ts',
+  'test/services/relayed-gaps.test.ts',
+  'test/services/shared-initial-reads.test.ts',
 ];
 
 export default defineConfig(async () => {

@@ -43,7 +43,9 @@ const HOLD_MS = 2_000;
  * An open migration nothing was heard of for this long is read again from the database: the process that
  * changed it may have died between its commit and telling the others (a worker killed), or been cut off from
  * them for a while. Each read that finds nothing new doubles the wait, up to READ_AGAIN_MAX_MS, so that
- * migrations waiting out a long hold cost little.
+ * migrations waiting out a long hold cost little. What a read finds is taken as a change told by another
+ * process: when state changes are missing before it, they may only be slow to arrive, and it waits for
+ * them as long as such a change would (HOLD_MS) instead of jumping over them.
  */
 const READ_AGAIN_AFTER_MS = 2_000;
 const READ_AGAIN_MAX_MS = 60_000;
@@ -127,19 +129,22 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     return true;
   }
 
-  /** A change another process told of: passed on in the order of its state changes. */
-  function receiveMigration(migration: MeetingMigration) {
+  /**
+   * A change another process told of (or the database showed): passed on in the order of its state changes.
+   * Says whether it is on its way: passed on now, or held for the changes before it.
+   */
+  function receiveMigration(migration: MeetingMigration): boolean {
     const held = heldMigrations.get(migration.id);
     if (held) held.changes.push(migration);
     else if (migration.stateChanges > (sentMigrations.get(migration.id)?.stateChanges ?? 0) + 1) {
       const timer = setTimeout(() => releaseHeld(migration.id, true), HOLD_MS);
       heldMigrations.set(migration.id, { changes: [migration], timer });
-      return;
+      return true;
     } else {
-      publishMigration(migration);
-      return;
+      return publishMigration(migration);
     }
     releaseHeld(migration.id, false);
+    return true;
   }
 
   /** Passes on the held changes that now follow on; all of them once the wait is over. */
@@ -179,7 +184,7 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
         !last ||
         migration.stateChanges > last.stateChanges ||
         (migration.stateChanges === last.stateChanges && migration.modifiedAt.getTime() > last.modified);
-      if (newer && publishMigration(migration)) changedTenants.add(migration.tenantId);
+      if (newer && receiveMigration(migration)) changedTenants.add(migration.tenantId);
     }
     for (const tenantId of changedTenants) summaryChangedHere(tenantId);
   }

@@ -1,0 +1,121 @@
+/**
+ * A process that re-reads a quiet migration from the database may find it further on than the changes other
+ * processes have told of so far. Those changes may only be slow to come (two busy cores, a slow relay): the
+ * state changes in between are still passed on, in order, and only a change that never comes is skipped.
+ */
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import type { MeetingMigration, MigrationState } from '../../server/domain/model.ts';
+import type { EventRelay } from '../../server/services/event-relay.ts';
+import { createEvents } from '../../server/services/events.ts';
+import type { RelayedEvent } from '../../server/services/relayed-event.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-12-02T12:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const created = new Date('2026-12-02T12:00:00Z');
+function migration(state: MigrationState, stateChanges: number, modifiedMs: number): MeetingMigration {
+  return {
+    id: 7,
+    correlationId: '00000000-0000-4000-8000-000000000007',
+    tenantId: 1,
+    userId: 3,
+    state,
+    stateChanges,
+    sourceMeetingType: 'ALL',
+    targetMeetingType: 'CURRENT',
+    createdAt: created,
+    modifiedAt: new Date(created.getTime() + modifiedMs),
+    notBefore: created,
+    startedAt: null,
+    finishedAt: null,
+    retryCount: 0,
+    nextAttemptAt: null,
+    lastMessage: null,
+    totalMeetings: 10,
+    succeededMeetings: state === 'SUCCEEDED' ? 10 : 0,
+    failedMeetings: 0,
+    skippedMeetings: 0,
+    invitesUpdated: 0,
+    invitationsPending: 0,
+    invitationsDelivered: 0,
+    invitationsFailed: 0,
+  };
+}
+
+const pending = migration('PENDING', 1, 0);
+const started = migration('IN_PROGRESS', 2, 100);
+const succeeded = migration('SUCCEEDED', 3, 200);
+
+/**
+ * One API process that has sent the new migration (PENDING) and whose database holds `stored` from then on,
+ * with a relay the test delivers through.
+ */
+async function apiProcessAfterPending(stored: MeetingMigration) {
+  let deliver: (events: RelayedEvent[]) => Promise<void> = () => Promise.resolve();
+  const relay: EventRelay = {
+    send: () => {},
+    receive: (receiver) => {
+      deliver = receiver;
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  const events = createEvents({
+    relay,
+    summaryOf: () => Promise.reject(new Error('no summary subscriber here')),
+    tenant: () => Promise.resolve(null),
+    triggerEvaluations: () => Promise.resolve([]),
+    migrations: (ids) => Promise.resolve(ids.includes(stored.id) ? [stored] : []),
+  });
+  await events.receiveFromOtherProcesses();
+  const seen: string[] = [];
+  const stream = events.stream('meetingMigration', 1);
+  const reading = (async () => {
+    for await (const each of stream) seen.push(`${each.state}@${each.stateChanges}`);
+  })();
+  events.migrationStateChanged(pending);
+  const told = (change: MeetingMigration) => deliver([{ kind: 'migration', tenantId: 1, migration: change }]);
+  const end = async () => {
+    await stream.return();
+    await reading;
+    await events.close();
+  };
+  return { seen, told, end };
+}
+
+test('a re-read that finds the migration finished waits for the slow start before it', async () => {
+  const api = await apiProcessAfterPending(succeeded);
+  // The worker's start and end are still on their way when the quiet migration is read again.
+  await vi.advanceTimersByTimeAsync(2_500);
+  expect(api.seen).toEqual(['PENDING@1']);
+  await api.told(started);
+  await api.told(succeeded);
+  await vi.advanceTimersByTimeAsync(0);
+  const states = api.seen.filter((state, i, all) => state !== all[i - 1]);
+  expect(states).toEqual(['PENDING@1', 'IN_PROGRESS@2', 'SUCCEEDED@3']);
+  await api.end();
+});
+
+test('a change that never comes is skipped once the wait is over, and the stored state is passed on', async () => {
+  const api = await apiProcessAfterPending(succeeded);
+  await vi.advanceTimersByTimeAsync(2_500);
+  expect(api.seen).toEqual(['PENDING@1']);
+  await vi.advanceTimersByTimeAsync(2_000);
+  expect(api.seen).toEqual(['PENDING@1', 'SUCCEEDED@3']);
+  // The worker's own word, arriving after all, is not older than what was sent: it changes nothing.
+  await api.told(started);
+  await vi.advanceTimersByTimeAsync(0);
+  expect(api.seen).toEqual(['PENDING@1', 'SUCCEEDED@3']);
+  await api.end();
+});
+
+test('a re-read that finds the very next state change passes it on at once', async () => {
+  const api = await apiProcessAfterPending(started);
+  await vi.advanceTimersByTimeAsync(2_100);
+  expect(api.seen).toEqual(['PENDING@1', 'IN_PROGRESS@2']);
+  await api.end();
+});
