@@ -243,6 +243,19 @@ export async function createApp(options: AppOptions): Promise<App> {
    * process) or expires.
    */
   const socketViewers = new WeakMap<object, Viewer>();
+  /**
+   * Each socket's operations start one per turn of the event loop. A burst of subscribe messages arrives in
+   * one read and would otherwise be prepared (parsed, validated, subscribed) all in one go, while every other
+   * client's request waits: a hundred subscriptions at once held the loop for 100–200 ms.
+   */
+  const socketTurns = new WeakMap<object, Promise<void>>();
+  const takeTurn = (socket: object): Promise<void> => {
+    const turn = (socketTurns.get(socket) ?? Promise.resolve()).then(
+      () => new Promise<void>((resolve) => setImmediate(resolve)),
+    );
+    socketTurns.set(socket, turn);
+    return turn;
+  };
   const socketsOfToken = new Map<number, Set<WebSocket>>();
   const closeForToken = (socket: WebSocket) =>
     socket.close(4403, 'Forbidden: the token was revoked or expired');
@@ -353,6 +366,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           limits.maxSubscriptionsPerSocket,
         );
         if (overLimit) return [overLimit];
+        await takeTurn(ctx.extra.socket);
         const {
           schema: envelopedSchema,
           execute,

@@ -254,14 +254,20 @@ export function graphqlLimitsPlugins(limits: Limits) {
 
 /** The refusal of one more operation on a socket that has `open` running already, or null. */
 export function subscriptionLimitError(open: number, max: number): GraphQLError | null {
-  return open < max
-    ? null
-    : limitError(
-        LIMIT_CODES.subscriptions,
-        `At most ${max} operations may run at once on one WebSocket: complete one first, or open another socket`,
-        { limit: max },
-      );
+  if (open < max) return null;
+  let refusal = subscriptionRefusals.get(max);
+  if (!refusal) {
+    refusal = limitError(
+      LIMIT_CODES.subscriptions,
+      `At most ${max} operations may run at once on one WebSocket: complete one first, or open another socket`,
+      { limit: max },
+    );
+    subscriptionRefusals.set(max, refusal);
+  }
+  return refusal;
 }
+/** One refusal per limit, made once: a flood of subscribe messages must not cost an error (and its stack) each. */
+const subscriptionRefusals = new Map<number, GraphQLError>();
 
 /** What `prepare` returns, or the GraphQL error it threw (a syntax error, a document over a limit). */
 export async function operationFailure<T>(prepare: () => Promise<T>): Promise<T | GraphQLError[]> {
