@@ -186,9 +186,13 @@ describe('documents', () => {
   });
 });
 
-/** Sends a body of `size` bytes, with a Content-Length or in chunks, and returns the status and body. */
+/**
+ * Sends a body of `size` bytes, with a Content-Length or in chunks, and returns the status and body, and
+ * how much of the body was written once the connection closed.
+ */
 function sendLargeBody(size: number, chunked: boolean, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: any }>((resolve, reject) => {
+  return new Promise<{ status: number; body: any; sent: number }>((resolve, reject) => {
+    let answer: { status: number; body: any } | null = null;
     const request = httpRequest(
       server.url,
       {
@@ -202,10 +206,13 @@ function sendLargeBody(size: number, chunked: boolean, headers: Record<string, s
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }),
-        );
+        response.on('end', () => {
+          answer = { status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) };
+        });
       },
+    );
+    request.on('close', () =>
+      answer ? resolve({ ...answer, sent }) : reject(new Error('closed without an answer')),
     );
     // The server answers before the whole body is sent, and closes: the rest cannot be written.
     request.on('error', (error: NodeJS.ErrnoException) => {
@@ -233,15 +240,22 @@ describe('request bodies', () => {
     ['chunks', true],
   ])('over 1 MiB, sent with %s, is refused with 413 before authentication', async (_name, chunked) => {
     const rssBefore = process.memoryUsage().rss;
-    const answer = await sendLargeBody(20 * 1024 * 1024, chunked, { authorization: 'Bearer not-a-token' });
+    const { sent, ...answer } = await sendLargeBody(20 * 1024 * 1024, chunked, {
+      authorization: 'Bearer not-a-token',
+    });
     expect(answer).toEqual({ status: 413, body: refusal('BODY_TOO_LARGE', /larger than 1048576 bytes/) });
+    // The server stopped reading soon after its answer: the rest of the 20 MB could not be sent.
+    expect(sent).toBeLessThan(10 * 1024 * 1024);
     // The 20 MB were never held (client and server share this process).
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(15 * 1024 * 1024);
     await expectServerWell();
   });
 
   test('a body just under 1 MiB is taken', async () => {
-    const answer = await sendLargeBody(1024 * 1024 - 100, true, { authorization: `Bearer ${token}` });
+    const { sent, ...answer } = await sendLargeBody(1024 * 1024 - 100, true, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(sent).toBe(1024 * 1024 - 103);
     expect(answer).toEqual({ status: 200, body: { data: { viewer: { kind: 'OPERATOR' } } } });
   });
 });
