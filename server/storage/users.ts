@@ -1,7 +1,15 @@
+import { sql } from 'kysely';
 import type { User } from '../domain/model.ts';
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
-import { keysetPage, type PageRequest } from './pages.ts';
+import {
+  countRows,
+  type ListOrder,
+  type PageRequest,
+  type Sorted,
+  type SortKey,
+  sortedPage,
+} from './pages.ts';
 import { userChangesToRow, userFromRow, userToRow } from './rows.ts';
 import { containsPattern, userMatches } from './search.ts';
 
@@ -12,7 +20,48 @@ export interface UserFilter {
   search?: string | null;
 }
 
+/** What the users list can be sorted by: each column the users table shows. */
+export const USER_ORDER_FIELDS = [
+  'USER_PRINCIPAL_NAME',
+  'DISPLAY_NAME',
+  'LATEST_MIGRATION_STATE',
+  'LATEST_MIGRATION_CREATED_AT',
+  'SKYPE_HOSTING',
+  'TEAMS_UPGRADE_MODE',
+  'AUDIO_CONFERENCING_PROVIDER',
+  'MAILBOX_LOCATION',
+] as const;
+export type UserOrderField = (typeof USER_ORDER_FIELDS)[number];
+
+/**
+ * A column of the user's latest migration (the newest, as User.latestMeetingMigration), '' for a user with
+ * none: they sort first.
+ */
+const latestMigrationColumn = (column: 'state' | 'created_at') =>
+  sql<string>`coalesce((select latest.${sql.ref(column)} from meeting_migrations latest where latest.tenant_id = users.tenant_id and latest.user_id = users.id order by latest.id desc limit 1), '')`;
+
+const USER_SORT_KEYS: Record<UserOrderField, SortKey> = {
+  USER_PRINCIPAL_NAME: { key: sql.ref('user_principal_name'), kind: 'text' },
+  DISPLAY_NAME: { key: sql.ref('display_name'), kind: 'text' },
+  LATEST_MIGRATION_STATE: { key: latestMigrationColumn('state'), kind: 'text' },
+  LATEST_MIGRATION_CREATED_AT: { key: latestMigrationColumn('created_at'), kind: 'text' },
+  SKYPE_HOSTING: { key: sql.ref('skype_hosting'), kind: 'text' },
+  TEAMS_UPGRADE_MODE: { key: sql.ref('teams_upgrade_mode'), kind: 'text' },
+  AUDIO_CONFERENCING_PROVIDER: { key: sql.ref('provider'), kind: 'text' },
+  MAILBOX_LOCATION: { key: sql.ref('mailbox_location'), kind: 'text' },
+};
+
+export const userSortKind = (field: UserOrderField) => USER_SORT_KEYS[field].kind;
+
 export function userStore(db: Db) {
+  /** The tenant's users that pass the filter. */
+  function matching(tenantId: number, filter: UserFilter) {
+    let query = db.selectFrom('users').where('tenant_id', '=', tenantId);
+    const pattern = containsPattern(filter.search);
+    if (pattern) query = query.where(userMatches(pattern));
+    return query;
+  }
+
   return {
     /**
      * Writes the user's row without changing it, for the transaction that evaluates a trigger of theirs: it
@@ -54,17 +103,18 @@ export function userStore(db: Db) {
       return row ? userFromRow(row) : null;
     },
 
-    async list(tenantId: number, filter: UserFilter, page: PageRequest): Promise<User[]> {
-      let query = db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
-      const pattern = containsPattern(filter.search);
-      if (pattern) query = query.where(userMatches(pattern));
-      const rows = await keysetPage(
-        query,
-        { key: 'user_principal_name', id: 'id', direction: 'asc' },
-        page,
-      ).execute();
-      return rows.map(userFromRow);
+    async list(
+      tenantId: number,
+      filter: UserFilter,
+      order: ListOrder<UserOrderField>,
+      page: PageRequest,
+    ): Promise<Sorted<User>[]> {
+      const query = matching(tenantId, filter).selectAll();
+      return sortedPage(query, USER_SORT_KEYS[order.field], order.direction, page, userFromRow);
     },
+
+    /** How many users match the filter, on every page. */
+    count: (tenantId: number, filter: UserFilter): Promise<number> => countRows(matching(tenantId, filter)),
 
     /** Users whose default toll or toll-free number is this one. */
     async withDefaultNumber(numberId: number): Promise<User[]> {
