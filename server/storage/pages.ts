@@ -71,8 +71,8 @@ export interface ListOrder<Field extends string> {
 export type Sorted<T> = T & { sortKey: string | number };
 
 /**
- * One page of a list sorted by `sortKey` (ties by id) in the order's direction, each row read by `fromRow`
- * and given its sort value.
+ * One page of a list sorted by `sortKey` (ties by the id column `id`, named with its table where the query
+ * joins others) in the order's direction, each row read by `fromRow` and given its sort value.
  */
 export async function sortedPage<DB, TB extends keyof DB, O, T>(
   query: SelectQueryBuilder<DB, TB, O>,
@@ -80,17 +80,14 @@ export async function sortedPage<DB, TB extends keyof DB, O, T>(
   direction: 'asc' | 'desc',
   page: PageRequest,
   fromRow: (row: O) => T,
+  id: ReferenceExpression<DB, TB>,
 ): Promise<Sorted<T>[]> {
   const withKey = query.select(sortKey.key.as('sort_key')) as unknown as SelectQueryBuilder<
     DB,
     TB,
     O & { sort_key: string | number }
   >;
-  const rows = await keysetPage(
-    withKey,
-    { key: sortKey.key, id: 'id' as ReferenceExpression<DB, TB>, direction },
-    page,
-  ).execute();
+  const rows = await keysetPage(withKey, { key: sortKey.key, id, direction }, page).execute();
   return rows.map((row) => ({ ...fromRow(row as O), sortKey: row.sort_key }));
 }
 
