@@ -9,7 +9,7 @@ import { InvalidValueError, NotAllowedError, NotFoundError } from '../domain/err
 import * as model from '../domain/model.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.ts';
 import { MEETING_TIMINGS } from '../storage/meetings.ts';
-import type { Cursor, PageRequest } from '../storage/pages.ts';
+import type { Cursor, KeyKind, ListOrder, PageRequest } from '../storage/pages.ts';
 import { builder } from './builder.ts';
 import { invalidArgument } from './input-limits.ts';
 
@@ -129,18 +129,21 @@ export function queryArgument<T>(read: () => T): T {
   }
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.key, cursor.id])).toString('base64url');
+/**
+ * A cursor: [sort key, id], and the order's name where a list can be sorted several ways, so that a cursor
+ * is taken only by the order that wrote it.
+ */
+function encodeCursor(cursor: Cursor, orderName: string | null): string {
+  const position = orderName === null ? [cursor.key, cursor.id] : [cursor.key, cursor.id, orderName];
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
 /**
- * What a list is sorted by, which its cursors carry: an id, a text (a user principal name) or an instant.
- * A cursor is taken only with a key of that kind, written as the list writes it, so that what reaches the
- * database always compares with the column (PostgreSQL refuses to compare an integer with text).
+ * A cursor is taken only with a key of the kind the list is sorted by, written as the list writes it, so
+ * that what reaches the database always compares with the sort value (PostgreSQL refuses to compare an
+ * integer with text).
  */
-export type CursorKey = 'id' | 'text' | 'time';
-
-const CURSOR_KEY_CHECKS: Record<CursorKey, (key: unknown) => boolean> = {
+const CURSOR_KEY_CHECKS: Record<KeyKind, (key: unknown) => boolean> = {
   id: isRowId,
   // No control characters (PostgreSQL text cannot hold NUL) and no lone surrogates.
   text: (key) => typeof key === 'string' && key.length <= 1024 && key.isWellFormed() && !/\p{Cc}/u.test(key),
@@ -148,12 +151,23 @@ const CURSOR_KEY_CHECKS: Record<CursorKey, (key: unknown) => boolean> = {
     typeof key === 'string' && !Number.isNaN(Date.parse(key)) && new Date(key).toISOString() === key,
 };
 
-function decodeCursor(argument: string, value: string, keyKind: CursorKey): Cursor {
+function decodeCursor(argument: string, value: string, keyKind: KeyKind, orderName: string | null): Cursor {
+  let position: unknown;
   try {
-    const [key, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    if (CURSOR_KEY_CHECKS[keyKind](key) && isRowId(id)) return { key: key as string | number, id };
+    position = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    // not JSON: refused below
+  }
+  const [key, id, order = null] = Array.isArray(position) ? position : [];
+  const shaped = Array.isArray(position) && position.length === (orderName === null ? 2 : 3);
+  if (shaped && typeof order === 'string' && order !== orderName) {
+    throw new GraphQLError(
+      `${argument}: a cursor of this list in another order; page from the start in ${orderName ?? 'its order'}`,
+      { extensions: { code: 'INVALID_VALUE', field: argument } },
+    );
+  }
+  if (shaped && order === orderName && CURSOR_KEY_CHECKS[keyKind](key) && isRowId(id)) {
+    return { key: key as string | number, id: id as number };
   }
   throw new GraphQLError(`${argument}: not a cursor of this list`, {
     extensions: { code: 'INVALID_VALUE', field: argument },
@@ -162,13 +176,14 @@ function decodeCursor(argument: string, value: string, keyKind: CursorKey): Curs
 
 /**
  * A keyset-paginated connection: `fetch` reads one page, `keyOf` gives each node's position, whose key is
- * of the kind `keyKind`.
+ * of the kind `keyKind`. A list that can be sorted several ways names the order its cursors are of.
  */
 export function cursorConnection<T>(
   args: DefaultConnectionArguments,
   fetch: (page: PageRequest) => Promise<T[]>,
   keyOf: (node: T) => Cursor,
-  keyKind: CursorKey = 'id',
+  keyKind: KeyKind = 'id',
+  orderName: string | null = null,
 ) {
   for (const size of ['first', 'last'] as const) {
     const value = args[size];
@@ -182,18 +197,46 @@ export function cursorConnection<T>(
   return resolveCursorConnection<Promise<T[]>>(
     {
       args,
-      toCursor: (node: T) => encodeCursor(keyOf(node)),
+      toCursor: (node: T) => encodeCursor(keyOf(node), orderName),
       defaultSize: DEFAULT_PAGE_SIZE,
       maxSize: MAX_PAGE_SIZE,
     },
     ({ before, after, limit, inverted }) =>
       fetch({
-        before: before ? decodeCursor('before', before, keyKind) : null,
-        after: after ? decodeCursor('after', after, keyKind) : null,
+        before: before ? decodeCursor('before', before, keyKind, orderName) : null,
+        after: after ? decodeCursor('after', after, keyKind, orderName) : null,
         limit,
         inverted,
       }),
   );
+}
+
+export const OrderDirectionEnum = builder.enumType('OrderDirection', {
+  values: {
+    ASC: { description: 'Smallest first: A to Z, oldest first, fewest first.' },
+    DESC: { description: 'Largest first: Z to A, newest first, most first.' },
+  },
+});
+
+/** An `orderBy` argument's value: a field of the list's own enum and a direction. */
+export interface OrderArgument<Field extends string> {
+  field: Field;
+  direction: 'ASC' | 'DESC';
+}
+
+/**
+ * The order a list is read in (the default when `orderBy` is null), and its name, which the list's cursors
+ * carry.
+ */
+export function listOrder<Field extends string>(
+  argument: OrderArgument<Field> | null | undefined,
+  fallback: OrderArgument<Field>,
+): { order: ListOrder<Field>; name: string } {
+  const { field, direction } = argument ?? fallback;
+  return {
+    order: { field, direction: direction === 'ASC' ? 'asc' : 'desc' },
+    name: `${field} ${direction}`,
+  };
 }
 
 /** A connection over a short list already loaded (a bridge's numbers, a meeting's attendees), sorted by id. */

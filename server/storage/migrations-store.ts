@@ -1,8 +1,24 @@
 import { type ExpressionBuilder, sql, type Updateable } from 'kysely';
-import type { MeetingMigration, MeetingResult, MigrationState, TriggerEvaluation } from '../domain/model.ts';
+import {
+  type MeetingMigration,
+  type MeetingResult,
+  type MigrationState,
+  SOURCE_MEETING_TYPES,
+  TARGET_MEETING_TYPES,
+  type TriggerEvaluation,
+} from '../domain/model.ts';
+import { migrationTypeOf } from '../domain/triggers.ts';
 import type { TenantFilter } from './bridges.ts';
 import type { Db } from './database.ts';
-import { keysetPage, type PageRequest } from './pages.ts';
+import {
+  countRows,
+  keysetPage,
+  type ListOrder,
+  type PageRequest,
+  type Sorted,
+  type SortKey,
+  sortedPage,
+} from './pages.ts';
 import { migrationFromRow, toTime, triggerEvaluationFromRow } from './rows.ts';
 import { containsPattern, userMatches } from './search.ts';
 import type { Database, MeetingMigrationTable } from './tables.ts';
@@ -113,10 +129,82 @@ function failedWith(eb: ExpressionBuilder<Database, 'meeting_migrations'>, failu
   ]);
 }
 
+/** What the migrations list can be sorted by. */
+export const MIGRATION_ORDER_FIELDS = [
+  'CREATED_AT',
+  'MODIFIED_AT',
+  'STATE',
+  'USER',
+  'TOTAL_MEETINGS',
+  'FAILED_MEETINGS',
+  'TYPE',
+] as const;
+export type MigrationOrderField = (typeof MIGRATION_ORDER_FIELDS)[number];
+
+/** The list's order unless another is asked for. */
+export const NEWEST_FIRST: ListOrder<MigrationOrderField> = { field: 'CREATED_AT', direction: 'desc' };
+
+/** The migration type of each source and target pair, as migrationTypeOf names it, in SQL. */
+const migrationTypeSql = sql<string>`(case ${sql.join(
+  SOURCE_MEETING_TYPES.flatMap((source) =>
+    TARGET_MEETING_TYPES.map(
+      (target) =>
+        sql`when source_meeting_type = ${sql.lit(source)} and target_meeting_type = ${sql.lit(target)} then ${sql.lit(
+          migrationTypeOf({ sourceMeetingType: source, targetMeetingType: target }),
+        )}`,
+    ),
+  ),
+  sql` `,
+)} end)`;
+
+/**
+ * Each order's sort value. Creation order is the id's (ids are handed out as migrations are created), so
+ * the default order reads the index by tenant and id. The user's principal name comes from the users table,
+ * joined for that order alone; the type is worked out for each row.
+ */
+const MIGRATION_SORT_KEYS: Record<MigrationOrderField, SortKey> = {
+  CREATED_AT: { key: sql.ref('meeting_migrations.id'), kind: 'id' },
+  MODIFIED_AT: { key: sql.ref('modified_at'), kind: 'time' },
+  STATE: { key: sql.ref('state'), kind: 'text' },
+  USER: { key: sql.ref('users.user_principal_name'), kind: 'text' },
+  TOTAL_MEETINGS: { key: sql.ref('total_meetings'), kind: 'id' },
+  FAILED_MEETINGS: { key: sql.ref('failed_meetings'), kind: 'id' },
+  TYPE: { key: migrationTypeSql, kind: 'text' },
+};
+
+export const migrationSortKind = (field: MigrationOrderField) => MIGRATION_SORT_KEYS[field].kind;
+
 /** Ids bound in one statement: well under what SQLite and PostgreSQL take as parameters. */
 const USERS_PER_QUERY = 1_000;
 
 export function migrationStore(db: Db) {
+  /**
+   * The tenant's migrations that pass the filter. Columns the users table also has are named with their
+   * table: the list joins users to sort by their principal names.
+   */
+  function matching(tenantId: number, filter: MigrationFilter) {
+    let query = db.selectFrom('meeting_migrations').where('meeting_migrations.tenant_id', '=', tenantId);
+    if (filter.userId != null) query = query.where('user_id', '=', filter.userId);
+    if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
+    if (filter.from) query = query.where('meeting_migrations.created_at', '>=', toTime(filter.from));
+    if (filter.to) query = query.where('meeting_migrations.created_at', '<=', toTime(filter.to));
+    // Written as the partial index's condition, so SQLite reads that index.
+    if (filter.withFailedInvitations === true) query = query.where('invitations_failed', '>', sql.lit(0));
+    if (filter.withFailedInvitations === false) query = query.where('invitations_failed', '=', 0);
+    if (filter.latestPerUser || filter.failure) {
+      query = query.where('meeting_migrations.id', 'in', latestPerUser(db, tenantId));
+    }
+    const { failure } = filter;
+    if (failure) query = query.where((eb) => failedWith(eb, failure));
+    const pattern = containsPattern(filter.userSearch);
+    if (pattern) {
+      query = query.where('user_id', 'in', (eb) =>
+        eb.selectFrom('users').select('id').where('tenant_id', '=', tenantId).where(userMatches(pattern)),
+      );
+    }
+    return query;
+  }
+
   return {
     async insert(migration: NewMigration, now: Date): Promise<MeetingMigration> {
       const row = await db
@@ -320,28 +408,35 @@ export function migrationStore(db: Db) {
       };
     },
 
-    async list(tenantId: number, filter: MigrationFilter, page: PageRequest): Promise<MeetingMigration[]> {
-      let query = db.selectFrom('meeting_migrations').selectAll().where('tenant_id', '=', tenantId);
-      if (filter.userId != null) query = query.where('user_id', '=', filter.userId);
-      if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
-      if (filter.from) query = query.where('created_at', '>=', toTime(filter.from));
-      if (filter.to) query = query.where('created_at', '<=', toTime(filter.to));
-      // Written as the partial index's condition, so SQLite reads that index.
-      if (filter.withFailedInvitations === true) query = query.where('invitations_failed', '>', sql.lit(0));
-      if (filter.withFailedInvitations === false) query = query.where('invitations_failed', '=', 0);
-      if (filter.latestPerUser || filter.failure)
-        query = query.where('id', 'in', latestPerUser(db, tenantId));
-      const { failure } = filter;
-      if (failure) query = query.where((eb) => failedWith(eb, failure));
-      const pattern = containsPattern(filter.userSearch);
-      if (pattern) {
-        query = query.where('user_id', 'in', (eb) =>
-          eb.selectFrom('users').select('id').where('tenant_id', '=', tenantId).where(userMatches(pattern)),
-        );
-      }
-      const rows = await keysetPage(query, { key: 'id', id: 'id', direction: 'desc' }, page).execute();
-      return rows.map(migrationFromRow);
+    async list(
+      tenantId: number,
+      filter: MigrationFilter,
+      order: ListOrder<MigrationOrderField>,
+      page: PageRequest,
+    ): Promise<Sorted<MeetingMigration>[]> {
+      const matched = matching(tenantId, filter);
+      // Joined, the query reads the same columns of meeting_migrations: only its type says otherwise.
+      const query =
+        order.field === 'USER'
+          ? (matched.innerJoin(
+              'users',
+              'users.id',
+              'meeting_migrations.user_id',
+            ) as unknown as typeof matched)
+          : matched;
+      return sortedPage(
+        query.selectAll('meeting_migrations'),
+        MIGRATION_SORT_KEYS[order.field],
+        order.direction,
+        page,
+        migrationFromRow,
+        'meeting_migrations.id',
+      );
     },
+
+    /** How many migrations match the filter, on every page. */
+    count: (tenantId: number, filter: MigrationFilter): Promise<number> =>
+      countRows(matching(tenantId, filter)),
 
     /**
      * A tenant's migrations changed at or after an instant, oldest change first: read from the index by

@@ -454,6 +454,32 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
         .execute();
     },
   },
+
+  '0013-lists-in-any-order': {
+    async up(db: Kysely<unknown>) {
+      // meetingMigrations and users read a page in the order asked for, ties by id, from an index by tenant,
+      // sort value and id rather than sorting every row of the tenant for each page. Changed since reads
+      // by the same order, so this index takes the place of the one by tenant and change time.
+      await db.schema.dropIndex('meeting_migrations_tenant_modified').execute();
+      const byTenant: [table: string, column: string][] = [
+        ['meeting_migrations', 'modified_at'],
+        ['meeting_migrations', 'total_meetings'],
+        ['meeting_migrations', 'failed_meetings'],
+        ['users', 'display_name'],
+        ['users', 'skype_hosting'],
+        ['users', 'teams_upgrade_mode'],
+        ['users', 'provider'],
+        ['users', 'mailbox_location'],
+      ];
+      for (const [table, column] of byTenant) {
+        await db.schema
+          .createIndex(`${table}_tenant_${column}_id`)
+          .on(table)
+          .columns(['tenant_id', column, 'id'])
+          .execute();
+      }
+    },
+  },
 });
 
 export async function migrateToLatest(db: Kysely<unknown>, schema: SchemaHelper): Promise<void> {

@@ -161,7 +161,7 @@ describe.each([
     // Wider terminals show more columns, not wider gaps.
     const header = users.split('\n').find((line) => line.includes('USER')) ?? '';
     expect(header.includes('MAILBOX')).toBe(columns >= 200);
-    expect(header).toMatch(/USER {20}/);
+    expect(header).toMatch(/USER▲ {20}/);
     // Every hard name in the card under the list, one line each.
     for (let i = 0; i < 5; i++) {
       const card = await t.screenShowing(s, new RegExp(`^› user0${i + 1}@`, 'm'));

@@ -1,7 +1,8 @@
 /**
- * The tenant's migrations, newest first (the newest 500 that match): 1–5 toggle state filters, several at
- * once, 0 clears them; `/` searches by user; the table's keys move and sort; Enter opens one. Opened from
- * a user, it shows that user's migrations only. Refreshed every second while shown.
+ * The tenant's migrations, newest first, all of them however many, read page by page from the server as
+ * the selection moves: 1–5 toggle state filters, several at once, 0 clears them; `/` searches by user; the
+ * table's keys move, and sort on the server; Enter opens one. Opened from a user, it shows that user's
+ * migrations only. Refreshed every second while shown.
  */
 import { Box, Text } from 'ink';
 import { useNow } from '../clock.ts';
@@ -11,16 +12,16 @@ import { usePolledQuery } from '../polled-query.ts';
 import { useRemembered } from '../screen-memory.ts';
 import { truncate } from '../width.ts';
 import { ListStatus, useListSearch } from './ListSearch.tsx';
-import { type Column, column, TABLE_HELP, useTable } from './Table.tsx';
+import { type Column, column, type ServerPage, TABLE_HELP, useServerTable } from './Table.tsx';
 
-/** The most rows a list loads: the server's largest page. */
-export const LIST_LIMIT = 500;
-
-export const MIGRATIONS_PAGE = `query($states: [MeetingMigrationState!], $userSearch: String, $userId: ID, $first: Int) {
-  meetingMigrations(states: $states, userSearch: $userSearch, userId: $userId, first: $first) {
-    edges { node { id state migrationType createdAt modifiedAt retryCount lastMessage
+export const MIGRATIONS_PAGE = `query($states: [MeetingMigrationState!], $userSearch: String, $userId: ID,
+    $orderBy: MeetingMigrationOrder, $first: Int, $last: Int, $after: String, $before: String) {
+  meetingMigrations(states: $states, userSearch: $userSearch, userId: $userId, orderBy: $orderBy,
+      first: $first, last: $last, after: $after, before: $before) {
+    totalCount
+    edges { cursor node { id state migrationType createdAt modifiedAt retryCount lastMessage
       totalMeetings succeededMeetings failedMeetings skippedMeetings user { userPrincipalName } } }
-    pageInfo { hasNextPage }
+    pageInfo { hasNextPage hasPreviousPage }
   }
 }`;
 
@@ -58,11 +59,12 @@ export const MIGRATIONS_HELP = [
 
 function columnsAt(now: number): Column<Row>[] {
   return [
-    column('STATE', 11, (m) => m.state, { color: (m) => STATE_COLORS[m.state] }),
-    column('USER', 20, (m) => m.user.userPrincipalName, { grow: 24 }),
+    column('STATE', 11, (m) => m.state, { color: (m) => STATE_COLORS[m.state], order: 'STATE' }),
+    column('USER', 20, (m) => m.user.userPrincipalName, { grow: 24, order: 'USER' }),
     column('MEETINGS', 9, (m) => m.totalMeetings, {
       align: 'right',
       text: (m) => `${meetingsDone(m)}/${m.totalMeetings}`,
+      order: 'TOTAL_MEETINGS',
     }),
     {
       title: 'PROGRESS',
@@ -70,14 +72,19 @@ function columnsAt(now: number): Column<Row>[] {
       priority: 3,
       text: (m) => progressBar(meetingsDone(m), m.totalMeetings, 8),
     },
-    column('CREATED', 12, (m) => m.createdAt, { text: (m) => ago(m.createdAt, now) }),
+    column('CREATED', 12, (m) => m.createdAt, { text: (m) => ago(m.createdAt, now), order: 'CREATED_AT' }),
     column('FAILED', 6, (m) => m.failedMeetings, {
       align: 'right',
       priority: 2,
       color: (m) => (m.failedMeetings > 0 ? 'red' : undefined),
+      order: 'FAILED_MEETINGS',
     }),
-    column('TYPE', 14, (m) => m.migrationType, { priority: 2 }),
-    column('MODIFIED', 12, (m) => m.modifiedAt, { priority: 2, text: (m) => ago(m.modifiedAt, now) }),
+    column('TYPE', 14, (m) => m.migrationType, { priority: 2, order: 'TYPE' }),
+    column('MODIFIED', 12, (m) => m.modifiedAt, {
+      priority: 2,
+      text: (m) => ago(m.modifiedAt, now),
+      order: 'MODIFIED_AT',
+    }),
     column('RETRIES', 7, (m) => m.retryCount, { align: 'right', priority: 2 }),
     column('LAST MESSAGE', 20, (m) => m.lastMessage ?? '', { grow: 60, priority: 4 }),
   ];
@@ -104,28 +111,26 @@ export function MigrationsList({
     () => {},
     width,
   );
-  const [result, , current] = usePolledQuery<{
-    meetingMigrations: { edges: { node: Row }[]; pageInfo: { hasNextPage: boolean } };
-  }>({
-    query: MIGRATIONS_PAGE,
-    variables: {
-      states: states.length > 0 ? states : null,
-      userSearch: user ? null : search || null,
-      userId: user?.id ?? null,
-      first: LIST_LIMIT,
-    },
-  });
-  const connection = current ? result.data?.meetingMigrations : undefined;
-  const rows = connection?.edges.map((edge) => edge.node);
-  const table = useTable(rows, {
+  const list = useServerTable({
     memoryKey: `migrations.table${user ? `.${user.id}` : ''}`,
     columns: columnsAt(now),
     rowKey: (m) => m.id,
     width,
     height: Math.max(3, height - 1 - (searching ? 1 : 0)),
-    more: connection?.pageInfo.hasNextPage === true,
     scope: `${states.join()}/${search}`,
+    defaultSort: { title: 'CREATED', descending: true },
   });
+  const [result, , current] = usePolledQuery<{ meetingMigrations: ServerPage<Row> }>({
+    query: MIGRATIONS_PAGE,
+    variables: {
+      states: states.length > 0 ? states : null,
+      userSearch: user ? null : search || null,
+      userId: user?.id ?? null,
+      ...list.variables,
+    },
+  });
+  const connection = current ? result.data?.meetingMigrations : undefined;
+  const table = list.show(connection);
   useKeys(
     (press) => {
       const { input, key } = press;
@@ -156,7 +161,7 @@ export function MigrationsList({
       {result.error || connection?.edges.length === 0 ? (
         <ListStatus error={result.error} empty={connection?.edges.length === 0} what="migrations" />
       ) : null}
-      {rows ? table.view : <Text dimColor>loading…</Text>}
+      {table.view ?? <Text dimColor>loading…</Text>}
     </Box>
   );
 }

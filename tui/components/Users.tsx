@@ -1,6 +1,6 @@
 /**
- * The tenant's users by user principal name (the first 500 that match): `/` searches by UPN or name, the
- * table's keys move and sort. The selected user's coordinates and latest migration show below; Enter shows
+ * The tenant's users by user principal name, all of them however many, read page by page from the server
+ * as the selection moves: `/` searches by UPN or name, the table's keys move, and sort on the server. The selected user's coordinates and latest migration show below; Enter shows
  * the user's migrations, l opens the latest one, n previews and starts a new one.
  */
 import { Box, Text } from 'ink';
@@ -12,14 +12,15 @@ import { useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
 import { truncate } from '../width.ts';
 import { ListStatus, useListSearch } from './ListSearch.tsx';
-import { LIST_LIMIT } from './MigrationsList.tsx';
 import { OutcomeLine } from './Question.tsx';
 import { StartMigration } from './StartMigration.tsx';
-import { type Column, column, TABLE_HELP, useTable } from './Table.tsx';
+import { type Column, column, type ServerPage, TABLE_HELP, useServerTable } from './Table.tsx';
 
-export const USERS_PAGE = `query($search: String, $first: Int) {
-  tenant { users(search: $search, first: $first) {
-    edges { node {
+export const USERS_PAGE = `query($search: String, $orderBy: UserOrder, $first: Int, $last: Int, $after: String,
+    $before: String) {
+  tenant { users(search: $search, orderBy: $orderBy, first: $first, last: $last, after: $after, before: $before) {
+    totalCount
+    edges { cursor node {
       id userPrincipalName displayName sipAddress skypeHosting teamsUpgradeMode mailboxLocation
       audioConferencing {
         provider licensed dialInEnabled conferenceId thirdPartyProviderName
@@ -29,7 +30,7 @@ export const USERS_PAGE = `query($search: String, $first: Int) {
         id state createdAt totalMeetings succeededMeetings failedMeetings skippedMeetings lastMessage
       }
     } }
-    pageInfo { hasNextPage }
+    pageInfo { hasNextPage hasPreviousPage }
   } }
 }`;
 
@@ -115,19 +116,24 @@ export const USERS_HELP = [
 function columnsAt(now: number): Column<UserRow>[] {
   const latest = (u: UserRow) => u.latestMeetingMigration;
   return [
-    column('USER', 22, (u) => u.userPrincipalName, { grow: 18 }),
-    column('NAME', 14, (u) => u.displayName, { grow: 16 }),
+    column('USER', 22, (u) => u.userPrincipalName, { grow: 18, order: 'USER_PRINCIPAL_NAME' }),
+    column('NAME', 14, (u) => u.displayName, { grow: 16, order: 'DISPLAY_NAME' }),
     column('LATEST', 11, (u) => latest(u)?.state ?? '—', {
       color: (u) => STATE_COLORS[latest(u)?.state ?? ''] ?? 'gray',
+      order: 'LATEST_MIGRATION_STATE',
     }),
     column('WHEN', 12, (u) => latest(u)?.createdAt ?? '', {
       priority: 2,
       text: (u) => ago(latest(u)?.createdAt, now),
+      order: 'LATEST_MIGRATION_CREATED_AT',
     }),
-    column('HOSTING', 11, (u) => u.skypeHosting, { priority: 2 }),
-    column('UPGRADE', 18, (u) => u.teamsUpgradeMode, { priority: 3 }),
-    column('AUDIO', 11, (u) => u.audioConferencing.provider, { priority: 3 }),
-    column('MAILBOX', 20, (u) => u.mailboxLocation, { priority: 4 }),
+    column('HOSTING', 11, (u) => u.skypeHosting, { priority: 2, order: 'SKYPE_HOSTING' }),
+    column('UPGRADE', 18, (u) => u.teamsUpgradeMode, { priority: 3, order: 'TEAMS_UPGRADE_MODE' }),
+    column('AUDIO', 11, (u) => u.audioConferencing.provider, {
+      priority: 3,
+      order: 'AUDIO_CONFERENCING_PROVIDER',
+    }),
+    column('MAILBOX', 20, (u) => u.mailboxLocation, { priority: 4, order: 'MAILBOX_LOCATION' }),
   ];
 }
 
@@ -154,23 +160,22 @@ export function Users({
     () => {},
     width,
   );
-  const [result, refresh, current] = usePolledQuery<{
-    tenant: { users: { edges: { node: UserRow }[]; pageInfo: { hasNextPage: boolean } } } | null;
-  }>({ query: USERS_PAGE, variables: { search: search || null, first: LIST_LIMIT } });
+  const list = useServerTable({
+    memoryKey: 'users.table',
+    columns: columnsAt(now),
+    rowKey: (u) => u.id,
+    width,
+    height: Math.max(3, height - 2 - USER_CARD_LINES - (searching ? 1 : 0)),
+    scope: search,
+    defaultSort: { title: 'USER', descending: false },
+  });
+  const [result, refresh, current] = usePolledQuery<{ tenant: { users: ServerPage<UserRow> } | null }>({
+    query: USERS_PAGE,
+    variables: { search: search || null, ...list.variables },
+  });
 
   const connection = current ? result.data?.tenant?.users : undefined;
-  const table = useTable(
-    connection?.edges.map((edge) => edge.node),
-    {
-      memoryKey: 'users.table',
-      columns: columnsAt(now),
-      rowKey: (u) => u.id,
-      width,
-      height: Math.max(3, height - 2 - USER_CARD_LINES - (searching ? 1 : 0)),
-      more: connection?.pageInfo.hasNextPage === true,
-      scope: search,
-    },
-  );
+  const table = list.show(connection);
   const user = table.selected;
   useKeys(
     (press) => {
@@ -212,7 +217,7 @@ export function Users({
         />
       ) : (
         <>
-          {connection ? table.view : <Text dimColor>loading…</Text>}
+          {table.view ?? <Text dimColor>loading…</Text>}
           {user ? <UserCard user={user} width={width} /> : null}
         </>
       )}

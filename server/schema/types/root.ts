@@ -3,9 +3,21 @@ import { z } from 'zod';
 import { failureReasonText } from '../../domain/failures.ts';
 import { searchTerm, timeWindow } from '../../domain/validation.ts';
 import { targetTenantId } from '../../services/viewer.ts';
-import type { MigrationSummary } from '../../storage/migrations-store.ts';
+import {
+  type MigrationOrderField,
+  type MigrationSummary,
+  migrationSortKind,
+} from '../../storage/migrations-store.ts';
 import { builder } from '../builder.ts';
-import { cursorConnection, filterId, MigrationStateEnum, queryArgument } from '../common.ts';
+import {
+  cursorConnection,
+  filterId,
+  listOrder,
+  MigrationStateEnum,
+  type OrderArgument,
+  OrderDirectionEnum,
+  queryArgument,
+} from '../common.ts';
 import { type Context, viewerOf } from '../context.ts';
 import { MeetingMigrationNode } from './meeting-migration.ts';
 import { TenantNode } from './tenant.ts';
@@ -62,6 +74,32 @@ export const SummaryType = builder.objectRef<SummaryShape>('MeetingMigrationSumm
   }),
 });
 
+const MigrationOrderFieldEnum = builder.enumType('MeetingMigrationOrderField', {
+  description: 'What meetingMigrations can be sorted by.',
+  values: {
+    CREATED_AT: { description: 'When the migration was created (its creation order).' },
+    MODIFIED_AT: { description: 'When it last changed.' },
+    STATE: { description: 'Its state, by name.' },
+    USER: { description: 'Its user’s principal name.' },
+    TOTAL_MEETINGS: { description: 'How many meetings it selected.' },
+    FAILED_MEETINGS: { description: 'How many of its meetings failed.' },
+    TYPE: { description: 'Its migration type, by name.' },
+  } satisfies Record<MigrationOrderField, unknown>,
+});
+
+const DEFAULT_MIGRATION_ORDER: OrderArgument<MigrationOrderField> = {
+  field: 'CREATED_AT',
+  direction: 'DESC',
+};
+
+const MigrationOrder = builder.inputType('MeetingMigrationOrder', {
+  description: 'An order of meetingMigrations: a field, ties broken by id in the same direction.',
+  fields: (t) => ({
+    field: t.field({ type: MigrationOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true }),
+  }),
+});
+
 /**
  * The tenant a tenant-scoped query reads: an operator's own unless another is named (which then reads as
  * one that does not exist); the service admin must name one.
@@ -95,71 +133,92 @@ builder.queryFields((t) => ({
       ),
   }),
 
-  meetingMigrations: t.connection({
-    type: MeetingMigrationNode,
-    description: 'Migrations, newest first (Get-CsMeetingMigrationStatus).',
-    args: {
-      tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
-      userId: t.arg.id({ required: false }),
-      userSearch: t.arg.string({
-        required: false,
-        description: 'Part of the user principal name or display name of the migration’s user.',
-      }),
-      states: t.arg({
-        type: [MigrationStateEnum],
-        required: false,
-        validate: z.array(z.string()).max(5).nullish(),
-      }),
-      from: t.arg({ type: 'DateTime', required: false, description: 'Created at or after.' }),
-      to: t.arg({ type: 'DateTime', required: false, description: 'Created at or before.' }),
-      withFailedInvitations: t.arg.boolean({
-        required: false,
-        description: 'true: only migrations with failed invitation updates; false: only those without.',
-      }),
-      latestPerUser: t.arg.boolean({
-        required: false,
-        description:
-          'true: only each user’s latest migration, the one meetingMigrationSummary counts the user by (a failure ' +
-          'a later run replaced is left out).',
-      }),
-      failureReason: t.arg.string({
-        required: false,
-        description:
-          'Only the users’ latest migrations that failed for this reason (a reason of meetingMigrationFailureGroups).',
+  meetingMigrations: t.connection(
+    {
+      type: MeetingMigrationNode,
+      description:
+        'Migrations, newest first unless orderBy says otherwise (Get-CsMeetingMigrationStatus). totalCount counts ' +
+        'every migration the filters match.',
+      args: {
+        orderBy: t.arg({
+          type: MigrationOrder,
+          required: false,
+          defaultValue: DEFAULT_MIGRATION_ORDER,
+          description:
+            'The order to read in (null: the default, newest first). A cursor is taken only by the order that ' +
+            'gave it: another order refuses it with INVALID_VALUE.',
+        }),
+        tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }),
+        userId: t.arg.id({ required: false }),
+        userSearch: t.arg.string({
+          required: false,
+          description: 'Part of the user principal name or display name of the migration’s user.',
+        }),
+        states: t.arg({
+          type: [MigrationStateEnum],
+          required: false,
+          validate: z.array(z.string()).max(5).nullish(),
+        }),
+        from: t.arg({ type: 'DateTime', required: false, description: 'Created at or after.' }),
+        to: t.arg({ type: 'DateTime', required: false, description: 'Created at or before.' }),
+        withFailedInvitations: t.arg.boolean({
+          required: false,
+          description: 'true: only migrations with failed invitation updates; false: only those without.',
+        }),
+        latestPerUser: t.arg.boolean({
+          required: false,
+          description:
+            'true: only each user’s latest migration, the one meetingMigrationSummary counts the user by (a failure ' +
+            'a later run replaced is left out).',
+        }),
+        failureReason: t.arg.string({
+          required: false,
+          description:
+            'Only the users’ latest migrations that failed for this reason (a reason of meetingMigrationFailureGroups).',
+        }),
+      },
+      resolve: async (_root, args, context) => {
+        const window = queryArgument(() => timeWindow('window', { from: args.from, to: args.to }));
+        const userSearch = queryArgument(() => searchTerm('userSearch', args.userSearch));
+        const tenantId = queriedTenantId(context, args.tenantId);
+        const userId = args.userId ? filterId(args.userId, 'User') : null;
+        const failure =
+          args.failureReason != null
+            ? await context.services.migrations.failureSelector(
+                tenantId,
+                queryArgument(() => failureReasonText('failureReason', args.failureReason as string)),
+              )
+            : null;
+        const filter = {
+          userId,
+          userSearch,
+          states: args.states,
+          withFailedInvitations: args.withFailedInvitations,
+          latestPerUser: args.latestPerUser,
+          failure,
+          ...window,
+        };
+        const { order, name } = listOrder(args.orderBy, DEFAULT_MIGRATION_ORDER);
+        const { migrations } = context.services.store;
+        const connection = await cursorConnection(
+          args,
+          (page) => migrations.list(tenantId, filter, order, page),
+          (migration) => ({ key: migration.sortKey, id: migration.id }),
+          migrationSortKind(order.field),
+          name,
+        );
+        return { ...connection, countAll: () => migrations.count(tenantId, filter) };
+      },
+    },
+    {
+      fields: (connection) => ({
+        totalCount: connection.int({
+          description: 'How many migrations match the filters, on every page (counted only when asked for).',
+          resolve: (parent) => parent.countAll(),
+        }),
       }),
     },
-    resolve: async (_root, args, context) => {
-      const window = queryArgument(() => timeWindow('window', { from: args.from, to: args.to }));
-      const userSearch = queryArgument(() => searchTerm('userSearch', args.userSearch));
-      const tenantId = queriedTenantId(context, args.tenantId);
-      const userId = args.userId ? filterId(args.userId, 'User') : null;
-      const failure =
-        args.failureReason != null
-          ? await context.services.migrations.failureSelector(
-              tenantId,
-              queryArgument(() => failureReasonText('failureReason', args.failureReason as string)),
-            )
-          : null;
-      return cursorConnection(
-        args,
-        (page) =>
-          context.services.store.migrations.list(
-            tenantId,
-            {
-              userId,
-              userSearch,
-              states: args.states,
-              withFailedInvitations: args.withFailedInvitations,
-              latestPerUser: args.latestPerUser,
-              failure,
-              ...window,
-            },
-            page,
-          ),
-        (migration) => ({ key: migration.id, id: migration.id }),
-      );
-    },
-  }),
+  ),
 
   meetingMigrationSummary: t.field({
     type: SummaryType,

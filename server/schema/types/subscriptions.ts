@@ -6,6 +6,7 @@ import { contextCacheSymbol } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import type { MeetingMigration, MigrationState } from '../../domain/model.ts';
 import { LIMIT_CODES } from '../../limits.ts';
+import { NEWEST_FIRST } from '../../storage/migrations-store.ts';
 import { builder } from '../builder.ts';
 import { filterId, MigrationStateEnum } from '../common.ts';
 import type { Context } from '../context.ts';
@@ -89,7 +90,7 @@ builder.subscriptionFields((t) => ({
       const snapshot = async () => {
         const open =
           openStates.length > 0
-            ? await migrations.list(tenantId, { userId, states: openStates }, { limit })
+            ? await migrations.list(tenantId, { userId, states: openStates }, NEWEST_FIRST, { limit })
             : [];
         const changed = args.since
           ? await migrations.changedSince(

@@ -1,10 +1,14 @@
 import type { Tenant } from '../../domain/model.ts';
 import { searchTerm } from '../../domain/validation.ts';
+import { type UserOrderField, userSortKind } from '../../storage/users.ts';
 import { builder } from '../builder.ts';
 import {
   cursorConnection,
   filterId,
+  listOrder,
   MeetingTimingEnum,
+  type OrderArgument,
+  OrderDirectionEnum,
   queryArgument,
   TeamsUpgradeModeEnum,
 } from '../common.ts';
@@ -23,6 +27,34 @@ export const TenantNode = builder.loadableNodeRef<Tenant, string | number>('Tena
       const only = tenantFilterOf(context);
       return context.services.store.tenants.byIds(only === null ? ids : ids.filter((id) => id === only));
     }),
+});
+
+const UserOrderFieldEnum = builder.enumType('UserOrderField', {
+  description: 'What a tenant’s users can be sorted by.',
+  values: {
+    USER_PRINCIPAL_NAME: {},
+    DISPLAY_NAME: {},
+    LATEST_MIGRATION_STATE: {
+      description: 'The state of the user’s latest migration, by name; users with none first.',
+    },
+    LATEST_MIGRATION_CREATED_AT: {
+      description: 'When the user’s latest migration was created; users with none first.',
+    },
+    SKYPE_HOSTING: {},
+    TEAMS_UPGRADE_MODE: {},
+    AUDIO_CONFERENCING_PROVIDER: {},
+    MAILBOX_LOCATION: {},
+  } satisfies Record<UserOrderField, unknown>,
+});
+
+const DEFAULT_USER_ORDER: OrderArgument<UserOrderField> = { field: 'USER_PRINCIPAL_NAME', direction: 'ASC' };
+
+const UserOrder = builder.inputType('UserOrder', {
+  description: 'An order of a tenant’s users: a field, ties broken by id in the same direction.',
+  fields: (t) => ({
+    field: t.field({ type: UserOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true }),
+  }),
 });
 
 const MigrationConfiguration = builder.objectRef<Tenant>('TenantMigrationConfiguration').implement({
@@ -59,25 +91,49 @@ TenantNode.implement({
     migrationConfiguration: t.field({ type: MigrationConfiguration, resolve: (tenant) => tenant }),
     dialInConferencingSettings: t.field({ type: DialInConferencingSettings, resolve: (tenant) => tenant }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    users: t.connection({
-      type: UserNode,
-      description: 'Users sorted by user principal name.',
-      args: {
-        search: t.arg.string({
-          required: false,
-          description: 'Part of the user principal name or display name.',
+    users: t.connection(
+      {
+        type: UserNode,
+        description:
+          'Users sorted by user principal name unless orderBy says otherwise. totalCount counts every user the ' +
+          'search matches.',
+        args: {
+          search: t.arg.string({
+            required: false,
+            description: 'Part of the user principal name or display name.',
+          }),
+          orderBy: t.arg({
+            type: UserOrder,
+            required: false,
+            defaultValue: DEFAULT_USER_ORDER,
+            description:
+              'The order to read in (null: the default, by user principal name). A cursor is taken only by the ' +
+              'order that gave it: another order refuses it with INVALID_VALUE.',
+          }),
+        },
+        resolve: async (tenant, args, context) => {
+          const search = queryArgument(() => searchTerm('search', args.search));
+          const { order, name } = listOrder(args.orderBy, DEFAULT_USER_ORDER);
+          const { users } = context.services.store;
+          const connection = await cursorConnection(
+            args,
+            (page) => users.list(tenant.id, { search }, order, page),
+            (user) => ({ key: user.sortKey, id: user.id }),
+            userSortKind(order.field),
+            name,
+          );
+          return { ...connection, countAll: () => users.count(tenant.id, { search }) };
+        },
+      },
+      {
+        fields: (connection) => ({
+          totalCount: connection.int({
+            description: 'How many users match the search, on every page (counted only when asked for).',
+            resolve: (parent) => parent.countAll(),
+          }),
         }),
       },
-      resolve: (tenant, args, context) => {
-        const search = queryArgument(() => searchTerm('search', args.search));
-        return cursorConnection(
-          args,
-          (page) => context.services.store.users.list(tenant.id, { search }, page),
-          (user) => ({ key: user.userPrincipalName, id: user.id }),
-          'text',
-        );
-      },
-    }),
+    ),
     operatorTokens: t.connection({
       type: OperatorTokenNode,
       description: 'Operator API tokens, the revoked and expired ones too, oldest first.',
