@@ -6,6 +6,10 @@ import { Box, Text } from 'ink';
 import { useNow } from '../clock.ts';
 import { meetingsDone, progressBar, sparkline } from '../format.ts';
 import { type LiveView, timeLeft } from '../live-migrations.ts';
+import { columns, truncate } from '../width.ts';
+
+/** Columns of a running migration's progress bar. */
+const RUN_BAR = 20;
 
 /** " · stale since 14:02:07" (local time) after a panel's label while the connection is lost. */
 export function Stale({ since }: { since: number | null | undefined }) {
@@ -99,19 +103,22 @@ export function LivePanels({
           <Text dimColor>In progress ({running.length})</Text>
           <Stale since={staleSince} />
         </Text>
-        {runningShown.map((m) =>
+        {runningShown.map((m) => {
+          // The counts always show: the name is cut to the room the bar and the counts leave.
+          const counts = m.totalMeetings > 0 ? ` ${meetingsDone(m)}/${m.totalMeetings}` : '';
+          const name = truncate(m.user.userPrincipalName, width - RUN_BAR - 1 - columns(counts));
           // Before its meetings are counted, a run has no size to draw.
-          m.totalMeetings > 0 ? (
+          return m.totalMeetings > 0 ? (
             <Text key={m.id} wrap="truncate-end">
-              {progressBar(meetingsDone(m), m.totalMeetings, 20)} {m.user.userPrincipalName} {meetingsDone(m)}
-              /{m.totalMeetings}
+              {progressBar(meetingsDone(m), m.totalMeetings, RUN_BAR)} {name}
+              {counts}
             </Text>
           ) : (
             <Text key={m.id} wrap="truncate-end">
-              <Text dimColor>{'selecting meetings'.padEnd(20)}</Text> {m.user.userPrincipalName}
+              <Text dimColor>{'selecting meetings'.padEnd(RUN_BAR)}</Text> {name}
             </Text>
-          ),
-        )}
+          );
+        })}
         {running.length > runningShown.length ? (
           <Text dimColor>… and {running.length - runningShown.length} more</Text>
         ) : null}
@@ -124,7 +131,8 @@ export function LivePanels({
         {view.failures.length === 0 ? <Text dimColor>none</Text> : null}
         {failuresShown.map((m) => (
           <Text key={m.id} wrap="truncate-end">
-            <Text color="red">✗</Text> {m.user.userPrincipalName}: {m.lastMessage ?? 'failed'}
+            <Text color="red">✗</Text>{' '}
+            {truncate(`${m.user.userPrincipalName}: ${m.lastMessage ?? 'failed'}`, width - 2)}
           </Text>
         ))}
       </Box>
