@@ -68,7 +68,7 @@ const GROUPS = `query($tenantId: ID) { meetingMigrationFailureGroups(tenantId: $
   reason failedMigrations retryingMigrations meetings
 } }`;
 const BULK = `dryRun migrations meetings skipped meetingMigrations { id state }
-  skippedMeetingMigrations { meetingMigration { id state } reason }`;
+  changedMeetingMigrations { id state } skippedMeetingMigrations { meetingMigration { id state } reason }`;
 
 beforeAll(async () => {
   server = await startServer({ engine: { maxParticipants: 3 }, holdSeconds: 0, metricsToken: METRICS_TOKEN });
@@ -191,6 +191,7 @@ describe('retry and cancel in bulk', () => {
       meetings: 1,
       skipped: 0,
       meetingMigrations: [{ id: migrationIds.crowded, state: 'FAILED' }],
+      changedMeetingMigrations: [{ id: migrationIds.crowded, state: 'FAILED' }],
     });
     const ineligible = await mutate(
       server,
@@ -398,7 +399,7 @@ describe('bad selections are typed errors and change nothing', () => {
   });
 });
 
-test('a group larger than one transaction is retried whole, in steps, and listed up to 100', async () => {
+test('a group larger than one transaction is retried whole, in steps, listed up to 100 and every one by id', async () => {
   const { token: bigToken } = await createTenantWithOperator(server, 'northwind.com');
   const started: string[] = [];
   for (let i = 0; i < 150; i++) {
@@ -424,6 +425,11 @@ test('a group larger than one transaction is retried whole, in steps, and listed
     );
     expect(retried).toMatchObject({ migrations: 150, skipped: 0 });
     expect(retried.meetingMigrations).toHaveLength(100);
+    // Every one of them by id and state, to be followed live.
+    const changed = retried.changedMeetingMigrations as { id: string; state: string }[];
+    expect(changed.map((m) => m.id).sort()).toEqual([...started].sort());
+    expect(new Set(changed.map((m) => m.state))).toEqual(new Set(['PENDING']));
+    expect(changed.slice(0, 100)).toEqual(retried.meetingMigrations);
     const { meetingMigrationSummary } = await server.gql(bigToken, SUMMARY);
     expect(meetingMigrationSummary).toMatchObject({ pending: 150, failed: 0 });
     expect(await groups()).toEqual([]);

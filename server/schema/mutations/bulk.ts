@@ -6,7 +6,7 @@ import { bulkSelection, type FailureGroup, MAX_BULK_IDS } from '../../domain/fai
 import type { MeetingMigration } from '../../domain/model.ts';
 import type { BulkResult } from '../../services/migration-control.ts';
 import { builder } from '../builder.ts';
-import { decodeId, decodeOptionalId, EXPECTED_ERRORS } from '../common.ts';
+import { decodeId, decodeOptionalId, EXPECTED_ERRORS, MigrationStateEnum } from '../common.ts';
 import { viewerOf } from '../context.ts';
 import { MeetingMigrationNode } from '../types/meeting-migration.ts';
 import { queriedTenantId } from '../types/root.ts';
@@ -60,6 +60,14 @@ const SkippedMigrationType = builder
     }),
   });
 
+const ChangedMigrationType = builder.objectRef<MeetingMigration>('BulkChangedMeetingMigration').implement({
+  description: 'A migration a bulk command changed: its id and its state right after the command.',
+  fields: (t) => ({
+    id: t.globalID({ resolve: (migration) => ({ type: 'MeetingMigration', id: migration.id }) }),
+    state: t.field({ type: MigrationStateEnum, resolve: (migration) => migration.state }),
+  }),
+});
+
 const bulkPayload = (name: string, verb: string) =>
   builder.objectRef<BulkResult>(name).implement({
     fields: (t) => ({
@@ -80,6 +88,13 @@ const bulkPayload = (name: string, verb: string) =>
         type: [MeetingMigrationNode],
         description: `The first ${SKIPPED_LISTED} migrations ${verb} (in a dry run, those that would be).`,
         resolve: (result) => result.changed.slice(0, SKIPPED_LISTED),
+      }),
+      changedMeetingMigrations: t.field({
+        type: [ChangedMigrationType],
+        description:
+          `Every migration ${verb} (would be, in a dry run), by id and state: what to follow in ` +
+          `meetingMigrationUpdated, however many there are.`,
+        resolve: (result) => result.changed,
       }),
       skipped: t.int({
         description: 'How many selected migrations were left alone.',
