@@ -239,24 +239,46 @@ export function listOrder<Field extends string>(
   };
 }
 
-/** A connection over a short list already loaded (a bridge's numbers, a meeting's attendees), sorted by id. */
-export async function loadedConnection<T extends { id: number }>(
+/**
+ * How a short list already in memory is ordered: each item's position, the order of two positions, and the
+ * kind of key a cursor of the list holds.
+ */
+export interface LoadedOrder<T> {
+  positionOf: (item: T) => Cursor;
+  compare: (a: Cursor, b: Cursor) => number;
+  keyKind: KeyKind;
+}
+
+/** By id, ascending or descending: the order of a bridge's numbers, a meeting's attendees. */
+export function byId<T extends { id: number }>(direction: 'asc' | 'desc'): LoadedOrder<T> {
+  const sign = direction === 'asc' ? 1 : -1;
+  return {
+    positionOf: (item) => ({ key: item.id, id: item.id }),
+    compare: (a, b) => sign * (a.id - b.id),
+    keyKind: 'id',
+  };
+}
+
+/** A connection over a short list already loaded, read in `order`. */
+export async function loadedConnection<T>(
   args: DefaultConnectionArguments,
   items: Promise<T[]>,
-  direction: 'asc' | 'desc' = 'asc',
+  order: LoadedOrder<T>,
 ) {
-  const all = await items;
-  const sign = direction === 'asc' ? 1 : -1;
+  const all = [...(await items)].sort((a, b) => order.compare(order.positionOf(a), order.positionOf(b)));
   return cursorConnection(
     args,
     async (page) =>
       (page.inverted ? [...all].reverse() : all)
-        .filter(
-          (item) =>
-            (!page.after || sign * (item.id - page.after.id) > 0) &&
-            (!page.before || sign * (item.id - page.before.id) < 0),
-        )
+        .filter((item) => {
+          const position = order.positionOf(item);
+          return (
+            (!page.after || order.compare(position, page.after) > 0) &&
+            (!page.before || order.compare(position, page.before) < 0)
+          );
+        })
         .slice(0, page.limit),
-    (item) => ({ key: item.id, id: item.id }),
+    order.positionOf,
+    order.keyKind,
   );
 }

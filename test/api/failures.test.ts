@@ -65,8 +65,15 @@ const summaryIs = (expected: Partial<Summary>) => (event: { meetingMigrationSumm
 
 const SUMMARY = '{ meetingMigrationSummary { pending inProgress succeeded failed cancelled } }';
 const GROUPS = `query($tenantId: ID) { meetingMigrationFailureGroups(tenantId: $tenantId) {
-  reason failedMigrations retryingMigrations meetings
+  edges { node { reason failedMigrations retryingMigrations meetings } }
 } }`;
+type Group = { reason: string; failedMigrations: number; retryingMigrations: number; meetings: number };
+
+/** A tenant's failure groups, the first page of them (every one, in these tests). */
+async function groupsOf(operatorToken: string, variables: { tenantId?: string } = {}): Promise<Group[]> {
+  const data = await server.gql(operatorToken, GROUPS, variables);
+  return data.meetingMigrationFailureGroups.edges.map((edge: { node: Group }) => edge.node);
+}
 const BULK = `dryRun migrations meetings skipped meetingMigrations { id state }
   changedMeetingMigrations { id state } skippedMeetingMigrations { meetingMigration { id state } reason }`;
 
@@ -148,8 +155,7 @@ describe('the summary counts each user by their latest migration', () => {
 
 describe('failures grouped by reason', () => {
   test('counts migrations and meetings per reason, largest group first', async () => {
-    const { meetingMigrationFailureGroups } = await server.gql(token, GROUPS);
-    expect(meetingMigrationFailureGroups).toEqual([
+    expect(await groupsOf(token)).toEqual([
       { reason: INELIGIBLE, failedMigrations: 2, retryingMigrations: 0, meetings: 0 },
       { reason: CROWDED, failedMigrations: 1, retryingMigrations: 0, meetings: 1 },
     ]);
@@ -170,8 +176,37 @@ describe('failures grouped by reason', () => {
   });
 
   test('another tenant’s groups read as an empty tenant’s', async () => {
-    expect((await server.gql(otherToken, GROUPS)).meetingMigrationFailureGroups).toEqual([]);
-    expect((await server.gql(otherToken, GROUPS, { tenantId })).meetingMigrationFailureGroups).toEqual([]);
+    expect(await groupsOf(otherToken)).toEqual([]);
+    expect(await groupsOf(otherToken, { tenantId })).toEqual([]);
+  });
+
+  test('the groups page as a connection, forwards and backwards, with their count', async () => {
+    const PAGE = `query($first: Int, $after: String, $last: Int, $before: String) {
+      meetingMigrationFailureGroups(first: $first, after: $after, last: $last, before: $before) {
+        totalCount edges { cursor node { reason } } pageInfo { hasNextPage hasPreviousPage }
+      } }`;
+    const page = async (variables: Record<string, unknown>) =>
+      (await server.gql(token, PAGE, variables)).meetingMigrationFailureGroups;
+    const first = await page({ first: 1 });
+    expect(first.totalCount).toBe(2);
+    expect(first.edges.map((edge: { node: Group }) => edge.node.reason)).toEqual([INELIGIBLE]);
+    expect(first.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false });
+    const second = await page({ first: 1, after: first.edges[0].cursor });
+    expect(second.edges.map((edge: { node: Group }) => edge.node.reason)).toEqual([CROWDED]);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    const last = await page({ last: 1 });
+    expect(last.edges.map((edge: { node: Group }) => edge.node.reason)).toEqual([CROWDED]);
+    const before = await page({ last: 1, before: last.edges[0].cursor });
+    expect(before.edges.map((edge: { node: Group }) => edge.node.reason)).toEqual([INELIGIBLE]);
+    // A cursor of another list, or none at all, is refused naming the argument.
+    const users = await server.gql(token, '{ tenant { users(first: 1) { edges { cursor } } } }');
+    for (const after of [users.tenant.users.edges[0].cursor, 'not a cursor']) {
+      const refused = await server.request(token, PAGE, { first: 1, after });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_VALUE', field: 'after' });
+    }
+    // Past the page-size limit: refused before any work, as on every list.
+    const tooMany = await server.request(token, PAGE, { first: 501 });
+    expect(tooMany.errors?.[0]?.extensions?.code).toBe('PAGE_SIZE_LIMIT');
   });
 });
 
@@ -217,7 +252,7 @@ describe('retry and cancel in bulk', () => {
     expect(retried).toMatchObject({ dryRun: false, migrations: 2, meetings: 0, skipped: 0 });
     expect(retried.meetingMigrations.map((m: { state: string }) => m.state)).toEqual(['PENDING', 'PENDING']);
     await summaries.until(summaryIs({ pending: 2, failed: 1, succeeded: 2 }));
-    expect((await server.gql(token, GROUPS)).meetingMigrationFailureGroups).toEqual([
+    expect(await groupsOf(token)).toEqual([
       { reason: CROWDED, failedMigrations: 1, retryingMigrations: 0, meetings: 1 },
     ]);
   });
@@ -409,7 +444,7 @@ test('a group larger than one transaction is retried whole, in steps, listed up 
     });
     started.push((await startMeetingMigration(server, bigToken, user)).migrationId);
   }
-  const groups = async () => (await server.gql(bigToken, GROUPS)).meetingMigrationFailureGroups;
+  const groups = () => groupsOf(bigToken);
   for (let start = Date.now(); (await groups())[0]?.failedMigrations !== 150; ) {
     if (Date.now() - start > 20_000) throw new Error(`not all failed: ${JSON.stringify(await groups())}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

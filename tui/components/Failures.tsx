@@ -16,7 +16,9 @@ import { SUMMARY_SUBSCRIPTION, type Summary, SummaryCounts } from './Dashboard.t
 import { OutcomeLine, useQuestion } from './Question.tsx';
 
 export const FAILURE_GROUPS = `query {
-  meetingMigrationFailureGroups { reason failedMigrations retryingMigrations meetings }
+  meetingMigrationFailureGroups(first: 500) {
+    edges { node { reason failedMigrations retryingMigrations meetings } }
+  }
 }`;
 export const GROUP_MIGRATIONS = `query($reason: String, $first: Int) {
   meetingMigrations(failureReason: $reason, first: $first) {
@@ -140,11 +142,13 @@ export function Failures({ height }: { height: number }) {
   const [{ data: summary }] = useSubscription<{ meetingMigrationSummaryUpdated: Summary }>({
     query: SUMMARY_SUBSCRIPTION,
   });
-  const [groupsResult, refreshGroups] = usePolledQuery<{ meetingMigrationFailureGroups: Group[] }>({
+  const [groupsResult, refreshGroups] = usePolledQuery<{
+    meetingMigrationFailureGroups: { edges: { node: Group }[] };
+  }>({
     query: FAILURE_GROUPS,
     variables: {},
   });
-  const groups = groupsResult.data?.meetingMigrationFailureGroups ?? [];
+  const groups = groupsResult.data?.meetingMigrationFailureGroups.edges.map((edge) => edge.node) ?? [];
   const group = groups[Math.min(selected, groups.length - 1)];
   // Counts (2), the gaps and labels (4), the question and progress lines (2): the rest is shared by groups
   // and rows.

@@ -6,7 +6,14 @@ import { bulkSelection, type FailureGroup, MAX_BULK_IDS } from '../../domain/fai
 import type { MeetingMigration } from '../../domain/model.ts';
 import type { BulkResult } from '../../services/migration-control.ts';
 import { builder } from '../builder.ts';
-import { decodeId, decodeOptionalId, EXPECTED_ERRORS, MigrationStateEnum } from '../common.ts';
+import {
+  decodeId,
+  decodeOptionalId,
+  EXPECTED_ERRORS,
+  type LoadedOrder,
+  loadedConnection,
+  MigrationStateEnum,
+} from '../common.ts';
 import { viewerOf } from '../context.ts';
 import { MeetingMigrationNode } from '../types/meeting-migration.ts';
 import { queriedTenantId } from '../types/root.ts';
@@ -38,16 +45,39 @@ const FailureGroupType = builder.objectRef<FailureGroup>('MeetingMigrationFailur
   }),
 });
 
+/**
+ * Largest group first, then by reason: a group's position is [reason, migrations], so that a cursor names the
+ * place a group held even after that group has changed or gone.
+ */
+const LARGEST_GROUP_FIRST: LoadedOrder<FailureGroup> = {
+  positionOf: (group) => ({ key: group.reason, id: group.failedMigrations + group.retryingMigrations }),
+  compare: (a, b) => b.id - a.id || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  keyKind: 'text',
+};
+
 builder.queryFields((t) => ({
-  meetingMigrationFailureGroups: t.field({
-    type: [FailureGroupType],
-    description:
-      'The reasons the tenant’s users’ latest migrations failed with (FAILED, or waiting to try again after a ' +
-      'transient failure), largest group first.',
-    args: { tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }) },
-    resolve: (_root, args, context) =>
-      context.services.migrations.failureGroups(queriedTenantId(context, args.tenantId)),
-  }),
+  meetingMigrationFailureGroups: t.connection(
+    {
+      type: FailureGroupType,
+      description:
+        'The reasons the tenant’s users’ latest migrations failed with (FAILED, or waiting to try again after a ' +
+        'transient failure), largest group first. totalCount counts the reasons.',
+      args: { tenantId: t.arg.id({ required: false, description: 'Required for the service admin.' }) },
+      resolve: async (_root, args, context) => {
+        const groups = context.services.migrations.failureGroups(queriedTenantId(context, args.tenantId));
+        const connection = await loadedConnection(args, groups, LARGEST_GROUP_FIRST);
+        return { ...connection, countAll: async () => (await groups).length };
+      },
+    },
+    {
+      fields: (connection) => ({
+        totalCount: connection.int({
+          description: 'How many reasons there are, on every page.',
+          resolve: (parent) => parent.countAll(),
+        }),
+      }),
+    },
+  ),
 }));
 
 const SkippedMigrationType = builder

@@ -1,6 +1,6 @@
 import type { Bridge, BridgeNumber } from '../../domain/model.ts';
 import { builder } from '../builder.ts';
-import { loadedConnection } from '../common.ts';
+import { byId, loadedConnection } from '../common.ts';
 import { tenantFilterOf } from '../context.ts';
 import { groupBy, groupedLoader, loadInOrder } from '../loaders.ts';
 
@@ -29,7 +29,8 @@ BridgeNode.implement({
     }),
     numbers: t.connection({
       type: BridgeNumberNode,
-      resolve: (bridge, args, context) => loadedConnection(args, bridgeNumbers(context).load(bridge.id)),
+      resolve: (bridge, args, context) =>
+        loadedConnection(args, bridgeNumbers(context).load(bridge.id), byId('asc')),
     }),
   }),
 });

@@ -2,6 +2,7 @@ import type { MeetingMigration, MeetingResult } from '../../domain/model.ts';
 import { migrationTypeOf } from '../../domain/triggers.ts';
 import { builder } from '../builder.ts';
 import {
+  byId,
   cursorConnection,
   loadedConnection,
   MeetingResultOutcomeEnum,
@@ -93,7 +94,7 @@ MeetingMigrationNode.implement({
       type: TriggerEvaluationNode,
       description: 'The triggers this migration absorbed, newest first.',
       resolve: (migration, args, context) =>
-        loadedConnection(args, absorbedTriggers(context).load(migration.id), 'desc'),
+        loadedConnection(args, absorbedTriggers(context).load(migration.id), byId('desc')),
     }),
     meetingResults: t.connection({
       type: MeetingResultType,

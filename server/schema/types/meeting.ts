@@ -10,7 +10,7 @@ import type {
 import { MAX_CANCELLED_OCCURRENCES, MAX_OVERRIDDEN_OCCURRENCES } from '../../domain/recurrence.ts';
 import type { OccurrenceExceptionsOf, StoredMeeting } from '../../storage/meetings.ts';
 import { builder } from '../builder.ts';
-import { ContentItemKindEnum, loadedConnection, OnlineMeetingTypeEnum } from '../common.ts';
+import { byId, ContentItemKindEnum, loadedConnection, OnlineMeetingTypeEnum } from '../common.ts';
 import type { Context } from '../context.ts';
 import { tenantFilterOf } from '../context.ts';
 import { groupedLoader, loadInOrder } from '../loaders.ts';
@@ -155,11 +155,13 @@ MeetingNode.implement({
     attendeeCount: t.exposeInt('attendeeCount'),
     attendees: t.connection({
       type: AttendeeType,
-      resolve: (meeting, args, context) => loadedConnection(args, attendeesOf(context).load(meeting.id)),
+      resolve: (meeting, args, context) =>
+        loadedConnection(args, attendeesOf(context).load(meeting.id), byId('asc')),
     }),
     contentItems: t.connection({
       type: ContentItemType,
-      resolve: (meeting, args, context) => loadedConnection(args, contentItemsOf(context).load(meeting.id)),
+      resolve: (meeting, args, context) =>
+        loadedConnection(args, contentItemsOf(context).load(meeting.id), byId('asc')),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),

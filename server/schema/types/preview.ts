@@ -3,6 +3,7 @@ import { migrationTypeOf } from '../../domain/triggers.ts';
 import type { MeetingPreview, MigrationPreview } from '../../services/preview.ts';
 import { builder } from '../builder.ts';
 import {
+  byId,
   decodeId,
   loadedConnection,
   MeetingResultOutcomeEnum,
@@ -92,6 +93,7 @@ const MigrationPreviewType = builder.objectRef<MigrationPreview>('MeetingMigrati
         loadedConnection(
           args,
           Promise.resolve(preview.meetings.map((meeting) => ({ ...meeting, id: meeting.meetingId }))),
+          byId('asc'),
         ),
     }),
   }),
