@@ -13,7 +13,7 @@ import { ConfigError, DEFAULT_MAX_PARTICIPANTS } from './config.ts';
 import { createDelivery, type DeliveryConfig } from './engine/delivery.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/engine.ts';
 import { graphiql } from './graphiql.ts';
-import { DEFAULT_LIMITS, type Limits, limitRequestBodies } from './limits.ts';
+import { DEFAULT_LIMITS, LIMIT_CODES, type Limits, limitRequestBodies, refuseUnreadBody } from './limits.ts';
 import { corsPolicy } from './operations/cors.ts';
 import { createLogger, type Logger } from './operations/logger.ts';
 import { createMetrics } from './operations/metrics.ts';
@@ -209,12 +209,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (request.headers.authorization === undefined) return false;
     const retryAfter = throttle.retryAfterSeconds(addressOf(request));
     if (retryAfter === null) return false;
-    const error = { code: THROTTLED_CODE, retryAfterSeconds: retryAfter };
-    response.writeHead(429, {
-      'content-type': 'application/json; charset=utf-8',
-      'retry-after': String(retryAfter),
-    });
-    response.end(JSON.stringify({ errors: [{ message: throttledMessage(retryAfter), extensions: error }] }));
+    refuseUnreadBody(response, 429, { 'retry-after': String(retryAfter) }, [
+      {
+        message: throttledMessage(retryAfter),
+        extensions: { code: THROTTLED_CODE, retryAfterSeconds: retryAfter },
+      },
+    ]);
     return true;
   }
 
@@ -337,9 +337,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfter}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    webSockets.handleUpgrade(request, socket, head, (socket) =>
-      webSockets.emit('connection', socket, request),
-    );
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+      logOversizedMessages(webSocket, logger);
+      webSockets.emit('connection', webSocket, request);
+    });
   });
   const wsServer = serveGraphqlWs<Record<string, unknown>>(
     {
@@ -447,4 +448,20 @@ export async function createApp(options: AppOptions): Promise<App> {
       await database.close();
     },
   };
+}
+
+/**
+ * ws refuses a message over the size limit itself (close 1009) and also emits it as an 'error', which
+ * graphql-ws would print to stderr with its stack as an internal error. It is a client's refusal: one log
+ * line at info, like every other.
+ */
+function logOversizedMessages(webSocket: WebSocket, logger: Logger): void {
+  const emit = webSocket.emit.bind(webSocket);
+  webSocket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === 'error' && (args[0] as { code?: unknown })?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      logger.info({ code: LIMIT_CODES.body }, 'a WebSocket message over the size limit: socket closed 1009');
+      return true;
+    }
+    return emit(event, ...args);
+  }) as typeof webSocket.emit;
 }

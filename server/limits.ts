@@ -56,19 +56,34 @@ export const LIMIT_CODES = {
   replay: 'REPLAY_LIMIT',
 } as const;
 
-function refuseBody(response: ServerResponse, maxBodyBytes: number): void {
-  const body = JSON.stringify({
-    errors: [
-      {
-        message: `The request body is larger than ${maxBodyBytes} bytes`,
-        extensions: { code: LIMIT_CODES.body },
-      },
-    ],
+/**
+ * Answers a request whose body is left unread, and closes its connection once the answer is sent. Kept
+ * alive, the connection would have Node read and throw away the whole body first (20 MB at a time, from a
+ * client that keeps sending them), holding up every other client.
+ */
+export function refuseUnreadBody(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  errors: { message: string; extensions: Record<string, unknown> }[],
+): void {
+  const body = JSON.stringify({ errors });
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
   });
-  // Node closes the connection once this answer is sent, without reading the rest of the body: the client
-  // reads the answer, and its writes then fail (limits.test.ts).
-  response.writeHead(413, { 'content-type': 'application/json; charset=utf-8' });
   response.end(body);
+}
+
+function refuseBody(response: ServerResponse, maxBodyBytes: number): void {
+  refuseUnreadBody(response, 413, {}, [
+    {
+      message: `The request body is larger than ${maxBodyBytes} bytes`,
+      extensions: { code: LIMIT_CODES.body },
+    },
+  ]);
 }
 
 /**
