@@ -1,7 +1,8 @@
 /**
  * The TUI's GraphQL documents, typed from schema.graphql (through tui/graphql-env.d.ts): every document is
  * written with `graphql()`, its result and variables read with ResultOf and VariablesOf, never written by
- * hand.
+ * hand. gql.tada types a field the schema lacks as `unknown` rather than failing the type check, so
+ * test/tui/documents.test.ts validates every document against schema.graphql as well.
  */
 import { initGraphQLTada, type TadaDocumentNode } from 'gql.tada';
 import { print } from 'graphql';
