@@ -14,6 +14,7 @@ import {
   Kind,
   NoUnusedFragmentsRule,
   parse,
+  print,
   specifiedRules,
   validate,
 } from 'graphql';
@@ -169,6 +170,29 @@ describe('the TUI’s GraphQL documents', () => {
 
   test('each one is valid against schema.graphql, with the fragments it is given', () => {
     expect(documents.flatMap((d) => problemsOf(d, documents, schema))).toEqual([]);
+  });
+
+  test('as gql.tada builds them at run time, they are what this test put together and validated', async () => {
+    // The modules that only define (the others run a program when imported): their exported documents.
+    const modules = [
+      ...sourcesIn(new URL('tui/components/', root)),
+      new URL('tui/commands.ts', root),
+      new URL('tui/live-migrations.ts', root),
+      new URL('tui/snapshot.ts', root),
+    ];
+    const built: [string, DocumentNode][] = [];
+    for (const file of modules) {
+      const path = file.pathname.slice(root.pathname.length);
+      for (const [name, value] of Object.entries(await import(file.href)))
+        if ((value as { kind?: unknown } | null)?.kind === Kind.DOCUMENT)
+          built.push([`${path} ${name}`, value as DocumentNode]);
+    }
+    expect(built.length).toBeGreaterThanOrEqual(15);
+    for (const [where, document] of built) {
+      const [path, name] = where.split(' ') as [string, string];
+      const written = resolve(name, path, documents);
+      expect(print(document), where).toBe(print(assemble(written, documents)));
+    }
   });
 
   test('a document asking for a field the schema lacks is refused', () => {
