@@ -8,30 +8,29 @@ import { useEffect, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { replayFrom } from './connection.ts';
 import { meetingsDone } from './format.ts';
+import { graphql, type ResultOf } from './graphql.ts';
 
-const FIELDS = `id state createdAt modifiedAt notBefore nextAttemptAt totalMeetings succeededMeetings failedMeetings
-    skippedMeetings lastMessage user { id userPrincipalName }`;
-export const MIGRATION_EVENTS = `subscription($since: DateTime) { meetingMigrationUpdated(since: $since) { ${FIELDS} } }`;
+/** A migration as the dashboard follows it. */
+const LIVE_MIGRATION = graphql(`
+  fragment LiveMigration on MeetingMigration {
+    id state createdAt modifiedAt notBefore nextAttemptAt totalMeetings succeededMeetings failedMeetings
+    skippedMeetings lastMessage user { id userPrincipalName }
+  }
+`);
+export const MIGRATION_EVENTS = graphql(
+  `subscription LiveMigrationEvents($since: DateTime) { meetingMigrationUpdated(since: $since) { ...LiveMigration } }`,
+  [LIVE_MIGRATION],
+);
 /** Failures no later run of the same user replaced. */
-const LATEST_FAILURES = `query($first: Int) {
-  meetingMigrations(states: [FAILED], latestPerUser: true, first: $first) { edges { node { ${FIELDS} } } }
-}`;
+const LATEST_FAILURES = graphql(
+  `query LatestFailures($first: Int) {
+    meetingMigrations(states: [FAILED], latestPerUser: true, first: $first) { edges { node { ...LiveMigration } } }
+  }`,
+  [LIVE_MIGRATION],
+);
 
-export interface LiveMigration {
-  id: string;
-  state: string;
-  createdAt: string;
-  modifiedAt: string;
-  /** The end of its hold; a retry waiting out a transient failure waits for nextAttemptAt too. */
-  notBefore?: string;
-  nextAttemptAt?: string | null;
-  totalMeetings: number;
-  succeededMeetings: number;
-  failedMeetings: number;
-  skippedMeetings: number;
-  lastMessage: string | null;
-  user: { id?: string; userPrincipalName: string };
-}
+/** Its hold ends at notBefore; a retry waiting out a transient failure waits for nextAttemptAt too. */
+export type LiveMigration = ResultOf<typeof LIVE_MIGRATION>;
 
 export interface LiveView {
   open: LiveMigration[];
@@ -58,17 +57,11 @@ const FAILURES_KEPT = 30;
  * of the same user that a newer run replaced leaves them.
  */
 export function nextFailures(failures: readonly LiveMigration[], changed: LiveMigration): LiveMigration[] {
-  const replaced = (m: LiveMigration) =>
-    changed.user.id !== undefined && m.user.id === changed.user.id && m.createdAt < changed.createdAt;
+  const replaced = (m: LiveMigration) => m.user.id === changed.user.id && m.createdAt < changed.createdAt;
   const others = failures.filter((m) => m.id !== changed.id && !replaced(m));
   if (changed.state !== 'FAILED') return others;
   // A failure older than one of the same user shown is itself replaced.
-  if (
-    failures.some(
-      (m) => m.user.id !== undefined && m.user.id === changed.user.id && m.createdAt > changed.createdAt,
-    )
-  )
-    return others;
+  if (failures.some((m) => m.user.id === changed.user.id && m.createdAt > changed.createdAt)) return others;
   return [changed, ...others]
     .sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt))
     .slice(0, FAILURES_KEPT);
@@ -88,7 +81,7 @@ export function timeLeft(open: readonly LiveMigration[], rate: number, nowMs: nu
   const running = open.filter((m) => m.state === 'IN_PROGRESS');
   const pending = open.filter((m) => m.state === 'PENDING');
   const holdEnds = pending.map((m) =>
-    Math.max(Date.parse(m.notBefore ?? '') || 0, Date.parse(m.nextAttemptAt ?? '') || 0),
+    Math.max(Date.parse(m.notBefore) || 0, Date.parse(m.nextAttemptAt ?? '') || 0),
   );
   const holdSeconds = Math.max(0, Math.ceil((Math.max(nowMs, ...holdEnds) - nowMs) / 1000));
   const remaining = running.reduce((sum, m) => sum + Math.max(0, m.totalMeetings - meetingsDone(m)), 0);
@@ -117,10 +110,7 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
   // Set by whatever changes the view: the timer redraws only then.
   const changed = useRef(true);
 
-  const [latestFailures] = useQuery<{ meetingMigrations: { edges: { node: LiveMigration }[] } }>({
-    query: LATEST_FAILURES,
-    variables: { first: FAILURES_KEPT },
-  });
+  const [latestFailures] = useQuery({ query: LATEST_FAILURES, variables: { first: FAILURES_KEPT } });
   // Migrations an event told about before the failures were read: the event is newer than the read.
   const seenBeforeRead = useRef<Set<string> | null>(new Set());
   useEffect(() => {
@@ -133,9 +123,9 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
   }, [latestFailures.data]);
 
   // The handler sees every event, also those that arrive between two renders.
-  useSubscription<{ meetingMigrationUpdated: LiveMigration }, null>(
+  useSubscription(
     { query: MIGRATION_EVENTS, variables: { since: since.current } },
-    (_previous, { meetingMigrationUpdated: event }) => {
+    (_previous: null | undefined, { meetingMigrationUpdated: event }) => {
       seenBeforeRead.current?.add(event.id);
       updatedThisSecond.current += meetingsUpdatedSince(open.current.get(event.id), event);
       if (isOpen(event)) open.current.set(event.id, event);

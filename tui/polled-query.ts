@@ -7,6 +7,7 @@
 import { type AnyVariables, type CombinedError, createRequest } from '@urql/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
+import type { TadaDocumentNode } from './graphql.ts';
 
 const REFRESH_MS = 1_000;
 
@@ -17,7 +18,14 @@ interface Answer<Data> {
   error?: CombinedError;
 }
 
-export function usePolledQuery<Data>({ query, variables }: { query: string; variables: AnyVariables }) {
+/** `data` is typed from the document: `usePolledQuery({ query: MIGRATIONS_PAGE, variables })`. */
+export function usePolledQuery<Data, Variables extends AnyVariables>({
+  query,
+  variables,
+}: {
+  query: TadaDocumentNode<Data, Variables>;
+  variables: Variables;
+}) {
   const client = useClient();
   const request = createRequest(query, variables);
   const [answer, setAnswer] = useState<Answer<Data>>({ key: -1 });
@@ -33,7 +41,7 @@ export function usePolledQuery<Data>({ query, variables }: { query: string; vari
     const { query: document, variables: asked } = latest.current;
     ask.current = () => {
       void client
-        .query<Data>(document, asked, { requestPolicy: 'network-only' })
+        .query(document, asked, { requestPolicy: 'network-only' })
         .toPromise()
         .then((result) => {
           const text = JSON.stringify([result.data, result.error?.message]);

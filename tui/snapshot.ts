@@ -1,23 +1,20 @@
 /** Without a terminal, the TUI prints the dashboard once as plain text. */
-import type { Summary } from './components/Dashboard.tsx';
+import { MIGRATION_COUNTS } from './components/Dashboard.tsx';
+import { graphql, type ResultOf } from './graphql.ts';
 
-export const SNAPSHOT_QUERY = `{
-  viewer { tenant { name } }
-  meetingMigrationSummary { pending inProgress succeeded failed cancelled }
-  running: meetingMigrations(first: 5, states: [IN_PROGRESS]) { edges { node { user { userPrincipalName } succeededMeetings totalMeetings } } }
-  failed: meetingMigrations(first: 5, states: [FAILED]) { edges { node { user { userPrincipalName } lastMessage } } }
-}`;
+export const SNAPSHOT_QUERY = graphql(
+  `query Snapshot {
+    viewer { tenant { name } }
+    meetingMigrationSummary { ...MigrationCounts }
+    running: meetingMigrations(first: 5, states: [IN_PROGRESS]) {
+      edges { node { user { userPrincipalName } succeededMeetings totalMeetings } }
+    }
+    failed: meetingMigrations(first: 5, states: [FAILED]) { edges { node { user { userPrincipalName } lastMessage } } }
+  }`,
+  [MIGRATION_COUNTS],
+);
 
-export interface SnapshotData {
-  viewer: { tenant: { name: string } | null };
-  meetingMigrationSummary: Summary;
-  running: {
-    edges: {
-      node: { user: { userPrincipalName: string }; succeededMeetings: number; totalMeetings: number };
-    }[];
-  };
-  failed: { edges: { node: { user: { userPrincipalName: string }; lastMessage: string | null } }[] };
-}
+export type SnapshotData = ResultOf<typeof SNAPSHOT_QUERY>;
 
 export function plainSnapshot(data: SnapshotData, url: string, at: Date): string {
   const s = data.meetingMigrationSummary;

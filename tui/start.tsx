@@ -16,6 +16,7 @@ import {
   serverAddress,
   TOKEN_ON_COMMAND_LINE,
 } from './connection.ts';
+import { requestOf } from './graphql.ts';
 import { plainSnapshot, SNAPSHOT_QUERY, type SnapshotData } from './snapshot.ts';
 
 function fail(message: string, code: number): never {
@@ -30,7 +31,7 @@ async function firstLook(address: ServerAddress): Promise<SnapshotData> {
     response = await fetch(address.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${address.token}` },
-      body: JSON.stringify({ query: SNAPSHOT_QUERY }),
+      body: JSON.stringify(requestOf(SNAPSHOT_QUERY, {})),
     });
   } catch (error) {
     // fetch hides the reason in its cause, or in the cause's errors when several addresses were tried.

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { MIGRATION_STATES, type MigrationState } from '../server/domain/model.ts';
 import { ConnectionSetupError, liveClient, serverAddress, TOKEN_ON_COMMAND_LINE } from './connection.ts';
+import { graphql, type ResultOf, requestOf } from './graphql.ts';
 
 const USAGE = `usage: mms-watch [options]   (or npm run -s watch -- [options])
 
@@ -27,9 +28,19 @@ open migrations, then every change from now on. Messages go to stderr.
 Exit codes: 0 when stdout is closed (| head), 1 when the token is refused or the retries are spent,
 2 for bad options.`;
 
-const MIGRATION_FIELDS = `id correlationId state migrationType sourceMeetingType targetMeetingType
-  user { userPrincipalName } createdAt modifiedAt notBefore startedAt finishedAt retryCount nextAttemptAt lastMessage
-  totalMeetings succeededMeetings failedMeetings skippedMeetings invitesUpdated`;
+const USER_BY_NAME = graphql(`
+  query UserByName($q: String!) { tenant { users(search: $q, first: 20) { edges { node { id userPrincipalName } } } } }
+`);
+/** Every event printed, in these fields. */
+const MIGRATION_UPDATES = graphql(`
+  subscription WatchMigrations($states: [MeetingMigrationState!], $userId: ID, $since: DateTime) {
+    meetingMigrationUpdated(states: $states, userId: $userId, since: $since) {
+      id correlationId state migrationType sourceMeetingType targetMeetingType
+      user { userPrincipalName } createdAt modifiedAt notBefore startedAt finishedAt retryCount nextAttemptAt
+      lastMessage totalMeetings succeededMeetings failedMeetings skippedMeetings invitesUpdated
+    }
+  }
+`);
 
 /** Replays from here ask for everything: no migration is older. */
 const BEGINNING = '1970-01-01T00:00:00.000Z';
@@ -81,9 +92,12 @@ if (options.help) {
   process.exit(0);
 }
 
-const states = (options.state ?? []).map((state) => state.toUpperCase());
-const unknown = states.find((state) => !MIGRATION_STATES.includes(state as MigrationState));
+const isState = (state: string): state is MigrationState =>
+  (MIGRATION_STATES as readonly string[]).includes(state);
+const named = (options.state ?? []).map((state) => state.toUpperCase());
+const unknown = named.find((state) => !isState(state));
 if (unknown) fail(`unknown state "${unknown}"\n${USAGE}`, 2);
+const states = named.filter(isState);
 
 if (options.token !== undefined) fail(TOKEN_ON_COMMAND_LINE, 2);
 if (options.since !== undefined && options.replay) fail(`give --since or --replay, not both\n${USAGE}`, 2);
@@ -140,15 +154,13 @@ function reasonOf(error: unknown): string {
 
 /** The id of the user with exactly this principal name. */
 async function userIdOf(upn: string): Promise<string> {
-  for await (const result of client.iterate<{
-    tenant: { users: { edges: { node: { id: string; userPrincipalName: string } }[] } };
-  }>({
-    query:
-      'query($q: String!) { tenant { users(search: $q, first: 20) { edges { node { id userPrincipalName } } } } }',
-    variables: { q: upn },
-  })) {
+  for await (const result of client.iterate<ResultOf<typeof USER_BY_NAME>>(
+    requestOf(USER_BY_NAME, { q: upn }),
+  )) {
     if (result.errors) fail(result.errors.map((e) => e.message).join('; '), 1);
-    const match = result.data?.tenant.users.edges.find((e) => e.node.userPrincipalName === upn.toLowerCase());
+    const match = result.data?.tenant?.users.edges.find(
+      (e) => e.node.userPrincipalName === upn.toLowerCase(),
+    );
     if (match) return match.node.id;
     break;
   }
@@ -168,12 +180,9 @@ try {
     : options.since !== undefined
       ? sinceInstant(options.since)
       : new Date().toISOString();
-  for await (const result of client.iterate<{ meetingMigrationUpdated: { id: string; modifiedAt: string } }>({
-    query: `subscription($states: [MeetingMigrationState!], $userId: ID, $since: DateTime) {
-      meetingMigrationUpdated(states: $states, userId: $userId, since: $since) { ${MIGRATION_FIELDS} }
-    }`,
-    variables: { states: states.length > 0 ? states : null, userId, since },
-  })) {
+  for await (const result of client.iterate<ResultOf<typeof MIGRATION_UPDATES>>(
+    requestOf(MIGRATION_UPDATES, { states: states.length > 0 ? states : null, userId, since }),
+  )) {
     if (result.errors) fail(result.errors.map((e) => e.message).join('; '), 1);
     const migration = result.data?.meetingMigrationUpdated;
     const line = JSON.stringify(migration);

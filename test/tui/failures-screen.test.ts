@@ -129,3 +129,37 @@ test.each([
   },
   90_000,
 );
+
+test('a group of 120 retried in bulk is followed whole, every migration of it', async () => {
+  const domain = 'many.contoso.com';
+  const { token } = await createTenantWithOperator(server, domain, 'Contoso');
+  const started: string[] = [];
+  for (let i = 0; i < 120; i++) {
+    const user = await createUser(server, token, {
+      userPrincipalName: `user${String(i).padStart(3, '0')}@${domain}`,
+      mailboxLocation: 'EXCHANGE_ON_PREMISES',
+    });
+    started.push((await startMeetingMigration(server, token, user)).migrationId);
+  }
+  for (const id of started) await failed(token, id);
+
+  const session = 'failures-many';
+  tty.startTui(session, { url: server.url, token, columns: 80, rows: 24 });
+  await tty.screenShowing(session, /● live/);
+  tty.keys(session, 'x');
+  await tty.screenShowing(session, /Failures by reason \(1\)[\s\S]*› +120 failed/);
+  await server.app.engine?.stop();
+  tty.keys(session, 'r');
+  await tty.screenShowing(session, /\? Retry 120 migrations and 0 meetings of the selected group\?/);
+  tty.keys(session, 'y');
+  await tty.screenShowing(session, /retried 120: 120 waiting · 0 running · 0 finished/);
+  server.app.engine?.start();
+  // Each of the 120 is followed to its end, not only the first 100 the payload lists in full.
+  const done = await tty.screenShowing(
+    session,
+    /retried 120: 0 waiting · 0 running · 120 finished \(120 failed\)/,
+  );
+  expect(fitsIn(done, 80, 24)).toBe(true);
+  tty.keys(session, 'q');
+  expect(await tty.screenShowing(session, /exited with \d+/)).toMatch(/exited with 0/);
+}, 90_000);

@@ -9,18 +9,24 @@ import {
   timeLeft,
 } from '../../tui/live-migrations.ts';
 
-const migration = (overrides: Partial<LiveMigration>): LiveMigration => ({
+/** A migration as the stream tells it; each is its own user's unless the test gives the user's id. */
+const migration = ({
+  user,
+  ...overrides
+}: Partial<Omit<LiveMigration, 'user'>> & { user?: Partial<LiveMigration['user']> }): LiveMigration => ({
   id: 'm',
   state: 'IN_PROGRESS',
   createdAt: '2026-01-01T10:00:00.000Z',
   modifiedAt: '2026-01-01T10:00:00.000Z',
+  notBefore: '2026-01-01T10:00:00.000Z',
+  nextAttemptAt: null,
   totalMeetings: 100,
   succeededMeetings: 0,
   failedMeetings: 0,
   skippedMeetings: 0,
   lastMessage: null,
-  user: { userPrincipalName: 'someone@contoso.com' },
   ...overrides,
+  user: { id: `user-${overrides.id ?? 'm'}`, userPrincipalName: 'someone@contoso.com', ...user },
 });
 
 describe('drawing helpers', () => {
@@ -92,7 +98,7 @@ test('running migrations, the overall progress with time left, the oldest pendin
 });
 
 describe('the room it is given', () => {
-  const many = (count: number, state: string) =>
+  const many = (count: number, state: LiveMigration['state']) =>
     Array.from({ length: count }, (_, i) =>
       migration({
         id: `${state}${i}`,

@@ -10,17 +10,27 @@ import { useQuery, useSubscription } from 'urql';
 import { useNow } from '../clock.ts';
 import { replayFrom } from '../connection.ts';
 import { ago, OUTCOME_COLORS } from '../format.ts';
+import { graphql, type ResultOf } from '../graphql.ts';
 import { useKeys } from '../keyboard.ts';
 import { type Column, column, TABLE_HELP, useTable } from './Table.tsx';
-import { TRIGGER_FIELDS, type Trigger } from './TriggerLine.tsx';
+import { TRIGGER_FIELDS } from './TriggerLine.tsx';
 
-const FIELDS = `${TRIGGER_FIELDS} user { userPrincipalName }`;
-export const LATEST_EVALUATIONS = `query($first: Int) { tenant { triggerEvaluations(first: $first) { edges { node { ${FIELDS} } } } } }`;
-export const EVALUATIONS_SUBSCRIPTION = `subscription($since: DateTime) { triggerEvaluated(since: $since) { ${FIELDS} } }`;
+const EVALUATION = graphql(
+  `fragment Evaluation on TriggerEvaluation { ...TriggerFields user { userPrincipalName } }`,
+  [TRIGGER_FIELDS],
+);
+export const LATEST_EVALUATIONS = graphql(
+  `query LatestEvaluations($first: Int) {
+    tenant { triggerEvaluations(first: $first) { edges { node { ...Evaluation } } } }
+  }`,
+  [EVALUATION],
+);
+export const EVALUATIONS_SUBSCRIPTION = graphql(
+  `subscription EvaluationEvents($since: DateTime) { triggerEvaluated(since: $since) { ...Evaluation } }`,
+  [EVALUATION],
+);
 
-interface Evaluation extends Trigger {
-  user: { userPrincipalName: string } | null;
-}
+type Evaluation = ResultOf<typeof EVALUATION>;
 
 /** Evaluations kept on screen at most, newest first. */
 const KEPT = 200;
@@ -38,13 +48,10 @@ function columnsAt(now: number): Column<Evaluation>[] {
 export function Activity({ height, width = 80 }: { height: number; width?: number }) {
   const now = useNow();
   const [since] = useState(() => replayFrom(Date.now()));
-  const [latest] = useQuery<{ tenant: { triggerEvaluations: { edges: { node: Evaluation }[] } } | null }>({
-    query: LATEST_EVALUATIONS,
-    variables: { first: KEPT },
-  });
-  const [live] = useSubscription<{ triggerEvaluated: Evaluation }, Evaluation[]>(
+  const [latest] = useQuery({ query: LATEST_EVALUATIONS, variables: { first: KEPT } });
+  const [live] = useSubscription(
     { query: EVALUATIONS_SUBSCRIPTION, variables: { since } },
-    (arrived = [], { triggerEvaluated }) => [triggerEvaluated, ...arrived].slice(0, KEPT),
+    (arrived: Evaluation[] = [], { triggerEvaluated }) => [triggerEvaluated, ...arrived].slice(0, KEPT),
   );
   const evaluations = useMemo(() => {
     const byId = new Map<string, Evaluation>();

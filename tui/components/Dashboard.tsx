@@ -2,22 +2,23 @@
 import { Box, Text } from 'ink';
 import { useRef } from 'react';
 import { useSubscription } from 'urql';
+import { graphql, type ResultOf } from '../graphql.ts';
 import { useLiveMigrations } from '../live-migrations.ts';
 import { LivePanels, Stale } from './LivePanels.tsx';
 
 export type ConnectionState = 'live' | 'reconnecting' | 'offline';
 
-export const SUMMARY_SUBSCRIPTION = `subscription {
-  meetingMigrationSummaryUpdated { pending inProgress succeeded failed cancelled }
-}`;
+/** A migration count per state: the dashboard's, the failures screen's and the plain snapshot's. */
+export const MIGRATION_COUNTS = graphql(`
+  fragment MigrationCounts on MeetingMigrationSummary { pending inProgress succeeded failed cancelled }
+`);
 
-export interface Summary {
-  pending: number;
-  inProgress: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-}
+export const SUMMARY_SUBSCRIPTION = graphql(
+  `subscription SummaryUpdated { meetingMigrationSummaryUpdated { ...MigrationCounts } }`,
+  [MIGRATION_COUNTS],
+);
+
+export type Summary = ResultOf<typeof MIGRATION_COUNTS>;
 
 const COUNTS: { key: keyof Summary; label: string; color: string }[] = [
   { key: 'pending', label: 'pending', color: 'yellow' },
@@ -66,9 +67,7 @@ export function Dashboard({
   height: number;
   connection?: ConnectionState;
 }) {
-  const [{ data }] = useSubscription<{ meetingMigrationSummaryUpdated: Summary }>({
-    query: SUMMARY_SUBSCRIPTION,
-  });
+  const [{ data }] = useSubscription({ query: SUMMARY_SUBSCRIPTION });
   const live = useLiveMigrations();
   const staleSince = useStaleSince(connection);
   return (

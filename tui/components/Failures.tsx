@@ -7,37 +7,30 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { useSubscription } from 'urql';
-import { commandDocument, type Outcome, useCommand } from '../commands.ts';
+import { COMMAND_ERROR, type Outcome, useCommand } from '../commands.ts';
 import { replayFrom } from '../connection.ts';
 import { STATE_COLORS } from '../format.ts';
+import { graphql, type ResultOf } from '../graphql.ts';
 import { type KeyHelp, useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
-import { SUMMARY_SUBSCRIPTION, type Summary, SummaryCounts } from './Dashboard.tsx';
+import { SUMMARY_SUBSCRIPTION, SummaryCounts } from './Dashboard.tsx';
 import { OutcomeLine, useQuestion } from './Question.tsx';
 
-export const FAILURE_GROUPS = `query {
-  meetingMigrationFailureGroups(first: 500) {
-    edges { node { reason failedMigrations retryingMigrations meetings } }
+export const FAILURE_GROUPS = graphql(`
+  query FailureGroups {
+    meetingMigrationFailureGroups(first: 500) {
+      totalCount
+      edges { node { reason failedMigrations retryingMigrations meetings } }
+    }
   }
-}`;
-export const GROUP_MIGRATIONS = `query($reason: String, $first: Int) {
-  meetingMigrations(failureReason: $reason, first: $first) {
-    edges { node { id state lastMessage user { userPrincipalName } } }
+`);
+export const GROUP_MIGRATIONS = graphql(`
+  query GroupMigrations($reason: String, $first: Int) {
+    meetingMigrations(failureReason: $reason, first: $first) {
+      edges { node { id state lastMessage user { userPrincipalName } } }
+    }
   }
-}`;
-
-interface Group {
-  reason: string;
-  failedMigrations: number;
-  retryingMigrations: number;
-  meetings: number;
-}
-interface Row {
-  id: string;
-  state: string;
-  lastMessage: string | null;
-  user: { userPrincipalName: string };
-}
+`);
 
 const FAILURES_HELP: KeyHelp[] = [
   { keys: '↑ ↓ j k', what: 'choose a group, or a migration of it' },
@@ -47,45 +40,41 @@ const FAILURES_HELP: KeyHelp[] = [
   { keys: 'c', what: 'cancel the group (or the marked), after a dry run and y/n' },
 ];
 
-const BULK_FIELDS =
-  'dryRun migrations meetings skipped skippedMeetingMigrations { reason } meetingMigrations { id state }';
-const PROGRESS = `subscription($since: DateTime) {
-  meetingMigrationUpdated(since: $since) { id state }
-}`;
+const PROGRESS = graphql(`
+  subscription BulkProgress($since: DateTime) { meetingMigrationUpdated(since: $since) { id state } }
+`);
+const RETRIED = graphql(`
+  fragment Retried on RetryMeetingMigrationsPayload {
+    dryRun migrations meetings skipped skippedMeetingMigrations { reason } changedMeetingMigrations { id state }
+  }
+`);
+const CANCELLED = graphql(`
+  fragment Cancelled on CancelMeetingMigrationsPayload {
+    dryRun migrations meetings skipped skippedMeetingMigrations { reason } changedMeetingMigrations { id state }
+  }
+`);
+const RETRY = graphql(
+  `mutation RetryMeetingMigrations($input: RetryMeetingMigrationsInput!) {
+    retryMeetingMigrations(input: $input) { __typename ...CommandError ...Retried }
+  }`,
+  [COMMAND_ERROR, RETRIED],
+);
+const CANCEL = graphql(
+  `mutation CancelMeetingMigrations($input: CancelMeetingMigrationsInput!) {
+    cancelMeetingMigrations(input: $input) { __typename ...CommandError ...Cancelled }
+  }`,
+  [COMMAND_ERROR, CANCELLED],
+);
 const BULK = {
-  retry: {
-    field: 'retryMeetingMigrations',
-    document: commandDocument(
-      'retryMeetingMigrations',
-      'RetryMeetingMigrationsInput',
-      `... on RetryMeetingMigrationsPayload { ${BULK_FIELDS} }`,
-    ),
-    verb: 'Retry',
-    done: 'retried',
-  },
-  cancel: {
-    field: 'cancelMeetingMigrations',
-    document: commandDocument(
-      'cancelMeetingMigrations',
-      'CancelMeetingMigrationsInput',
-      `... on CancelMeetingMigrationsPayload { ${BULK_FIELDS} }`,
-    ),
-    verb: 'Cancel',
-    done: 'cancelled',
-  },
+  retry: { verb: 'Retry', done: 'retried' },
+  cancel: { verb: 'Cancel', done: 'cancelled' },
 } as const;
 type Action = keyof typeof BULK;
 
-interface BulkAnswer {
-  migrations: number;
-  meetings: number;
-  skipped: number;
-  skippedMeetingMigrations: { reason: string }[];
-  /** The first 100 of them. */
-  meetingMigrations: { id: string; state: string }[];
-}
+/** What a bulk command did, or would do in a dry run, with every migration it changed. */
+type BulkAnswer = ResultOf<typeof RETRIED> | ResultOf<typeof CANCELLED>;
 
-/** The migrations a bulk command changed, followed live: the state of each (the first 100) by id. */
+/** The migrations a bulk command changed, followed live: the state of each, by id, however many. */
 interface Tracked {
   done: string;
   /** Changes replayed from here (a little before the command, for clocks that disagree) on. */
@@ -99,9 +88,8 @@ function progressLine(tracked: Tracked): string {
   const states = [...tracked.states.values()];
   const count = (...of: string[]) => states.filter((state) => of.includes(state)).length;
   const failed = count('FAILED');
-  const followed = tracked.total > states.length ? ` (the first ${states.length} followed)` : '';
   return (
-    `${tracked.done} ${tracked.total}${followed}: ${count('PENDING')} waiting · ${count('IN_PROGRESS')} running · ` +
+    `${tracked.done} ${tracked.total}: ${count('PENDING')} waiting · ${count('IN_PROGRESS')} running · ` +
     `${count('SUCCEEDED', 'FAILED', 'CANCELLED')} finished${failed > 0 ? ` (${failed} failed)` : ''}`
   );
 }
@@ -126,9 +114,9 @@ export function Failures({ height }: { height: number }) {
   const [tracked, setTracked] = useState<Tracked | null>(null);
   const question = useQuestion();
   // What happens to the migrations of the last bulk command, as it happens.
-  useSubscription<{ meetingMigrationUpdated: { id: string; state: string } }, null>(
+  useSubscription(
     { query: PROGRESS, variables: { since: tracked?.since ?? null }, pause: !tracked },
-    (_previous, { meetingMigrationUpdated: event }) => {
+    (_previous: null | undefined, { meetingMigrationUpdated: event }) => {
       setTracked((current) =>
         current?.states.has(event.id) && current.states.get(event.id) !== event.state
           ? { ...current, states: new Map(current.states).set(event.id, event.state) }
@@ -137,25 +125,24 @@ export function Failures({ height }: { height: number }) {
       return null;
     },
   );
-  const retry = useCommand(BULK.retry.document, BULK.retry.field);
-  const cancel = useCommand(BULK.cancel.document, BULK.cancel.field);
-  const [{ data: summary }] = useSubscription<{ meetingMigrationSummaryUpdated: Summary }>({
-    query: SUMMARY_SUBSCRIPTION,
-  });
-  const [groupsResult, refreshGroups] = usePolledQuery<{
-    meetingMigrationFailureGroups: { edges: { node: Group }[] };
-  }>({
-    query: FAILURE_GROUPS,
-    variables: {},
-  });
-  const groups = groupsResult.data?.meetingMigrationFailureGroups.edges.map((edge) => edge.node) ?? [];
+  const retry = useCommand(RETRY, (data) => data.retryMeetingMigrations);
+  const cancel = useCommand(CANCEL, (data) => data.cancelMeetingMigrations);
+  const [{ data: summary }] = useSubscription({ query: SUMMARY_SUBSCRIPTION });
+  const [groupsResult, refreshGroups] = usePolledQuery({ query: FAILURE_GROUPS, variables: {} });
+  const groupsPage = groupsResult.data?.meetingMigrationFailureGroups;
+  const groups = groupsPage?.edges.map((edge) => edge.node) ?? [];
+  // The largest 500 reasons are listed; past them, the title says how many there are in all.
+  const groupsCount =
+    groupsPage && groupsPage.totalCount > groups.length
+      ? `${groups.length} of ${groupsPage.totalCount}`
+      : String(groups.length);
   const group = groups[Math.min(selected, groups.length - 1)];
   // Counts (2), the gaps and labels (4), the question and progress lines (2): the rest is shared by groups
   // and rows.
   const room = Math.max(4, height - 8);
   const groupLines = Math.max(1, Math.min(groups.length, Math.floor(room / 2)));
   const rowLines = Math.max(1, room - groupLines);
-  const [rowsResult] = usePolledQuery<{ meetingMigrations: { edges: { node: Row }[] } }>({
+  const [rowsResult] = usePolledQuery({
     query: GROUP_MIGRATIONS,
     variables: { reason: group?.reason ?? '', first: rowLines },
   });
@@ -171,16 +158,15 @@ export function Failures({ height }: { height: number }) {
   async function propose(action: Action) {
     if (!group) return;
     const { verb, done } = BULK[action];
-    const command = action === 'retry' ? retry : cancel;
     const selection = marked.size > 0 ? { migrationIds: [...marked] } : { failureReason: group.reason };
     const what = marked.size > 0 ? `the ${plural(marked.size, 'marked migration')}` : 'the selected group';
-    let dry: BulkAnswer | null = null;
-    const said = await command({ ...selection, dryRun: true }, (payload) => {
-      dry = payload as unknown as BulkAnswer;
-      return '';
-    });
-    if (!said.ok || !dry) return setOutcome(said);
-    const planned: BulkAnswer = dry;
+    const run = (dryRun: boolean, describe: (answer: BulkAnswer) => string) => {
+      const variables = { input: { ...selection, dryRun } };
+      return action === 'retry' ? retry(variables, describe) : cancel(variables, describe);
+    };
+    const dry = await run(true, () => '');
+    if (!dry.ok) return setOutcome(dry);
+    const planned = dry.payload;
     if (planned.migrations === 0) {
       const why = planned.skippedMeetingMigrations[0]?.reason ?? 'none applies';
       return setOutcome({
@@ -190,21 +176,16 @@ export function Failures({ height }: { height: number }) {
     }
     setOutcome(null);
     question.ask(`${verb} ${touched(planned)} of ${what}?`, () => {
-      let answer: BulkAnswer | null = null;
       const since = replayFrom(Date.now());
-      void command(selection, (payload) => {
-        answer = payload as unknown as BulkAnswer;
-        return `${done} ${touched(answer)}`;
-      }).then((result) => {
+      void run(false, (answer) => `${done} ${touched(answer)}`).then((result) => {
         setOutcome(result);
         setMarked(new Set());
-        const made: BulkAnswer | null = answer;
-        if (made) {
+        if (result.ok) {
           setTracked({
             done,
             since,
-            total: made.migrations,
-            states: new Map(made.meetingMigrations.map((m) => [m.id, m.state])),
+            total: result.payload.migrations,
+            states: new Map(result.payload.changedMeetingMigrations.map((m) => [m.id, m.state])),
           });
         }
         refreshGroups();
@@ -245,7 +226,7 @@ export function Failures({ height }: { height: number }) {
       </Box>
       <Box flexDirection="column">
         <Text dimColor wrap="truncate-end">
-          Failures by reason ({groups.length}){pane === 'groups' ? ' · ↑/↓ choose · tab: its migrations' : ''}
+          Failures by reason ({groupsCount}){pane === 'groups' ? ' · ↑/↓ choose · tab: its migrations' : ''}
         </Text>
         {!groupsResult.data ? <Text dimColor>loading…</Text> : null}
         {groupsResult.data && groups.length === 0 ? <Text dimColor>no failures</Text> : null}

@@ -7,82 +7,63 @@
  */
 import { Box, Text, useStdout } from 'ink';
 import { useState } from 'react';
-import { commandDocument, type Outcome, useCommand } from '../commands.ts';
+import { COMMAND_ERROR, type Outcome, useCommand } from '../commands.ts';
 import { ago, dateTime, meetingsDone, OUTCOME_COLORS, progressBar, STATE_COLORS } from '../format.ts';
+import { graphql, type ResultOf } from '../graphql.ts';
 import { isDown, isUp, type KeyHelp, useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
 import { useRemembered } from '../screen-memory.ts';
 import { fitWidth, truncate, wrapLines } from '../width.ts';
 import { OutcomeLine, useQuestion } from './Question.tsx';
-import { TRIGGER_FIELDS, type Trigger } from './TriggerLine.tsx';
+import { TRIGGER_FIELDS } from './TriggerLine.tsx';
 
 /** Results and triggers read at most: the server's largest page. */
 const SHOWN = 500;
 
-export const MIGRATION_DETAIL = `query($id: ID!, $first: Int) {
-  node(id: $id) { ... on MeetingMigration {
+const DETAIL = graphql(
+  `fragment MigrationDetail on MeetingMigration {
     id correlationId state migrationType sourceMeetingType targetMeetingType
     createdAt modifiedAt notBefore startedAt finishedAt nextAttemptAt retryCount
     totalMeetings succeededMeetings failedMeetings skippedMeetings invitesUpdated lastMessage
     invitationsPending invitationsDelivered invitationsFailed
     user { userPrincipalName displayName }
-    latestTrigger: triggers(first: 1) { edges { node { ${TRIGGER_FIELDS} } } }
+    latestTrigger: triggers(first: 1) { edges { node { ...TriggerFields } } }
     triggers(first: $first) {
-      edges { node { ${TRIGGER_FIELDS} } }
+      edges { node { ...TriggerFields } }
       pageInfo { hasNextPage }
     }
     meetingResults(first: $first) {
       edges { node { outcome reason meeting { id subject startsAt } } }
       pageInfo { hasNextPage }
     }
-  } }
-}`;
-
-interface Detail {
-  id: string;
-  correlationId: string;
-  state: string;
-  migrationType: string;
-  sourceMeetingType: string;
-  targetMeetingType: string;
-  createdAt: string;
-  modifiedAt: string;
-  notBefore: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  nextAttemptAt: string | null;
-  retryCount: number;
-  totalMeetings: number;
-  succeededMeetings: number;
-  failedMeetings: number;
-  skippedMeetings: number;
-  invitesUpdated: number;
-  invitationsPending: number;
-  invitationsDelivered: number;
-  invitationsFailed: number;
-  lastMessage: string | null;
-  user: { userPrincipalName: string; displayName: string };
-  latestTrigger: { edges: { node: Trigger }[] };
-  triggers: { edges: { node: Trigger }[]; pageInfo: { hasNextPage: boolean } };
-  meetingResults: {
-    edges: {
-      node: { outcome: string; reason: string; meeting: { id: string; subject: string; startsAt: string } };
-    }[];
-    pageInfo: { hasNextPage: boolean };
-  };
-}
-
-const RETRY = commandDocument(
-  'retryMeetingMigration',
-  'RetryMeetingMigrationInput',
-  '... on RetryMeetingMigrationPayload { meetingMigration { state } }',
+  }`,
+  [TRIGGER_FIELDS],
 );
-const CANCEL = commandDocument(
-  'cancelMeetingMigration',
-  'CancelMeetingMigrationInput',
-  '... on CancelMeetingMigrationPayload { meetingMigration { state } }',
+export const MIGRATION_DETAIL = graphql(
+  `query MigrationDetail($id: ID!, $first: Int) { node(id: $id) { __typename ...MigrationDetail } }`,
+  [DETAIL],
 );
-const stateOf = (payload: Record<string, unknown>) => (payload.meetingMigration as { state: string }).state;
+
+type Detail = ResultOf<typeof DETAIL>;
+
+const RETRY = graphql(
+  `mutation RetryMeetingMigration($input: RetryMeetingMigrationInput!) {
+    retryMeetingMigration(input: $input) {
+      __typename ...CommandError
+      ... on RetryMeetingMigrationPayload { meetingMigration { state } }
+    }
+  }`,
+  [COMMAND_ERROR],
+);
+const CANCEL = graphql(
+  `mutation CancelMeetingMigration($input: CancelMeetingMigrationInput!) {
+    cancelMeetingMigration(input: $input) {
+      __typename ...CommandError
+      ... on CancelMeetingMigrationPayload { meetingMigration { state } }
+    }
+  }`,
+  [COMMAND_ERROR],
+);
 
 type Action = 'retry' | 'cancel';
 const RETRYABLE = ['FAILED', 'CANCELLED'];
@@ -192,15 +173,16 @@ export function MigrationDetail({ id, height, width = 80 }: { id: string; height
   const [focus, setFocus] = useRemembered(`migration.${id}.focus`, { line: 1, top: 0 });
   const question = useQuestion();
   const { stdout } = useStdout();
-  const [result, refresh, current] = usePolledQuery<{ node: Detail | null }>({
+  const [result, refresh, current] = usePolledQuery({
     query: MIGRATION_DETAIL,
     variables: { id, first: SHOWN },
   });
-  const retry = useCommand(RETRY, 'retryMeetingMigration');
-  const cancel = useCommand(CANCEL, 'cancelMeetingMigration');
+  const retry = useCommand(RETRY, (data) => data.retryMeetingMigration);
+  const cancel = useCommand(CANCEL, (data) => data.cancelMeetingMigration);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
-  const m = result.data?.node;
+  const node = result.data?.node;
+  const m = node?.__typename === 'MeetingMigration' ? node : undefined;
   const lines = m ? detailLines(m, pane, width - 2, Date.now()) : [];
   // The title above, the outcome line below.
   const visible = Math.max(1, height - 2);
@@ -237,11 +219,12 @@ export function MigrationDetail({ id, height, width = 80 }: { id: string; height
         question.ask(
           `${action === 'retry' ? 'Retry' : 'Cancel'} the migration of ${m.user.userPrincipalName}?`,
           () => {
-            const command = action === 'retry' ? retry : cancel;
-            void command(
-              { migrationId: m.id },
-              (payload) => `${action === 'retry' ? 'retried' : 'cancelled'}: now ${stateOf(payload)}`,
-            ).then((said) => {
+            const variables = { input: { migrationId: m.id } };
+            const run =
+              action === 'retry'
+                ? retry(variables, (payload) => `retried: now ${payload.meetingMigration.state}`)
+                : cancel(variables, (payload) => `cancelled: now ${payload.meetingMigration.state}`);
+            void run.then((said) => {
               setOutcome(said);
               refresh();
             });

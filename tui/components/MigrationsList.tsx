@@ -7,41 +7,40 @@
 import { Box, Text } from 'ink';
 import { useNow } from '../clock.ts';
 import { ago, meetingsDone, progressBar, STATE_COLORS } from '../format.ts';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import { useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
 import { useRemembered } from '../screen-memory.ts';
 import { truncate } from '../width.ts';
 import { ListStatus, useListSearch } from './ListSearch.tsx';
-import { type Column, column, type ServerPage, TABLE_HELP, useServerTable } from './Table.tsx';
+import { type Column, column, TABLE_HELP, useServerTable } from './Table.tsx';
 
-export const MIGRATIONS_PAGE = `query($states: [MeetingMigrationState!], $userSearch: String, $userId: ID,
-    $orderBy: MeetingMigrationOrder, $first: Int, $last: Int, $after: String, $before: String) {
-  meetingMigrations(states: $states, userSearch: $userSearch, userId: $userId, orderBy: $orderBy,
-      first: $first, last: $last, after: $after, before: $before) {
-    totalCount
-    edges { cursor node { id state migrationType createdAt modifiedAt retryCount lastMessage
-      totalMeetings succeededMeetings failedMeetings skippedMeetings user { userPrincipalName } } }
-    pageInfo { hasNextPage hasPreviousPage }
+const MIGRATION_ROW = graphql(`
+  fragment MigrationRow on MeetingMigration {
+    id state migrationType createdAt modifiedAt retryCount lastMessage
+    totalMeetings succeededMeetings failedMeetings skippedMeetings user { userPrincipalName }
   }
-}`;
+`);
+export const MIGRATIONS_PAGE = graphql(
+  `query MigrationsPage($states: [MeetingMigrationState!], $userSearch: String, $userId: ID,
+      $orderBy: MeetingMigrationOrder, $first: Int, $last: Int, $after: String, $before: String) {
+    meetingMigrations(states: $states, userSearch: $userSearch, userId: $userId, orderBy: $orderBy,
+        first: $first, last: $last, after: $after, before: $before) {
+      totalCount
+      edges { cursor node { ...MigrationRow } }
+      pageInfo { hasNextPage hasPreviousPage }
+    }
+  }`,
+  [MIGRATION_ROW],
+);
 
-interface Row {
-  id: string;
-  state: string;
-  migrationType: string;
-  createdAt: string;
-  modifiedAt: string;
-  retryCount: number;
-  lastMessage: string | null;
-  totalMeetings: number;
-  succeededMeetings: number;
-  failedMeetings: number;
-  skippedMeetings: number;
-  user: { userPrincipalName: string };
-}
+type Row = ResultOf<typeof MIGRATION_ROW>;
+type Variables = VariablesOf<typeof MIGRATIONS_PAGE>;
+type State = NonNullable<Variables['states']>[number];
+type Order = NonNullable<Variables['orderBy']>['field'];
 
 /** One key per state filter; each toggles its state in the filter. */
-export const STATE_KEYS: Record<string, string> = {
+export const STATE_KEYS: Record<string, State> = {
   '1': 'PENDING',
   '2': 'IN_PROGRESS',
   '3': 'FAILED',
@@ -57,7 +56,7 @@ export const MIGRATIONS_HELP = [
   ...TABLE_HELP,
 ];
 
-function columnsAt(now: number): Column<Row>[] {
+function columnsAt(now: number): Column<Row, Order>[] {
   return [
     column('STATE', 11, (m) => m.state, { color: (m) => STATE_COLORS[m.state], order: 'STATE' }),
     column('USER', 20, (m) => m.user.userPrincipalName, { grow: 24, order: 'USER' }),
@@ -104,7 +103,7 @@ export function MigrationsList({
   onOpen?: (id: string) => void;
 }) {
   const now = useNow();
-  const [states, setStates] = useRemembered<string[]>('migrations.states', []);
+  const [states, setStates] = useRemembered<State[]>('migrations.states', []);
   const { search, searching, startSearching, prompt } = useListSearch(
     'migrations.search',
     "part of a user's name",
@@ -120,7 +119,7 @@ export function MigrationsList({
     scope: `${states.join()}/${search}`,
     defaultSort: { title: 'CREATED', descending: true },
   });
-  const [result, , current] = usePolledQuery<{ meetingMigrations: ServerPage<Row> }>({
+  const [result, , current] = usePolledQuery({
     query: MIGRATIONS_PAGE,
     variables: {
       states: states.length > 0 ? states : null,

@@ -5,44 +5,60 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { useSubscription } from 'urql';
-import { commandDocument, type Outcome, useCommand } from '../commands.ts';
+import { COMMAND_ERROR, type Outcome, useCommand } from '../commands.ts';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import { useKeys } from '../keyboard.ts';
 import { OutcomeLine, useQuestion } from './Question.tsx';
 
-export const SETTINGS_SUBSCRIPTION = `subscription { tenantSettingsUpdated {
-  name
-  migrationConfiguration { meetingMigrationEnabled }
-  dialInConferencingSettings { automaticallyMigrateUserMeetings automaticallyReplaceAcpProvider }
-} }`;
-
-interface TenantSettings {
-  name: string;
-  migrationConfiguration: { meetingMigrationEnabled: boolean };
-  dialInConferencingSettings: {
-    automaticallyMigrateUserMeetings: boolean;
-    automaticallyReplaceAcpProvider: boolean;
-  };
-}
-
-const SET_MIGRATION_CONFIGURATION = commandDocument(
-  'setTenantMigrationConfiguration',
-  'SetTenantMigrationConfigurationInput',
-  '... on SetTenantMigrationConfigurationPayload { tenant { id } }',
-);
-const SET_DIAL_IN_SETTINGS = commandDocument(
-  'setDialInConferencingTenantSettings',
-  'SetDialInConferencingTenantSettingsInput',
-  '... on SetDialInConferencingTenantSettingsPayload { tenant { id } }',
+const TENANT_SWITCHES = graphql(`
+  fragment TenantSwitches on Tenant {
+    name
+    migrationConfiguration { meetingMigrationEnabled }
+    dialInConferencingSettings { automaticallyMigrateUserMeetings automaticallyReplaceAcpProvider }
+  }
+`);
+export const SETTINGS_SUBSCRIPTION = graphql(
+  `subscription TenantSettings { tenantSettingsUpdated { ...TenantSwitches } }`,
+  [TENANT_SWITCHES],
 );
 
-interface Setting {
+type TenantSettings = ResultOf<typeof TENANT_SWITCHES>;
+
+const SET_MIGRATION_CONFIGURATION = graphql(
+  `mutation SetTenantMigrationConfiguration($input: SetTenantMigrationConfigurationInput!) {
+    setTenantMigrationConfiguration(input: $input) {
+      __typename ...CommandError
+      ... on SetTenantMigrationConfigurationPayload { tenant { id } }
+    }
+  }`,
+  [COMMAND_ERROR],
+);
+const SET_DIAL_IN_SETTINGS = graphql(
+  `mutation SetDialInConferencingTenantSettings($input: SetDialInConferencingTenantSettingsInput!) {
+    setDialInConferencingTenantSettings(input: $input) {
+      __typename ...CommandError
+      ... on SetDialInConferencingTenantSettingsPayload { tenant { id } }
+    }
+  }`,
+  [COMMAND_ERROR],
+);
+
+type Setting = {
   key: string;
   name: string;
   explanation: string;
   value: (settings: TenantSettings) => boolean;
-  /** Which command sets it. */
-  command: 'migrationConfiguration' | 'dialInSettings';
-}
+} & (
+  | {
+      command: 'migrationConfiguration';
+      /** The command's input that turns it on or off. */
+      input: (on: boolean) => VariablesOf<typeof SET_MIGRATION_CONFIGURATION>['input'];
+    }
+  | {
+      command: 'dialInSettings';
+      input: (on: boolean) => VariablesOf<typeof SET_DIAL_IN_SETTINGS>['input'];
+    }
+);
 
 export const SETTINGS: Setting[] = [
   {
@@ -51,6 +67,7 @@ export const SETTINGS: Setting[] = [
     explanation: 'off: no meeting is ever migrated automatically; manual starts still run',
     value: (s) => s.migrationConfiguration.meetingMigrationEnabled,
     command: 'migrationConfiguration',
+    input: (on) => ({ meetingMigrationEnabled: on }),
   },
   {
     key: '2',
@@ -58,6 +75,7 @@ export const SETTINGS: Setting[] = [
     explanation: 'off: audio conferencing changes start no migration; moves, upgrades still do',
     value: (s) => s.dialInConferencingSettings.automaticallyMigrateUserMeetings,
     command: 'dialInSettings',
+    input: (on) => ({ automaticallyMigrateUserMeetings: on }),
   },
   {
     key: '3',
@@ -65,21 +83,23 @@ export const SETTINGS: Setting[] = [
     explanation: 'on: licensing a third-party-provider user switches them to Microsoft',
     value: (s) => s.dialInConferencingSettings.automaticallyReplaceAcpProvider,
     command: 'dialInSettings',
+    input: (on) => ({ automaticallyReplaceAcpProvider: on }),
   },
 ];
 
 const SETTINGS_HELP = [{ keys: '1 2 3', what: 'toggle a switch (asks y/n first)' }];
 
 export function Settings() {
-  const [{ data, error }] = useSubscription<{ tenantSettingsUpdated: TenantSettings }>({
-    query: SETTINGS_SUBSCRIPTION,
-  });
+  const [{ data, error }] = useSubscription({ query: SETTINGS_SUBSCRIPTION });
   const question = useQuestion();
   const setMigrationConfiguration = useCommand(
     SET_MIGRATION_CONFIGURATION,
-    'setTenantMigrationConfiguration',
+    (data) => data.setTenantMigrationConfiguration,
   );
-  const setDialInSettings = useCommand(SET_DIAL_IN_SETTINGS, 'setDialInConferencingTenantSettings');
+  const setDialInSettings = useCommand(
+    SET_DIAL_IN_SETTINGS,
+    (data) => data.setDialInConferencingTenantSettings,
+  );
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const settings = data?.tenantSettingsUpdated;
   useKeys(
@@ -89,11 +109,12 @@ export function Settings() {
       // The value asked about is fixed when asked: a change made elsewhere meanwhile does not flip it.
       const value = !setting.value(settings);
       question.ask(`Turn ${setting.name} ${value ? 'on' : 'off'}?`, () => {
-        const command =
-          setting.command === 'migrationConfiguration' ? setMigrationConfiguration : setDialInSettings;
-        void command({ [setting.name]: value }, () => `${setting.name} is now ${value ? 'on' : 'off'}`).then(
-          setOutcome,
-        );
+        const describe = () => `${setting.name} is now ${value ? 'on' : 'off'}`;
+        const said =
+          setting.command === 'migrationConfiguration'
+            ? setMigrationConfiguration({ input: setting.input(value) }, describe)
+            : setDialInSettings({ input: setting.input(value) }, describe);
+        void said.then(setOutcome);
       });
       return true;
     },

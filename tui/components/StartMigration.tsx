@@ -5,53 +5,53 @@
 import { Box, Text } from 'ink';
 import { useReducer, useState } from 'react';
 import { useQuery } from 'urql';
-import { commandDocument, type Outcome, useCommand } from '../commands.ts';
+import { COMMAND_ERROR, type Outcome, useCommand } from '../commands.ts';
 import { dateTime, OUTCOME_COLORS } from '../format.ts';
+import { graphql, type VariablesOf } from '../graphql.ts';
 import { useKeys } from '../keyboard.ts';
 import { truncate } from '../width.ts';
 
-export const PREVIEW = `query($userId: ID!, $source: SourceMeetingType!, $target: TargetMeetingType!, $first: Int) {
-  meetingMigrationPreview(userId: $userId, sourceMeetingType: $source, targetMeetingType: $target) {
-    migrationType totalMeetings updatedMeetings skippedMeetings failedMeetings ineligibleBecause
-    meetings(first: $first) { edges { node { outcome reason meeting { id subject startsAt } } } }
+export const PREVIEW = graphql(`
+  query MigrationPreview($userId: ID!, $source: SourceMeetingType!, $target: TargetMeetingType!, $first: Int) {
+    meetingMigrationPreview(userId: $userId, sourceMeetingType: $source, targetMeetingType: $target) {
+      migrationType totalMeetings updatedMeetings skippedMeetings failedMeetings ineligibleBecause
+      meetings(first: $first) { edges { node { outcome reason meeting { id subject startsAt } } } }
+    }
   }
-}`;
+`);
 
-interface Preview {
-  migrationType: string;
-  totalMeetings: number;
-  updatedMeetings: number;
-  skippedMeetings: number;
-  failedMeetings: number;
-  ineligibleBecause: string | null;
-  meetings: {
-    edges: {
-      node: { outcome: string; reason: string; meeting: { id: string; subject: string; startsAt: string } };
-    }[];
-  };
-}
-
-const START = commandDocument(
-  'startMeetingMigration',
-  'StartMeetingMigrationInput',
-  '... on StartMeetingMigrationPayload { triggerEvaluation { message } }',
+const START = graphql(
+  `mutation StartMeetingMigration($input: StartMeetingMigrationInput!) {
+    startMeetingMigration(input: $input) {
+      __typename ...CommandError
+      ... on StartMeetingMigrationPayload { triggerEvaluation { message } }
+    }
+  }`,
+  [COMMAND_ERROR],
 );
 
-const SOURCES = ['ALL', 'SKYPE_FOR_BUSINESS', 'TEAMS'];
-const TARGETS = ['CURRENT', 'TEAMS'];
+type Source = VariablesOf<typeof PREVIEW>['source'];
+type Target = VariablesOf<typeof PREVIEW>['target'];
+const SOURCES: readonly Source[] = ['ALL', 'SKYPE_FOR_BUSINESS', 'TEAMS'];
+const TARGETS: readonly Target[] = ['CURRENT', 'TEAMS'];
 
 interface Choice {
   field: 'source' | 'target';
-  source: string;
-  target: string;
+  source: Source;
+  target: Target;
+}
+
+/** The value `move` steps from `current` to, round the ends. */
+function step<Value>(values: readonly Value[], current: Value, move: 1 | -1): Value {
+  return values[(values.indexOf(current) + move + values.length) % values.length] ?? current;
 }
 
 /** Moves to the other field, or steps the focused field's value forward or back. */
 function nextChoice(choice: Choice, move: 'other field' | 1 | -1): Choice {
   if (move === 'other field') return { ...choice, field: choice.field === 'source' ? 'target' : 'source' };
-  const values = choice.field === 'source' ? SOURCES : TARGETS;
-  const value = values[(values.indexOf(choice[choice.field]) + move + values.length) % values.length];
-  return { ...choice, [choice.field]: value };
+  return choice.field === 'source'
+    ? { ...choice, source: step(SOURCES, choice.source, move) }
+    : { ...choice, target: step(TARGETS, choice.target, move) };
 }
 
 export function StartMigration({
@@ -73,8 +73,8 @@ export function StartMigration({
     target: 'CURRENT',
   });
   const [starting, setStarting] = useState(false);
-  const start = useCommand(START, 'startMeetingMigration');
-  const [{ data, error }] = useQuery<{ meetingMigrationPreview: Preview | null }>({
+  const start = useCommand(START, (data) => data.startMeetingMigration);
+  const [{ data, error }] = useQuery({
     query: PREVIEW,
     variables: { userId: user.id, source, target, first: previewRows },
   });
@@ -90,8 +90,8 @@ export function StartMigration({
       else if (key.return && preview) {
         setStarting(true);
         void start(
-          { userId: user.id, sourceMeetingType: source, targetMeetingType: target },
-          (payload) => (payload.triggerEvaluation as { message: string }).message,
+          { input: { userId: user.id, sourceMeetingType: source, targetMeetingType: target } },
+          (payload) => payload.triggerEvaluation.message,
         ).then(onDone);
       }
       return true;

@@ -11,7 +11,7 @@ import { isDown, isUp, type KeyHelp, type KeyPress } from '../keyboard.ts';
 import { useRemembered } from '../screen-memory.ts';
 import { fitWidth, truncate } from '../width.ts';
 
-export interface Column<Row> {
+export interface Column<Row, Order extends string = string> {
   title: string;
   /** Columns it takes at least. */
   width: number;
@@ -25,16 +25,16 @@ export interface Column<Row> {
   /** What the column sorts by; without it, s passes the column by. */
   sort?: (row: Row) => string | number;
   /** In a list the server sorts (useServerTable): the orderBy field of this column; without it, s passes it by. */
-  order?: string;
+  order?: Order;
 }
 
 /** A column that shows and sorts by one value: `column('USER', 20, (u) => u.name, { grow: 10 })`. */
-export function column<Row>(
+export function column<Row, Order extends string = string>(
   title: string,
   width: number,
   value: (row: Row) => string | number,
-  options: Partial<Column<Row>> = {},
-): Column<Row> {
+  options: Partial<Column<Row, Order>> = {},
+): Column<Row, Order> {
   return { title, width, text: (row) => String(value(row)), sort: value, ...options };
 }
 
@@ -305,7 +305,7 @@ const backwards = (window: Window) => window.from === 'end' || window.from === '
  * `list.variables` (orderBy, first/last, after/before) added, then `list.show(page)` gives `view`,
  * `selected` and `onKey`.
  */
-export function useServerTable<Row>({
+export function useServerTable<Row, Order extends string>({
   memoryKey,
   columns,
   rowKey,
@@ -315,7 +315,8 @@ export function useServerTable<Row>({
   defaultSort,
 }: {
   memoryKey: string;
-  columns: Column<Row>[];
+  /** Those with an `order` sort on the server: `order` is the list's orderBy field. */
+  columns: Column<Row, Order>[];
   rowKey: (row: Row) => string;
   width: number;
   height: number;
@@ -341,8 +342,9 @@ export function useServerTable<Row>({
   const visible = Math.max(1, height - 2);
   const pageSize = Math.min(MAX_PAGE, visible * 3);
   const { window } = state;
+  const direction: 'ASC' | 'DESC' = state.descending ? 'DESC' : 'ASC';
   const variables = {
-    orderBy: sortColumn ? { field: sortColumn.order, direction: state.descending ? 'DESC' : 'ASC' } : null,
+    orderBy: sortColumn?.order ? { field: sortColumn.order, direction } : null,
     first: backwards(window) ? null : pageSize,
     last: backwards(window) ? pageSize : null,
     after: window.from === 'after' ? window.cursor : null,

@@ -1,17 +1,13 @@
 /** A trigger evaluation: what changed, and what came of it in words. */
 import { Text } from 'ink';
 import { dateTime, OUTCOME_COLORS } from '../format.ts';
+import { graphql, type ResultOf } from '../graphql.ts';
 
-export const TRIGGER_FIELDS = 'id kind detail outcome message occurredAt';
+export const TRIGGER_FIELDS = graphql(`
+  fragment TriggerFields on TriggerEvaluation { id kind detail outcome message occurredAt }
+`);
 
-export interface Trigger {
-  id: string;
-  kind: string;
-  detail: string;
-  outcome: string;
-  message: string;
-  occurredAt: string;
-}
+export type Trigger = ResultOf<typeof TRIGGER_FIELDS>;
 
 export function TriggerLine({ trigger }: { trigger: Trigger }) {
   return (

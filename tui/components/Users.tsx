@@ -8,61 +8,41 @@ import { useState } from 'react';
 import { useNow } from '../clock.ts';
 import type { Outcome } from '../commands.ts';
 import { age, ago, dateTime, meetingsDone, STATE_COLORS } from '../format.ts';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import { useKeys } from '../keyboard.ts';
 import { usePolledQuery } from '../polled-query.ts';
 import { truncate } from '../width.ts';
 import { ListStatus, useListSearch } from './ListSearch.tsx';
 import { OutcomeLine } from './Question.tsx';
 import { StartMigration } from './StartMigration.tsx';
-import { type Column, column, type ServerPage, TABLE_HELP, useServerTable } from './Table.tsx';
+import { type Column, column, TABLE_HELP, useServerTable } from './Table.tsx';
 
-export const USERS_PAGE = `query($search: String, $orderBy: UserOrder, $first: Int, $last: Int, $after: String,
-    $before: String) {
-  tenant { users(search: $search, orderBy: $orderBy, first: $first, last: $last, after: $after, before: $before) {
-    totalCount
-    edges { cursor node {
-      id userPrincipalName displayName sipAddress skypeHosting teamsUpgradeMode mailboxLocation
-      audioConferencing {
-        provider licensed dialInEnabled conferenceId thirdPartyProviderName
-        bridge { name } defaultTollNumber { number } defaultTollFreeNumber { number }
-      }
-      latestMeetingMigration {
-        id state createdAt totalMeetings succeededMeetings failedMeetings skippedMeetings lastMessage
-      }
+const USER_ROW = graphql(`
+  fragment UserRow on User {
+    id userPrincipalName displayName sipAddress skypeHosting teamsUpgradeMode mailboxLocation
+    audioConferencing {
+      provider licensed dialInEnabled conferenceId thirdPartyProviderName
+      bridge { name } defaultTollNumber { number } defaultTollFreeNumber { number }
+    }
+    latestMeetingMigration {
+      id state createdAt totalMeetings succeededMeetings failedMeetings skippedMeetings lastMessage
+    }
+  }
+`);
+export const USERS_PAGE = graphql(
+  `query UsersPage($search: String, $orderBy: UserOrder, $first: Int, $last: Int, $after: String,
+      $before: String) {
+    tenant { users(search: $search, orderBy: $orderBy, first: $first, last: $last, after: $after, before: $before) {
+      totalCount
+      edges { cursor node { ...UserRow } }
+      pageInfo { hasNextPage hasPreviousPage }
     } }
-    pageInfo { hasNextPage hasPreviousPage }
-  } }
-}`;
+  }`,
+  [USER_ROW],
+);
 
-interface UserRow {
-  id: string;
-  userPrincipalName: string;
-  displayName: string;
-  sipAddress: string;
-  skypeHosting: string;
-  teamsUpgradeMode: string;
-  mailboxLocation: string;
-  audioConferencing: {
-    provider: string;
-    licensed: boolean;
-    dialInEnabled: boolean;
-    conferenceId: string | null;
-    thirdPartyProviderName: string | null;
-    bridge: { name: string } | null;
-    defaultTollNumber: { number: string } | null;
-    defaultTollFreeNumber: { number: string } | null;
-  };
-  latestMeetingMigration: {
-    id: string;
-    state: string;
-    createdAt: string;
-    totalMeetings: number;
-    succeededMeetings: number;
-    failedMeetings: number;
-    skippedMeetings: number;
-    lastMessage: string | null;
-  } | null;
-}
+type UserRow = ResultOf<typeof USER_ROW>;
+type Order = NonNullable<VariablesOf<typeof USERS_PAGE>['orderBy']>['field'];
 
 /** Lines the selected user's card takes below the list. */
 export const USER_CARD_LINES = 6;
@@ -113,7 +93,7 @@ export const USERS_HELP = [
   ...TABLE_HELP,
 ];
 
-function columnsAt(now: number): Column<UserRow>[] {
+function columnsAt(now: number): Column<UserRow, Order>[] {
   const latest = (u: UserRow) => u.latestMeetingMigration;
   return [
     column('USER', 22, (u) => u.userPrincipalName, { grow: 18, order: 'USER_PRINCIPAL_NAME' }),
@@ -169,7 +149,7 @@ export function Users({
     scope: search,
     defaultSort: { title: 'USER', descending: false },
   });
-  const [result, refresh, current] = usePolledQuery<{ tenant: { users: ServerPage<UserRow> } | null }>({
+  const [result, refresh, current] = usePolledQuery({
     query: USERS_PAGE,
     variables: { search: search || null, ...list.variables },
   });
