@@ -162,7 +162,12 @@ describe('retry', () => {
 // A full disk is made by capping SQLite's page count, which PostgreSQL has no counterpart of; PostgreSQL's
 // own transient failure is tested below.
 describe.skipIf(TEST_BACKEND !== 'sqlite')('transient failures (SQLite: a full database)', () => {
-  /** Lets the database grow no more, and fills what room it has left: the next batch finds none. */
+  const RUN_PAST_THE_ROOM = 200;
+  /**
+   * Lets the database grow no more, and fills what room it has left. The pages already there keep some room
+   * (up to a page per table and index, more on a fresh database), so a run must write more than that to be
+   * sure to find none: RUN_PAST_THE_ROOM meetings, whose results and invitations take some 30 pages.
+   */
   function fillDatabase() {
     const { sqlite } = sqliteOf(server);
     const pages = sqlite.pragma('page_count', { simple: true }) as number;
@@ -185,7 +190,7 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('transient failures (SQLite: a full d
   }
 
   test('a full database is retried with backoff, counting retryCount, and the run then finishes', async () => {
-    const userId = await userWithMeetings(20);
+    const userId = await userWithMeetings(RUN_PAST_THE_ROOM);
     // The database is full: writing the first batch fails with SQLITE_FULL.
     fillDatabase();
     try {
@@ -196,7 +201,7 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('transient failures (SQLite: a full d
       makeRoom();
       expect(await until(id, (m) => m.state === 'SUCCEEDED')).toMatchObject({
         retryCount: 1,
-        succeededMeetings: 20,
+        succeededMeetings: RUN_PAST_THE_ROOM,
       });
     } finally {
       makeRoom();
@@ -204,7 +209,7 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('transient failures (SQLite: a full d
   });
 
   test('after the last retry the run ends FAILED, saying why', async () => {
-    const userId = await userWithMeetings(20);
+    const userId = await userWithMeetings(RUN_PAST_THE_ROOM);
     fillDatabase();
     try {
       const id = await start(userId);
@@ -212,7 +217,7 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('transient failures (SQLite: a full d
       expect(failed.retryCount).toBe(2);
       expect(failed.lastMessage).toMatch(/^gave up after 2 retries: .*full/);
       // Batches that found room before the database filled up stay done and counted.
-      expect(failed.succeededMeetings).toBeLessThan(20);
+      expect(failed.succeededMeetings).toBeLessThan(RUN_PAST_THE_ROOM);
       expect(failed.meetingResults.edges).toHaveLength(failed.succeededMeetings);
     } finally {
       makeRoom();
