@@ -4,6 +4,8 @@
  * dry run, across tenants and with bad selections.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadedConnection } from '../../server/schema/common.ts';
+import { LARGEST_GROUP_FIRST } from '../../server/schema/mutations/bulk.ts';
 import {
   createTenantWithOperator,
   createUser,
@@ -472,3 +474,32 @@ test('a group larger than one transaction is retried whole, in steps, listed up 
     server.app.engine?.start();
   }
 }, 60_000);
+
+describe('the failure groups connection', () => {
+  test('pages past a reason longer than a cursor can carry, largest group first', async () => {
+    const long = `gave up after 2 retries: ${'a detailed driver error. '.repeat(200)}`;
+    const group = (reason: string, failedMigrations: number, retryingMigrations = 0) => ({
+      reason,
+      failedMigrations,
+      retryingMigrations,
+      meetings: 0,
+    });
+    const groups = [group('b', 1), group(long, 3), group('a', 1, 1), group('c', 1)];
+    const pageAfter = (after: string | null) =>
+      loadedConnection({ first: 1, after }, Promise.resolve(groups), LARGEST_GROUP_FIRST);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await pageAfter(after);
+      const edge = page.edges[0];
+      if (!edge) break;
+      seen.push(edge.node.reason);
+      // Within what a cursor argument may be (input-limits.ts), whatever the reason's length.
+      expect(edge.cursor.length).toBeLessThan(2048);
+      if (!page.pageInfo.hasNextPage) break;
+      after = edge.cursor;
+    }
+    expect(seen.slice(0, 2)).toEqual([long, 'a']);
+    expect(seen.slice(2).sort()).toEqual(['b', 'c']);
+  });
+});

@@ -2,6 +2,7 @@
  * Failures grouped by reason and fixed in bulk (SPEC §9): the reason groups, and retryMeetingMigrations /
  * cancelMeetingMigrations over a group or a list of ids, each with a dry run that changes nothing.
  */
+import { createHash } from 'node:crypto';
 import { bulkSelection, type FailureGroup, MAX_BULK_IDS } from '../../domain/failures.ts';
 import type { MeetingMigration } from '../../domain/model.ts';
 import type { BulkResult } from '../../services/migration-control.ts';
@@ -46,11 +47,15 @@ const FailureGroupType = builder.objectRef<FailureGroup>('MeetingMigrationFailur
 });
 
 /**
- * Largest group first, then by reason: a group's position is [reason, migrations], so that a cursor names the
- * place a group held even after that group has changed or gone.
+ * Largest group first. A group's position is its size and a digest of its reason, which also orders groups of
+ * one size: a reason may be longer than a cursor can carry, and a cursor names the place a group held even
+ * after that group has changed or gone.
  */
-const LARGEST_GROUP_FIRST: LoadedOrder<FailureGroup> = {
-  positionOf: (group) => ({ key: group.reason, id: group.failedMigrations + group.retryingMigrations }),
+export const LARGEST_GROUP_FIRST: LoadedOrder<FailureGroup> = {
+  positionOf: (group) => ({
+    key: createHash('sha256').update(group.reason).digest('hex').slice(0, 32),
+    id: group.failedMigrations + group.retryingMigrations,
+  }),
   compare: (a, b) => b.id - a.id || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   keyKind: 'text',
 };
