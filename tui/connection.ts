@@ -4,7 +4,9 @@
  * in the process list), else both from the local demo credentials that `npm start` leaves. And a graphql-ws client that rides
  * out server restarts but gives up at once on a refused token.
  */
+
 import { readFileSync } from 'node:fs';
+import type { CombinedError } from '@urql/core';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DEFAULT_CREDENTIALS_FILE } from '../server/config.ts';
@@ -72,6 +74,15 @@ function tokenFromFile(file: string): string {
  */
 export function replayFrom(nowMs: number): string {
   return new Date(nowMs - 5 * 60_000).toISOString();
+}
+
+/**
+ * Whether a stream was refused because its `since` asks for more changes than the server replays at once
+ * (REPLAY_LIMIT, MMS_MAX_REPLAY_EVENTS): on a busy tenant, a few minutes hold more. The stream is then asked
+ * again from the moment of the refusal, and the screen's own reads stand for what came before.
+ */
+export function isReplayRefused(error: CombinedError | undefined): boolean {
+  return error?.graphQLErrors.some((refusal) => refusal.extensions?.code === 'REPLAY_LIMIT') ?? false;
 }
 
 export interface LiveClientEvents {

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
-import { replayFrom } from './connection.ts';
+import { isReplayRefused, replayFrom } from './connection.ts';
 import { meetingsDone } from './format.ts';
 import { graphql, type ResultOf } from './graphql.ts';
 
@@ -37,6 +37,11 @@ export interface LiveView {
   failures: LiveMigration[];
   /** Meetings updated per second over the last few seconds, oldest first (for the sparkline). */
   rates: number[];
+  /**
+   * The stream was refused even from now on: more migrations are open than the server replays at once
+   * (MMS_MAX_REPLAY_EVENTS), and what it would carry is not shown.
+   */
+  notLive: boolean;
 }
 
 /**
@@ -101,11 +106,11 @@ export function timeLeft(open: readonly LiveMigration[], rate: number, nowMs: nu
 const isOpen = (m: LiveMigration) => m.state === 'PENDING' || m.state === 'IN_PROGRESS';
 
 export function useLiveMigrations(now: () => number = Date.now): LiveView {
-  const since = useRef(replayFrom(now()));
+  const [since, setSince] = useState(() => replayFrom(now()));
   const open = useRef(new Map<string, LiveMigration>());
   const failures = useRef<LiveMigration[]>([]);
   const updatedThisSecond = useRef(0);
-  const [view, setView] = useState<LiveView>({ open: [], failures: [], rates: [] });
+  const [view, setView] = useState<LiveView>({ open: [], failures: [], rates: [], notLive: false });
   const rates = useRef<number[]>([]);
   // Set by whatever changes the view: the timer redraws only then.
   const changed = useRef(true);
@@ -123,8 +128,8 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
   }, [latestFailures.data]);
 
   // The handler sees every event, also those that arrive between two renders.
-  useSubscription(
-    { query: MIGRATION_EVENTS, variables: { since: since.current } },
+  const [stream] = useSubscription(
+    { query: MIGRATION_EVENTS, variables: { since } },
     (_previous: null | undefined, { meetingMigrationUpdated: event }) => {
       seenBeforeRead.current?.add(event.id);
       updatedThisSecond.current += meetingsUpdatedSince(open.current.get(event.id), event);
@@ -135,6 +140,19 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
       return null;
     },
   );
+
+  // More changes in the window than the server replays: asked once more, from now on, beside what the
+  // failures read gave.
+  const askedAgain = useRef(false);
+  const notLive = useRef(false);
+  useEffect(() => {
+    // A refusal counts for the stream asked for now, not one left over from the stream before it.
+    if (!isReplayRefused(stream.error) || stream.operation?.variables.since !== since) return;
+    if (askedAgain.current) notLive.current = true;
+    else setSince(new Date(now()).toISOString());
+    askedAgain.current = true;
+    changed.current = true;
+  }, [stream.error, stream.operation, since, now]);
 
   useEffect(() => {
     let ticks = 0;
@@ -150,7 +168,12 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
       }
       if (!changed.current) return;
       changed.current = false;
-      setView({ open: [...open.current.values()], failures: failures.current, rates: rates.current });
+      setView({
+        open: [...open.current.values()],
+        failures: failures.current,
+        rates: rates.current,
+        notLive: notLive.current,
+      });
     }, REDRAW_MS);
     return () => clearInterval(timer);
   }, []);

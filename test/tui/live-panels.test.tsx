@@ -83,6 +83,7 @@ test('running migrations, the overall progress with time left, the oldest pendin
       migration({ id: 'd', state: 'FAILED', lastMessage: '3 meetings failed: too many participants (3)' }),
     ],
     rates: [10, 20, 40],
+    notLive: false,
   };
   const { lastFrame } = render(
     <LivePanels view={view} width={80} now={Date.parse('2026-01-01T12:00:00Z')} />,
@@ -109,7 +110,7 @@ describe('the room it is given', () => {
   const lines = (frame: string) => frame.split('\n');
 
   test('in 20 lines: some running ones, how many more, and five failures', () => {
-    const view = { open: many(30, 'IN_PROGRESS'), failures: many(10, 'FAILED'), rates: [5] };
+    const view = { open: many(30, 'IN_PROGRESS'), failures: many(10, 'FAILED'), rates: [5], notLive: false };
     const frame = render(<LivePanels view={view} height={20} />).lastFrame() ?? '';
     expect(lines(frame).length).toBeLessThanOrEqual(20);
     expect(frame.match(/in_progress\d+@/g)).toHaveLength(7);
@@ -118,7 +119,7 @@ describe('the room it is given', () => {
   });
 
   test('in 40 lines with two running: every failure kept', () => {
-    const view = { open: many(2, 'IN_PROGRESS'), failures: many(20, 'FAILED'), rates: [5] };
+    const view = { open: many(2, 'IN_PROGRESS'), failures: many(20, 'FAILED'), rates: [5], notLive: false };
     const frame = render(<LivePanels view={view} height={40} />).lastFrame() ?? '';
     expect(lines(frame).length).toBeLessThanOrEqual(40);
     expect(frame.match(/in_progress\d+@/g)).toHaveLength(2);
@@ -144,7 +145,7 @@ describe('true numbers', () => {
     const retrying = migration({ id: 'q', state: 'PENDING', nextAttemptAt: '2026-01-01T12:05:00Z' });
     expect(timeLeft([retrying], 0, now)).toEqual({ seconds: null, holdSeconds: 300, queued: 1 });
     const frame = render(
-      <LivePanels view={{ open: [held], failures: [], rates: [] }} now={now} />,
+      <LivePanels view={{ open: [held], failures: [], rates: [], notLive: false }} now={now} />,
     ).lastFrame();
     expect(frame).toMatch(/nothing running · hold ends in 2 min · 1 queued/);
   });
@@ -156,7 +157,7 @@ describe('true numbers', () => {
       user: { userPrincipalName: 'new@contoso.com' },
     });
     const frame =
-      render(<LivePanels view={{ open: [selecting], failures: [], rates: [] }} />).lastFrame() ?? '';
+      render(<LivePanels view={{ open: [selecting], failures: [], rates: [], notLive: false }} />).lastFrame() ?? '';
     expect(frame).toMatch(/selecting meetings\s+new@contoso\.com/);
     expect(frame).not.toMatch(/0\/0/);
   });
@@ -184,7 +185,7 @@ describe('true numbers', () => {
 
   test('while the connection is lost every panel says since when', () => {
     const since = Date.parse('2026-01-01T12:00:05Z');
-    const view = { open: [migration({})], failures: [], rates: [1] };
+    const view = { open: [migration({})], failures: [], rates: [1], notLive: false };
     const frame = render(<LivePanels view={view} staleSince={since} />).lastFrame() ?? '';
     const clock = new Date(since).toTimeString().slice(0, 8);
     expect(frame.split('\n').filter((line) => line.includes(`stale since ${clock}`))).toHaveLength(3);

@@ -5,10 +5,10 @@
  * and the counts then follow the work live.
  */
 import { Box, Text } from 'ink';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useSubscription } from 'urql';
 import { COMMAND_ERROR, type Outcome, useCommand } from '../commands.ts';
-import { replayFrom } from '../connection.ts';
+import { isReplayRefused, replayFrom } from '../connection.ts';
 import { STATE_COLORS } from '../format.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
 import { type KeyHelp, useKeys } from '../keyboard.ts';
@@ -81,6 +81,10 @@ interface Tracked {
   since: string;
   total: number;
   states: Map<string, string>;
+  /** The stream was refused once for its replay, and asked again from the moment of the refusal. */
+  askedAgain?: boolean;
+  /** Refused again: more migrations are open than the server replays (MMS_MAX_REPLAY_EVENTS). */
+  notLive?: boolean;
 }
 
 /** "retried 12: 4 waiting · 3 running · 5 finished (2 failed)". */
@@ -88,7 +92,9 @@ function progressLine(tracked: Tracked): string {
   const states = [...tracked.states.values()];
   const count = (...of: string[]) => states.filter((state) => of.includes(state)).length;
   const failed = count('FAILED');
+  // First, where a narrow terminal cannot cut it: the figures stop following.
   return (
+    (tracked.notLive ? 'not live · ' : '') +
     `${tracked.done} ${tracked.total}: ${count('PENDING')} waiting · ${count('IN_PROGRESS')} running · ` +
     `${count('SUCCEEDED', 'FAILED', 'CANCELLED')} finished${failed > 0 ? ` (${failed} failed)` : ''}`
   );
@@ -114,7 +120,7 @@ export function Failures({ height }: { height: number }) {
   const [tracked, setTracked] = useState<Tracked | null>(null);
   const question = useQuestion();
   // What happens to the migrations of the last bulk command, as it happens.
-  useSubscription(
+  const [progress] = useSubscription(
     { query: PROGRESS, variables: { since: tracked?.since ?? null }, pause: !tracked },
     (_previous: null | undefined, { meetingMigrationUpdated: event }) => {
       setTracked((current) =>
@@ -125,6 +131,19 @@ export function Failures({ height }: { height: number }) {
       return null;
     },
   );
+  // More changes in the window than the server replays: asked once more from now on, from the states the
+  // command gave; refused again (more migrations open than it replays), the line says it is not live.
+  useEffect(() => {
+    if (!isReplayRefused(progress.error)) return;
+    const refusedSince = progress.operation?.variables.since;
+    setTracked((current) => {
+      // A refusal counts for the stream asked for now, not one left over from the stream before it.
+      if (!current || current.notLive || refusedSince !== current.since) return current;
+      return current.askedAgain
+        ? { ...current, notLive: true }
+        : { ...current, since: new Date().toISOString(), askedAgain: true };
+    });
+  }, [progress.error, progress.operation]);
   const retry = useCommand(RETRY, (data) => data.retryMeetingMigrations);
   const cancel = useCommand(CANCEL, (data) => data.cancelMeetingMigrations);
   const [{ data: summary }] = useSubscription({ query: SUMMARY_SUBSCRIPTION });

@@ -17,6 +17,11 @@ export function Stale({ since }: { since: number | null | undefined }) {
   return <Text color="yellow"> · stale since {new Date(since).toTimeString().slice(0, 8)}</Text>;
 }
 
+/** A panel fed by the migrations stream while the server refuses it (more open than it replays). */
+function NotLive({ when }: { when: boolean }) {
+  return when ? <Text color="yellow"> · not live: more open than the server replays</Text> : null;
+}
+
 /** "42 s", "3 min 5 s", "2 h 10 min": for the time left of running work, drawn again with each event. */
 function preciseDuration(seconds: number): string {
   if (seconds < 120) return `${seconds} s`;
@@ -102,6 +107,7 @@ export function LivePanels({
         <Text>
           <Text dimColor>In progress ({running.length})</Text>
           <Stale since={staleSince} />
+          <NotLive when={view.notLive} />
         </Text>
         {runningShown.map((m) => {
           // The counts always show: the name is cut to the room the bar and the counts leave.
@@ -127,6 +133,7 @@ export function LivePanels({
         <Text>
           <Text dimColor>Latest failures</Text>
           <Stale since={staleSince} />
+          <NotLive when={view.notLive} />
         </Text>
         {view.failures.length === 0 ? <Text dimColor>none</Text> : null}
         {failuresShown.map((m) => (
