@@ -249,3 +249,24 @@ export async function rowCounts(server: TestServer): Promise<Record<string, numb
   }
   return counts;
 }
+
+/** A migration's state, as its owner reads it. */
+export async function migrationState(
+  server: TestServer,
+  token: string,
+  migrationId: string,
+): Promise<string> {
+  const { node } = await server.gql(
+    token,
+    'query($id: ID!) { node(id: $id) { ... on MeetingMigration { state } } }',
+    { id: migrationId },
+  );
+  return node.state;
+}
+
+/** Waits until the engine has failed the migration. */
+export async function untilFailed(server: TestServer, token: string, migrationId: string): Promise<void> {
+  while ((await migrationState(server, token, migrationId)) !== 'FAILED') {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -8,7 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createTenantWithOperator, createUser, startMeetingMigration } from '../support/fixtures.ts';
+import {
+  createTenantWithOperator,
+  createUser,
+  startMeetingMigration,
+  untilFailed,
+} from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { untilSubscriptionsOpen } from '../support/subscriptions.ts';
 import { fitsIn, terminal } from '../support/terminal.ts';
@@ -34,15 +39,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function stateOf(token: string, migrationId: string): Promise<string> {
-  const { node } = await server.gql(
-    token,
-    'query($id: ID!) { node(id: $id) { ... on MeetingMigration { state } } }',
-    { id: migrationId },
-  );
-  return node.state;
-}
-
 /** A user whose migration fails at once (the mailbox is on-premises), run to its end. */
 async function failedUser(token: string, name: string): Promise<string> {
   const user = await createUser(server, token, {
@@ -50,7 +46,7 @@ async function failedUser(token: string, name: string): Promise<string> {
     mailboxLocation: 'EXCHANGE_ON_PREMISES',
   });
   const { migrationId } = await startMeetingMigration(server, token, user);
-  while ((await stateOf(token, migrationId)) !== 'FAILED') await new Promise((r) => setTimeout(r, 25));
+  await untilFailed(server, token, migrationId);
   return user;
 }
 

@@ -10,8 +10,10 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   createTenantWithOperator,
   createUser,
+  migrationState,
   scheduleMeeting,
   startMeetingMigration,
+  untilFailed,
 } from '../support/fixtures.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { fitsIn, terminal } from '../support/terminal.ts';
@@ -34,19 +36,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function stateOf(token: string, migrationId: string): Promise<string> {
-  const { node } = await server.gql(
-    token,
-    'query($id: ID!) { node(id: $id) { ... on MeetingMigration { state } } }',
-    { id: migrationId },
-  );
-  return node.state;
-}
-
-async function failed(token: string, migrationId: string): Promise<void> {
-  while ((await stateOf(token, migrationId)) !== 'FAILED') await new Promise((r) => setTimeout(r, 25));
-}
-
 test.each([
   [80, 24],
   [200, 50],
@@ -68,7 +57,7 @@ test.each([
       attendees: ['a', 'b', 'c', 'd'].map((n) => ({ email: `${n}@example.com` })),
     });
     const crowded = (await startMeetingMigration(server, token, crowdedUser)).migrationId;
-    for (const id of [...ineligible, crowded]) await failed(token, id);
+    for (const id of [...ineligible, crowded]) await untilFailed(server, token, id);
 
     const session = `failures-${columns}`;
     tty.startTui(session, { url: server.url, token, columns, rows });
@@ -88,7 +77,7 @@ test.each([
       /\? Retry 2 migrations and 0 meetings of the selected group\? y yes · n no/,
     );
     expect(fitsIn(asked, columns, rows)).toBe(true);
-    for (const id of ineligible) expect(await stateOf(token, id)).toBe('FAILED');
+    for (const id of ineligible) expect(await migrationState(server, token, id)).toBe('FAILED');
     tty.keys(session, 'y');
     // Done, and live: the group leaves while its migrations wait, the counts follow.
     await tty.screenShowing(
@@ -100,7 +89,7 @@ test.each([
       /2 pending\s+0 in progress\s+1 failed[\s\S]*Failures by reason \(1\)/,
     );
     expect(fitsIn(waiting, columns, rows)).toBe(true);
-    for (const id of ineligible) expect(await stateOf(token, id)).toBe('PENDING');
+    for (const id of ineligible) expect(await migrationState(server, token, id)).toBe('PENDING');
     server.app.engine?.start();
     await tty.screenShowing(
       session,
@@ -122,7 +111,7 @@ test.each([
     tty.keys(session, 'n');
     // The question gone, the mark kept.
     await tty.screenShowing(session, /^(?![\s\S]*\? Retry)[\s\S]*1 marked/);
-    expect(await stateOf(token, crowded)).toBe('FAILED');
+    expect(await migrationState(server, token, crowded)).toBe('FAILED');
 
     tty.keys(session, 'q');
     expect(await tty.screenShowing(session, /exited with \d+/)).toMatch(/exited with 0/);
@@ -141,7 +130,7 @@ test('a group of 120 retried in bulk is followed whole, every migration of it', 
     });
     started.push((await startMeetingMigration(server, token, user)).migrationId);
   }
-  for (const id of started) await failed(token, id);
+  for (const id of started) await untilFailed(server, token, id);
 
   const session = 'failures-many';
   tty.startTui(session, { url: server.url, token, columns: 80, rows: 24 });

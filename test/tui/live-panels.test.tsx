@@ -157,7 +157,9 @@ describe('true numbers', () => {
       user: { userPrincipalName: 'new@contoso.com' },
     });
     const frame =
-      render(<LivePanels view={{ open: [selecting], failures: [], rates: [], notLive: false }} />).lastFrame() ?? '';
+      render(
+        <LivePanels view={{ open: [selecting], failures: [], rates: [], notLive: false }} />,
+      ).lastFrame() ?? '';
     expect(frame).toMatch(/selecting meetings\s+new@contoso\.com/);
     expect(frame).not.toMatch(/0\/0/);
   });
