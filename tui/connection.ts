@@ -85,6 +85,15 @@ export function isReplayRefused(error: CombinedError | undefined): boolean {
   return error?.graphQLErrors.some((refusal) => refusal.extensions?.code === 'REPLAY_LIMIT') ?? false;
 }
 
+/**
+ * What to do when a stream from `refusedSince` was refused for its replay: ask again from now, unless it
+ * already started moments ago, when what the server would not replay is the migrations open (counted in
+ * every stream's start), and asking again would be refused the same way: then it is not live.
+ */
+export function afterReplayRefused(refusedSince: string, nowMs: number): { since: string } | 'not live' {
+  return Date.parse(refusedSince) > nowMs - 10_000 ? 'not live' : { since: new Date(nowMs).toISOString() };
+}
+
 export interface LiveClientEvents {
   connected?: () => void;
   /** The connection dropped and will be retried. */

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
-import { isReplayRefused, replayFrom } from './connection.ts';
+import { afterReplayRefused, isReplayRefused, replayFrom } from './connection.ts';
 import { meetingsDone } from './format.ts';
 import { graphql, type ResultOf } from './graphql.ts';
 
@@ -110,6 +110,8 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
   const open = useRef(new Map<string, LiveMigration>());
   const failures = useRef<LiveMigration[]>([]);
   const updatedThisSecond = useRef(0);
+  // The stream refused even from now on (see below), until an event says otherwise.
+  const notLive = useRef(false);
   const [view, setView] = useState<LiveView>({ open: [], failures: [], rates: [], notLive: false });
   const rates = useRef<number[]>([]);
   // Set by whatever changes the view: the timer redraws only then.
@@ -132,6 +134,7 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
     { query: MIGRATION_EVENTS, variables: { since } },
     (_previous: null | undefined, { meetingMigrationUpdated: event }) => {
       seenBeforeRead.current?.add(event.id);
+      notLive.current = false;
       updatedThisSecond.current += meetingsUpdatedSince(open.current.get(event.id), event);
       if (isOpen(event)) open.current.set(event.id, event);
       else open.current.delete(event.id);
@@ -141,16 +144,14 @@ export function useLiveMigrations(now: () => number = Date.now): LiveView {
     },
   );
 
-  // More changes in the window than the server replays: asked once more, from now on, beside what the
-  // failures read gave.
-  const askedAgain = useRef(false);
-  const notLive = useRef(false);
+  // More changes in the window than the server replays (on opening, or on a reconnection hours later): asked
+  // again from now on, beside what the failures read gave.
   useEffect(() => {
     // A refusal counts for the stream asked for now, not one left over from the stream before it.
     if (!isReplayRefused(stream.error) || stream.operation?.variables.since !== since) return;
-    if (askedAgain.current) notLive.current = true;
-    else setSince(new Date(now()).toISOString());
-    askedAgain.current = true;
+    const next = afterReplayRefused(since, now());
+    if (next === 'not live') notLive.current = true;
+    else setSince(next.since);
     changed.current = true;
   }, [stream.error, stream.operation, since, now]);
 

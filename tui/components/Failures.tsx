@@ -8,7 +8,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { useSubscription } from 'urql';
 import { COMMAND_ERROR, type Outcome, useCommand } from '../commands.ts';
-import { isReplayRefused, replayFrom } from '../connection.ts';
+import { afterReplayRefused, isReplayRefused, replayFrom } from '../connection.ts';
 import { STATE_COLORS } from '../format.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
 import { type KeyHelp, useKeys } from '../keyboard.ts';
@@ -81,8 +81,6 @@ interface Tracked {
   since: string;
   total: number;
   states: Map<string, string>;
-  /** The stream was refused once for its replay, and asked again from the moment of the refusal. */
-  askedAgain?: boolean;
   /** Refused again: more migrations are open than the server replays (MMS_MAX_REPLAY_EVENTS). */
   notLive?: boolean;
 }
@@ -131,17 +129,16 @@ export function Failures({ height }: { height: number }) {
       return null;
     },
   );
-  // More changes in the window than the server replays: asked once more from now on, from the states the
-  // command gave; refused again (more migrations open than it replays), the line says it is not live.
+  // More changes in the window than the server replays: asked again from now on, from the states the
+  // command gave; refused from now too (more migrations open than it replays), the line says it is not live.
   useEffect(() => {
     if (!isReplayRefused(progress.error)) return;
     const refusedSince = progress.operation?.variables.since;
     setTracked((current) => {
       // A refusal counts for the stream asked for now, not one left over from the stream before it.
       if (!current || current.notLive || refusedSince !== current.since) return current;
-      return current.askedAgain
-        ? { ...current, notLive: true }
-        : { ...current, since: new Date().toISOString(), askedAgain: true };
+      const next = afterReplayRefused(current.since, Date.now());
+      return next === 'not live' ? { ...current, notLive: true } : { ...current, since: next.since };
     });
   }, [progress.error, progress.operation]);
   const retry = useCommand(RETRY, (data) => data.retryMeetingMigrations);
