@@ -22,6 +22,7 @@ const BACKEND_INDEPENDENT = [
   'test/graphiql.test.ts',
   'test/services/relayed-gaps.test.ts',
   'test/services/shared-initial-reads.test.ts',
+  'test/api/request-bodies.test.ts',
 ];
 
 export default defineConfig(async () => {

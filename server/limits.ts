@@ -89,8 +89,11 @@ function refuseBody(response: ServerResponse, maxBodyBytes: number): void {
 /**
  * Hands requests to `next` with their bodies read, of at most `maxBodyBytes`: a declared Content-Length over
  * it is refused at once, and a body without one (chunked) is counted as it arrives and refused past it.
- * The body read goes to yoga as `request.body`, a stream of the chunks received, which it takes instead of
- * the request's own (a Buffer there would take a path several times slower).
+ *
+ * The body is gathered into one buffer, given to yoga as `request.body`, a stream of that one chunk (which it
+ * takes as it is; a Buffer there would take a path several times slower). Memory is given back as soon as it
+ * is no longer needed rather than at the next garbage collection, which under a stream of large bodies comes
+ * late: each chunk Node read is released once copied, and the gathered body once the answer is sent.
  */
 export function limitRequestBodies(next: RequestListener, maxBodyBytes: number): RequestListener {
   return (request: IncomingMessage, response: ServerResponse) => {
@@ -103,24 +106,45 @@ export function limitRequestBodies(next: RequestListener, maxBodyBytes: number):
       refuseBody(response, maxBodyBytes);
       return;
     }
-    const chunks: Buffer[] = [];
+    // Node has checked a declared length is a number; the body it announces is taken whole.
+    let body = Buffer.allocUnsafeSlow(declared === undefined ? 0 : Number(declared));
     let received = 0;
     const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received <= maxBodyBytes) {
-        chunks.push(chunk);
+      if (received + chunk.length > maxBodyBytes) {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        release(body);
+        refuseBody(response, maxBodyBytes);
         return;
       }
-      request.off('data', onData);
-      request.off('end', onEnd);
-      chunks.length = 0;
-      refuseBody(response, maxBodyBytes);
+      if (received + chunk.length > body.length) {
+        const larger = Buffer.allocUnsafeSlow(
+          Math.min(maxBodyBytes, Math.max(2 * body.length, received + chunk.length)),
+        );
+        body.copy(larger, 0, 0, received);
+        release(body);
+        body = larger;
+      }
+      received += chunk.copy(body, received);
+      release(chunk);
     };
     const onEnd = () => {
-      (request as IncomingMessage & { body?: Readable }).body = Readable.from(chunks);
+      const gathered = body.subarray(0, received);
+      (request as IncomingMessage & { body?: Readable }).body = Readable.from([gathered]);
+      response.once('close', () => release(body));
       next(request, response);
     };
     request.on('data', onData);
     request.on('end', onEnd);
   };
+}
+
+/**
+ * Frees a buffer's memory now, when it alone holds it (Node's own chunks and the bodies gathered here do;
+ * a slice of a shared pool does not and is left alone). It reads as empty from then on.
+ */
+function release(buffer: Buffer): void {
+  const memory = buffer.buffer;
+  if (memory instanceof ArrayBuffer && buffer.byteOffset === 0 && buffer.length === memory.byteLength)
+    memory.transfer(0);
 }

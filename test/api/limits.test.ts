@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createTenantWithOperator, createUser, globalId, runMutation } from '../support/fixtures.ts';
-import { sendLargeBody } from '../support/http.ts';
+import { sendLargeBody, sendLargeMessage } from '../support/http.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -333,6 +333,15 @@ describe('WebSocket', () => {
       expect.objectContaining({ level: 30, code: 'BODY_TOO_LARGE', msg: expect.stringMatching(/1009/) }),
     );
     expect(server.loggedErrors).toEqual([]);
+  });
+
+  test('a message that goes on sending past 1009 is cut off rather than read to its end', async () => {
+    const outcome = await sendLargeMessage(server.url, 20 * 1024 * 1024);
+    expect(outcome.closeCode).toBe(1009);
+    expect(outcome.closedByServer).toBe(true);
+    // Waiting for the client's close frame, the server would read and throw away all 20 MB.
+    expect(outcome.sent).toBeLessThan(10 * 1024 * 1024);
+    await expectServerWell();
   });
 
   test('a socket that sends no connection_init is closed 4408', async () => {
