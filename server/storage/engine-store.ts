@@ -85,21 +85,22 @@ function heldBy(migrationId: number, holder: string) {
 
 export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'claim' | 'singleWriter'>) {
   /**
-   * Claims the next due migration: a running one whose worker's lease expired, else a PENDING one past its
-   * hold and backoff whose user has none running. One statement, so two workers never claim the same. Each
-   * kind is looked for apart, in its own index's order: asked for together, the database gathered and
-   * sorted every PENDING migration (with its user's check) at each claim, however long the queue.
+   * Claims the next due migration: a running one whose worker's lease expired (the longest expired first),
+   * else the first PENDING one past its hold and backoff whose user has none running. One statement, so two
+   * workers never claim the same. Each kind is looked for apart, in its own index's order: asked for
+   * together, the database gathered and sorted every PENDING migration (with its user's check) at each
+   * claim, however long the queue.
    */
   async function claimNext(holder: string, now: Date, leaseUntil: Date): Promise<MeetingMigration | null> {
     const at = toTime(now);
-    const candidates = db
-      .selectFrom('meeting_migrations as m')
-      .select('m.id')
+    const candidates = db.selectFrom('meeting_migrations as m').select('m.id').limit(1);
+    const lapsed = candidates
+      .where('m.state', '=', 'IN_PROGRESS')
+      .where('m.lease_expires_at', '<', at)
+      .orderBy('m.lease_expires_at');
+    const due = candidates
       .orderBy('m.not_before')
       .orderBy('m.id')
-      .limit(1);
-    const lapsed = candidates.where('m.state', '=', 'IN_PROGRESS').where('m.lease_expires_at', '<', at);
-    const due = candidates
       .where('m.state', '=', 'PENDING')
       .where('m.not_before', '<=', at)
       .where((eb) =>
@@ -116,8 +117,8 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
           ),
         ]),
       );
-    const claim = () =>
-      db
+    const claim = (connection: Db) =>
+      connection
         .updateTable('meeting_migrations')
         .set({
           state: 'IN_PROGRESS',
@@ -132,7 +133,7 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
         )
         .returningAll()
         .executeTakeFirst();
-    const row = await helpers.claim.claimingOnePerUser(claim);
+    const row = await helpers.claim.claimingOnePerUser(db, claim);
     return row ? migrationFromRow(row) : null;
   }
 

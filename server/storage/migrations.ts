@@ -480,6 +480,20 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
       }
     },
   },
+
+  '0014-queue-in-claim-order': {
+    async up(db: Kysely<unknown>) {
+      // A claim takes the first due migration in (not_before, id) order: an index in that very order lets
+      // it stop at the first one it may take, where the index by state and not_before alone left the
+      // database to gather and sort every waiting migration at each claim, however long the queue.
+      await db.schema.dropIndex('meeting_migrations_state_due').execute();
+      await db.schema
+        .createIndex('meeting_migrations_state_due_id')
+        .on('meeting_migrations')
+        .columns(['state', 'not_before', 'id'])
+        .execute();
+    },
+  },
 });
 
 export async function migrateToLatest(db: Kysely<unknown>, schema: SchemaHelper): Promise<void> {

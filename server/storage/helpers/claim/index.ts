@@ -1,4 +1,5 @@
 import type { SelectQueryBuilder } from 'kysely';
+import type { Db } from '../../database.ts';
 
 /** How a claim picks queue rows while other processes claim from the same queue. */
 export interface ClaimHelper {
@@ -6,6 +7,9 @@ export interface ClaimHelper {
   skipLocked<DB, TB extends keyof DB, O>(
     candidates: SelectQueryBuilder<DB, TB, O>,
   ): SelectQueryBuilder<DB, TB, O>;
-  /** Runs a migration claim, again when a concurrent claim took another run of the same user first. */
-  claimingOnePerUser<T>(claim: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a migration claim statement on `db` (or a transaction of it), again when a concurrent claim took
+   * another run of the same user first.
+   */
+  claimingOnePerUser<T>(db: Db, claim: (connection: Db) => Promise<T>): Promise<T>;
 }

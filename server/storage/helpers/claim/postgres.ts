@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ONE_RUNNING_MIGRATION_PER_USER } from '../schema/postgres.ts';
 import type { ClaimHelper } from './index.ts';
 
@@ -17,10 +18,18 @@ export const postgresClaim: ClaimHelper = {
   // Two workers may each pick a different run of one user in the same instant (neither sees the other's
   // uncommitted claim); the unique index lets one through and fails the other, which then looks again and
   // sees the user busy.
-  async claimingOnePerUser(claim) {
+  async claimingOnePerUser(db, claim) {
+    if (db.isTransaction) throw new Error('a claim runs in a transaction of its own');
     for (let race = 1; ; race++) {
       try {
-        return await claim();
+        return await db.transaction().execute(async (transaction) => {
+          // The claim reads the queue in its index's order and stops at the first migration it may take.
+          // Left to choose, the planner judges the queue by statistics gathered before the last wave of
+          // triggers (a handful waiting, say, where thousands now are), gathers every waiting migration
+          // and sorts them, at each claim: with 2,000 waiting that was 40 % of PostgreSQL's work.
+          await sql`select set_config('enable_sort', 'off', true)`.execute(transaction);
+          return claim(transaction);
+        });
       } catch (error) {
         if (!isRaceForUser(error) || race >= MAX_CLAIM_RACES) throw error;
       }

@@ -1,0 +1,102 @@
+/**
+ * The order in which workers take migrations from the queue: a run whose worker's lease ran out first (the
+ * longest expired before the more recent), then the PENDING ones by when they became due and by id; a user
+ * with a run in progress is passed over. On a database whose statistics predate the queue (never analysed),
+ * as after a wave of triggers.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DEFAULT_TENANT_SETTINGS, NO_AUDIO_CONFERENCING } from '../../server/domain/model.ts';
+import { bulkWriter } from '../../server/storage/bulk.ts';
+import { type OpenedDatabase, openDatabase } from '../../server/storage/database.ts';
+import { createStore, type Store } from '../../server/storage/store.ts';
+import { testDatabase } from '../support/backend.ts';
+
+const t0 = new Date('2026-12-01T09:00:00.000Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+let opened: OpenedDatabase;
+let store: Store;
+beforeAll(async () => {
+  opened = await openDatabase(await testDatabase());
+  store = createStore(opened);
+});
+afterAll(() => opened.close());
+
+test('lapsed runs by expiry, then due ones by time and id; a busy user waits, ahead of a long queue', async () => {
+  const writer = bulkWriter(opened);
+  const tenant = await writer.insertTenant(
+    {
+      name: 'Queue',
+      primaryDomain: 'queue.example.com',
+      meetingUrl: 'https://meet.queue.example.com',
+      teamsUpgradeMode: 'ISLANDS',
+      ...DEFAULT_TENANT_SETTINGS,
+    },
+    t0,
+  );
+  const users = await writer.insertUsers(
+    Array.from({ length: 2_006 }, (_, i) => ({
+      tenantId: tenant.id,
+      userPrincipalName: `user${i}@queue.example.com`,
+      displayName: `User ${i}`,
+      sipAddress: `sip:user${i}@queue.example.com`,
+      skypeHosting: 'ONLINE' as const,
+      teamsUpgradeMode: 'ISLANDS' as const,
+      mailboxLocation: 'EXCHANGE_ONLINE' as const,
+      ...NO_AUDIO_CONFERENCING,
+      provider: 'MICROSOFT' as const,
+      licensed: true,
+      dialInEnabled: false,
+      conferenceId: null,
+      bridgeId: null,
+      defaultTollNumberId: null,
+      defaultTollFreeNumberId: null,
+    })),
+    t0,
+  );
+  const userId = (i: number) => (users[i] as { id: number }).id;
+  const insert = (i: number, notBefore: Date) =>
+    store.migrations.insert(
+      {
+        correlationId: randomUUID(),
+        tenantId: tenant.id,
+        userId: userId(i),
+        sourceMeetingType: 'ALL',
+        targetMeetingType: 'TEAMS',
+        notBefore,
+      },
+      t0,
+    );
+  const lapsedRecently = await insert(0, at(1));
+  const lapsedLongAgo = await insert(1, at(2));
+  const dueLast = await insert(2, at(30));
+  const dueFirst = await insert(3, at(20));
+  const dueWithTheFirst = await insert(4, at(20));
+  // User 0's run is in progress: this one waits for it, due before every other.
+  const busyUsers = await insert(0, at(0));
+  // Behind them, a long queue of later ones.
+  for (let i = 6; i < 2_006; i++) await insert(i, at(40));
+  const lapse = (id: number, expiredAt: Date) =>
+    opened.db
+      .updateTable('meeting_migrations')
+      .set({ state: 'IN_PROGRESS', lease_owner: 'a worker gone', lease_expires_at: expiredAt.toISOString() })
+      .where('id', '=', id)
+      .execute();
+  await lapse(lapsedRecently.id, at(50));
+  await lapse(lapsedLongAgo.id, at(40));
+
+  const claimed: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const next = await store.engine.claimNext(`worker-${i}`, at(60), at(120));
+    if (next) claimed.push(next.id);
+  }
+  expect(claimed).toEqual([lapsedLongAgo.id, lapsedRecently.id, dueFirst.id, dueWithTheFirst.id, dueLast.id]);
+  // The busy user's migration is still waiting; the next claim takes the first of the long queue.
+  const next = await store.engine.claimNext('worker-5', at(60), at(120));
+  expect(next?.userId).toBe(userId(6));
+  const waiting = await sql<{
+    state: string;
+  }>`select state from meeting_migrations where id = ${busyUsers.id}`.execute(opened.db);
+  expect(waiting.rows[0]?.state).toBe('PENDING');
+});
