@@ -452,19 +452,32 @@ export async function createApp(options: AppOptions): Promise<App> {
 }
 
 /**
+ * How long a client is given to read the 1009 that refuses its message before its connection is cut: cut at
+ * once, a client still busy sending would find its connection reset before it had read why.
+ */
+const OVERSIZED_CLOSE_GRACE_MS = 1_000;
+
+/**
  * ws refuses a message over the size limit itself (close 1009) and also emits it as an 'error', which
  * graphql-ws would print to stderr with its stack as an internal error. It is a client's refusal: one log
  * line at info, like every other. ws then waits up to 30 s for the client's own close frame, reading and
- * throwing away all it sends meanwhile (the rest of a 50 MB message, say); the connection is cut instead
- * as soon as the 1009 is out.
+ * throwing away all it sends meanwhile (the rest of a 50 MB message, say). Instead nothing more is read,
+ * and the connection is cut once the 1009 is out and the client has had a moment to read it.
  */
 function refuseOversizedMessages(webSocket: WebSocket, socket: Duplex, logger: Logger): void {
   const emit = webSocket.emit.bind(webSocket);
   webSocket.emit = ((event: string | symbol, ...args: unknown[]) => {
     if (event === 'error' && (args[0] as { code?: unknown })?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       logger.info({ code: LIMIT_CODES.body }, 'a WebSocket message over the size limit: socket closed 1009');
-      if (socket.writableFinished) socket.destroy();
-      else socket.once('finish', () => socket.destroy());
+      // After ws's own resumption of the socket, queued just before this: the rest stays unread.
+      process.nextTick(() => socket.pause());
+      const cut = () => {
+        const timer = setTimeout(() => socket.destroy(), OVERSIZED_CLOSE_GRACE_MS);
+        timer.unref();
+        socket.once('close', () => clearTimeout(timer));
+      };
+      if (socket.writableFinished) cut();
+      else socket.once('finish', cut);
       return true;
     }
     return emit(event, ...args);
