@@ -106,8 +106,10 @@ export function limitRequestBodies(next: RequestListener, maxBodyBytes: number):
       refuseBody(response, maxBodyBytes);
       return;
     }
-    // Node has checked a declared length is a number; the body it announces is taken whole.
-    let body = Buffer.allocUnsafeSlow(declared === undefined ? 0 : Number(declared));
+    // Node has checked that a declared length is a number. The buffer grows with what arrives, never
+    // past it: a client that announces a megabyte and sends a byte holds no more than a few kilobytes.
+    const expected = declared === undefined ? maxBodyBytes : Number(declared);
+    let body = Buffer.allocUnsafeSlow(0);
     let received = 0;
     const onData = (chunk: Buffer) => {
       if (received + chunk.length > maxBodyBytes) {
@@ -119,7 +121,7 @@ export function limitRequestBodies(next: RequestListener, maxBodyBytes: number):
       }
       if (received + chunk.length > body.length) {
         const larger = Buffer.allocUnsafeSlow(
-          Math.min(maxBodyBytes, Math.max(2 * body.length, received + chunk.length)),
+          Math.min(expected, Math.max(2 * body.length, received + chunk.length)),
         );
         body.copy(larger, 0, 0, received);
         release(body);

@@ -3,10 +3,11 @@
  * chunk, and with their memory given back at once rather than left to the next garbage collection.
  */
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import type { Readable } from 'node:stream';
 import { afterEach, expect, test } from 'vitest';
 import { limitRequestBodies } from '../../server/limits.ts';
+import { eventually } from '../support/eventually.ts';
 import { sendLargeBody } from '../support/http.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -106,4 +107,25 @@ test('a chunked body over the limit is refused 413 while it grows, and nothing i
   expect(outcome).toMatchObject({ status: 413, connection: 'close' });
   expect(seen).toHaveLength(1);
   expect(seen[0]?.handedOn).toEqual([]);
+});
+
+test('clients that announce a large body and send a byte hold a few kilobytes each, not what they announced', async () => {
+  const { url, seen } = await serve();
+  const { port } = new URL(url);
+  const before = process.memoryUsage().arrayBuffers;
+  const sockets = Array.from({ length: 40 }, () => {
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${MAX_BODY_BYTES}\r\n\r\n{`);
+    return socket;
+  });
+  try {
+    await eventually(
+      () => seen.filter((entry) => entry.nodeChunks.length > 0).length === 40,
+      'a byte of each body read',
+    );
+    // Reserving what each announced would hold 40 MiB here.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
 });
