@@ -387,7 +387,9 @@ export function createEngine(deps: EngineDeps) {
 
     // Count first, so progress has a total; a user whose meetings fit in one batch is read only once.
     const firstBatch = await store.engine.candidateMeetings(claimed.id, user.id, cutoff, 0, config.batchSize);
-    let total = await store.engine.recordedResults(claimed.id);
+    // Results this run recorded before (a resumed run): its counters, written with them in each batch's
+    // transaction and reset with them when its failed meetings are retried, count them.
+    let total = claimed.succeededMeetings + claimed.failedMeetings + claimed.skippedMeetings;
     await eachBatch(async (batch) => {
       total += selected(batch).length;
     }, firstBatch);

@@ -270,16 +270,6 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
       return result;
     },
 
-    /** How many results this run has recorded already. */
-    async recordedResults(migrationId: number): Promise<number> {
-      const row = await db
-        .selectFrom('meeting_results')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('migration_id', '=', migrationId)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
-    },
-
     /**
      * Writes one batch. Must run in a transaction: the lease check and counters come first, so a run that
      * was cancelled or taken over writes nothing. Returns the updated migration and the other runs whose
