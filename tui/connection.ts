@@ -4,7 +4,6 @@
  * in the process list), else both from the local demo credentials that `npm start` leaves. And a graphql-ws client that rides
  * out server restarts but gives up at once on a refused token.
  */
-
 import { readFileSync } from 'node:fs';
 import type { CombinedError } from '@urql/core';
 import { type Client, createClient } from 'graphql-ws';

@@ -7,8 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEFAULT_TENANT_SETTINGS, NO_AUDIO_CONFERENCING } from '../../server/domain/model.ts';
-import { bulkWriter } from '../../server/storage/bulk.ts';
+import { writeDataset } from '../../bench/dataset.ts';
 import { type OpenedDatabase, openDatabase } from '../../server/storage/database.ts';
 import { createStore, type Store } from '../../server/storage/store.ts';
 import { testDatabase } from '../support/backend.ts';
@@ -24,35 +23,10 @@ beforeAll(async () => {
 afterAll(() => opened.close());
 
 test('lapsed runs by expiry, then due ones by time and id; a busy user waits, ahead of a long queue', async () => {
-  const writer = bulkWriter(opened);
-  const tenant = await writer.insertTenant(
-    {
-      name: 'Queue',
-      primaryDomain: 'queue.example.com',
-      meetingUrl: 'https://meet.queue.example.com',
-      teamsUpgradeMode: 'ISLANDS',
-      ...DEFAULT_TENANT_SETTINGS,
-    },
-    t0,
-  );
-  const users = await writer.insertUsers(
-    Array.from({ length: 2_006 }, (_, i) => ({
-      tenantId: tenant.id,
-      userPrincipalName: `user${i}@queue.example.com`,
-      displayName: `User ${i}`,
-      sipAddress: `sip:user${i}@queue.example.com`,
-      skypeHosting: 'ONLINE' as const,
-      teamsUpgradeMode: 'ISLANDS' as const,
-      mailboxLocation: 'EXCHANGE_ONLINE' as const,
-      ...NO_AUDIO_CONFERENCING,
-      provider: 'MICROSOFT' as const,
-      licensed: true,
-      dialInEnabled: false,
-      conferenceId: null,
-      bridgeId: null,
-      defaultTollNumberId: null,
-      defaultTollFreeNumberId: null,
-    })),
+  // Users without meetings: the queue is all that is looked at.
+  const { tenant, users } = await writeDataset(
+    opened,
+    { users: 2_006, meetingsPerUser: 0, attendees: 0 },
     t0,
   );
   const userId = (i: number) => (users[i] as { id: number }).id;
