@@ -37,7 +37,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createApp } from '../server/app.ts';
 import type { EngineConfig } from '../server/engine/engine.ts';
 import { createLogger } from '../server/operations/logger.ts';
-import type { RedisRelayConfig } from '../server/services/redis-relay.ts';
+import { DEFAULT_UNSENT_LIMIT, type RedisRelayConfig } from '../server/services/redis-relay.ts';
 import { openDatabase } from '../server/storage/database.ts';
 import { type Running, run } from '../test/support/processes.ts';
 import { runAbuse } from './abuse.ts';
@@ -375,6 +375,7 @@ async function measurePostgres(): Promise<PostgresFigures> {
       const redis = {
         url: values['redis-url'],
         prefix: `mms-bench-${process.pid}-${randomBytes(4).toString('hex')}:`,
+        unsentLimit: DEFAULT_UNSENT_LIMIT,
       };
       const env = { MMS_DATABASE_URL: database, MMS_REDIS_URL: redis.url, MMS_REDIS_PREFIX: redis.prefix };
       const started: Running[] = [];

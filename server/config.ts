@@ -5,7 +5,7 @@ import type { DeliveryConfig } from './engine/delivery.ts';
 import type { EngineConfig } from './engine/engine.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { LOG_LEVELS, type LogLevel } from './operations/logger.ts';
-import type { RedisRelayConfig } from './services/redis-relay.ts';
+import { DEFAULT_UNSENT_LIMIT, type RedisRelayConfig } from './services/redis-relay.ts';
 import { DatabaseUnavailableError, isPostgresUrl } from './storage/location.ts';
 
 export interface Config {
@@ -109,7 +109,11 @@ function redisRelay(env: NodeJS.ProcessEnv): RedisRelayConfig | null {
       'MMS_REDIS_URL must be a URL such as redis://localhost:6379 (or rediss:// for TLS)',
     );
   }
-  return { url, prefix: env.MMS_REDIS_PREFIX || 'mms:' };
+  return {
+    url,
+    prefix: env.MMS_REDIS_PREFIX || 'mms:',
+    unsentLimit: integer(env, 'MMS_REDIS_UNSENT_LIMIT', DEFAULT_UNSENT_LIMIT, 0, 1_000_000),
+  };
 }
 
 /** The shortest secret token a setting takes: one that cannot be guessed. */

@@ -176,15 +176,33 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
       due.push(id);
       if (due.length === READ_AGAIN_BATCH) break;
     }
-    if (due.length === 0) return;
+    await passOnStored(due);
+  }
+
+  /**
+   * Reads the migrations as stored and passes on those newer than the last change sent here (or never sent),
+   * as changes told by another process, with their tenants' summaries.
+   */
+  async function passOnStored(ids: readonly number[]) {
     const changedTenants = new Set<number>();
-    for (const migration of await options.migrations(due)) {
-      const last = sentMigrations.get(migration.id);
-      const newer =
-        !last ||
-        migration.stateChanges > last.stateChanges ||
-        (migration.stateChanges === last.stateChanges && migration.modifiedAt.getTime() > last.modified);
-      if (newer && receiveMigration(migration)) changedTenants.add(migration.tenantId);
+    for (let start = 0; start < ids.length; start += READ_AGAIN_BATCH) {
+      for (const migration of await options.migrations(ids.slice(start, start + READ_AGAIN_BATCH))) {
+        // Held changes count as known: two processes telling of the same change late read the same state.
+        const known = [
+          sentMigrations.get(migration.id),
+          ...(heldMigrations.get(migration.id)?.changes ?? []).map((held) => ({
+            stateChanges: held.stateChanges,
+            modified: held.modifiedAt.getTime(),
+          })),
+        ];
+        const newer = known.every(
+          (last) =>
+            !last ||
+            migration.stateChanges > last.stateChanges ||
+            (migration.stateChanges === last.stateChanges && migration.modifiedAt.getTime() > last.modified),
+        );
+        if (newer && receiveMigration(migration)) changedTenants.add(migration.tenantId);
+      }
     }
     for (const tenantId of changedTenants) summaryChangedHere(tenantId);
   }
@@ -251,14 +269,16 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
 
   /**
    * Changes announced by other processes, oldest first: each migration change as it was sent (a late one
-   * dropped), the summary recomputed, settings and evaluations loaded as stored.
+   * dropped), or as stored when told late; the summary recomputed, settings and evaluations loaded as stored.
    */
   async function deliverRelayed(events: RelayedEvent[]) {
+    const toldLate: number[] = [];
     const evaluationIds: number[] = [];
     const summaryTenants = new Set<number>();
     const settingsTenants = new Set<number>();
     for (const event of events) {
       if (event.kind === 'migration') receiveMigration(event.migration);
+      else if (event.kind === 'migrationChanged') toldLate.push(event.id);
       else if (event.kind === 'triggerEvaluation') evaluationIds.push(event.id);
       else if (event.kind === 'summary') summaryTenants.add(event.tenantId);
       else if (event.kind === 'operatorTokenRevoked') tokenRevoked(event.id);
@@ -273,6 +293,8 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
       publish('triggerEvaluation', evaluation.tenantId, evaluation);
     }
     for (const tenantId of summaryTenants) summaryChangedHere(tenantId);
+    // After the changes sent with their state: what is stored is as new as any of them.
+    await passOnStored(toldLate);
   }
 
   const revocationListeners = new Set<(tokenId: number) => void>();

@@ -10,18 +10,25 @@
  * again), and a receiver says when it lost Redis and when it has it back: its subscribers' view may have a
  * gap, and they are asked to subscribe again and read the current state (app.ts). The database holds every
  * change regardless.
+ *
+ * A process that cannot publish while the others still listen keeps what changed (each thing once, up to
+ * MMS_REDIS_UNSENT_LIMIT) and tells them once it can again: the receivers read those changes as stored. When
+ * more changed than it keeps, it tells them instead that changes were lost, and they ask their subscribers
+ * to subscribe again, as when they lose Redis themselves.
  */
 import { randomUUID } from 'node:crypto';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { Logger } from '../operations/logger.ts';
 import type { EventRelay } from './event-relay.ts';
-import { decodeEvent, type EncodedEvent, encodeEvent, type RelayedEvent } from './relayed-event.ts';
+import { decodeEvent, type EncodedEvent, encodeEvent, type RelayedEvent, toldLate } from './relayed-event.ts';
 
 export interface RedisRelayConfig {
   url: string;
   /** Starts the channel's name, so that deployments (or test runs) sharing one Redis never see each other. */
   prefix: string;
+  /** How many changes a process that cannot publish keeps to tell later (see above). */
+  unsentLimit: number;
 }
 
 export interface RedisRelayOptions extends RedisRelayConfig {
@@ -36,6 +43,12 @@ interface RelayMessage {
   origin: string;
   event: EncodedEvent;
 }
+
+/** How many changes a process that cannot publish keeps by default (MMS_REDIS_UNSENT_LIMIT). */
+export const DEFAULT_UNSENT_LIMIT = 10_000;
+
+/** What a process that could not keep every change it failed to publish sends instead of them. */
+const CHANGES_LOST = 'changesLost';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const RECONNECT_MAX_WAIT_MS = 2_000;
@@ -136,19 +149,48 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
   let subscriber: Redis | null = null;
   let closed = false;
 
+  /** Changes not published, each to be told late once publishing works again, by what changed. */
+  const unsent = new Map<string, EncodedEvent>();
+  /** More changed than `unsent` keeps: the others are told that changes were lost. */
+  let unsentOverflowed = false;
+  const keepUnsent = (late: EncodedEvent) => {
+    const key = `${late.kind}:${late.tenantId}:${late.subjectId}`;
+    if (late.kind === CHANGES_LOST || (!unsent.has(key) && unsent.size >= options.unsentLimit)) {
+      unsentOverflowed = true;
+    } else unsent.set(key, late);
+  };
+  /** Publishes the event; when that fails, keeps `late` (the same change, told late) for the next return. */
+  const publishOrKeep = (event: EncodedEvent, late: EncodedEvent) => {
+    const message: RelayMessage = { origin, event };
+    publisher.publish(channel, JSON.stringify(message)).then(canPublish, (error: unknown) => {
+      cannotPublish((error as Error).message);
+      keepUnsent(late);
+    });
+  };
+  const sendUnsent = () => {
+    const late: EncodedEvent[] = unsentOverflowed
+      ? [{ kind: CHANGES_LOST, tenantId: 0, subjectId: 0, payload: null }]
+      : [...unsent.values()];
+    unsent.clear();
+    unsentOverflowed = false;
+    // Written before whatever is published next.
+    for (const event of late) publishOrKeep(event, event);
+  };
+
   /** Whether publishing works: its loss (a dropped connection or a failed publish) is logged once, and its return. */
   let publishing = true;
   const cannotPublish = (reason: string) => {
     if (closed || !publishing) return;
     publishing = false;
     logger.warn(
-      `live events: cannot publish through Redis (${reason}); changes made here reach no other process until it can again`,
+      `live events: cannot publish through Redis (${reason}); the other processes hear of changes made here once it can again`,
     );
   };
   const canPublish = () => {
     if (closed || publishing) return;
     publishing = true;
     logger.warn('live events: publishing through Redis again');
+    sendUnsent();
   };
   publisher.on('close', () => cannotPublish('lost the connection'));
   publisher.on('ready', canPublish);
@@ -158,10 +200,9 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
   return {
     send(event: RelayedEvent) {
       if (closed) return;
-      const message: RelayMessage = { origin, event: encodeEvent(event) };
-      publisher
-        .publish(channel, JSON.stringify(message))
-        .then(canPublish, (error: unknown) => cannotPublish((error as Error).message));
+      const late = encodeEvent(toldLate(event));
+      if (publishing) publishOrKeep(encodeEvent(event), late);
+      else keepUnsent(late);
     },
 
     async receive(deliver, interrupted) {
@@ -198,6 +239,13 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
       target.addEventListener(channel, (event) => {
         const message = (event as CustomEvent).detail;
         if (!isRelayMessage(message) || message.origin === origin) return;
+        if (message.event.kind === CHANGES_LOST) {
+          logger.warn(
+            'live events: another process could not tell of all it changed while it could not publish; subscribers are asked to reconnect',
+          );
+          interrupted?.('lost');
+          return;
+        }
         const relayed = decodeEvent(message.event);
         if (!relayed) return;
         queue.push(relayed);

@@ -1,7 +1,8 @@
 /**
  * How a live event travels between processes (see event-relay.ts), whatever carries it (the database's
  * feed, Redis): a migration with its full state as sent, other changes by kind and id only, loaded again
- * from the shared database by whoever receives them.
+ * from the shared database by whoever receives them. A migration told of late (its process could not tell
+ * at the time) goes by id too: its state then is stale, and the receiver reads the stored one.
  */
 import type { MeetingMigration } from '../domain/model.ts';
 import type { FeedEntry } from '../storage/live-events.ts';
@@ -9,6 +10,7 @@ import type { FeedEntry } from '../storage/live-events.ts';
 /** A change made in some process, named by its kind and id. */
 export type RelayedEvent =
   | { kind: 'migration'; tenantId: number; migration: MeetingMigration }
+  | { kind: 'migrationChanged'; tenantId: number; id: number }
   | { kind: 'summary'; tenantId: number }
   | { kind: 'tenantSettings'; tenantId: number }
   | { kind: 'triggerEvaluation'; tenantId: number; id: number }
@@ -16,6 +18,13 @@ export type RelayedEvent =
 
 /** A relayed event as plain data: numbers and strings only. */
 export type EncodedEvent = FeedEntry;
+
+/** The same change told late: a migration by id, read again by the receiver; the others as they are. */
+export function toldLate(event: RelayedEvent): RelayedEvent {
+  return event.kind === 'migration'
+    ? { kind: 'migrationChanged', tenantId: event.tenantId, id: event.migration.id }
+    : event;
+}
 
 /** JSON carries dates as strings: these fields of a migration are turned back into dates. */
 const MIGRATION_DATES = ['createdAt', 'modifiedAt', 'notBefore', 'startedAt', 'finishedAt', 'nextAttemptAt'];
@@ -43,6 +52,7 @@ export function decodeEvent(entry: EncodedEvent): RelayedEvent | null {
         return null;
       }
     }
+    case 'migrationChanged':
     case 'triggerEvaluation':
     case 'operatorTokenRevoked':
       return { kind, tenantId, id: subjectId };

@@ -37,6 +37,7 @@ const carried = (event: RelayedEvent) => decodeEvent(JSON.parse(JSON.stringify(e
 describe('round trip', () => {
   test.each<RelayedEvent>([
     { kind: 'migration', tenantId: 7, migration },
+    { kind: 'migrationChanged', tenantId: 7, id: 42 },
     { kind: 'summary', tenantId: 7 },
     { kind: 'tenantSettings', tenantId: 7 },
     { kind: 'triggerEvaluation', tenantId: 7, id: 1234 },

@@ -51,10 +51,10 @@ const started = migration('IN_PROGRESS', 2, 100);
 const succeeded = migration('SUCCEEDED', 3, 200);
 
 /**
- * One API process that has sent the new migration (PENDING) and whose database holds `stored` from then on,
- * with a relay the test delivers through.
+ * One API process that has sent the new migration (PENDING, unless told otherwise) and whose database holds
+ * `stored` from then on, with a relay the test delivers through.
  */
-async function apiProcessAfterPending(stored: MeetingMigration) {
+async function apiProcessAfterPending(stored: MeetingMigration, sentPending = true) {
   let deliver: (events: RelayedEvent[]) => Promise<void> = () => Promise.resolve();
   const relay: EventRelay = {
     send: () => {},
@@ -77,14 +77,15 @@ async function apiProcessAfterPending(stored: MeetingMigration) {
   const reading = (async () => {
     for await (const each of stream) seen.push(`${each.state}@${each.stateChanges}`);
   })();
-  events.migrationStateChanged(pending);
+  if (sentPending) events.migrationStateChanged(pending);
   const told = (change: MeetingMigration) => deliver([{ kind: 'migration', tenantId: 1, migration: change }]);
+  const toldLate = (id: number) => deliver([{ kind: 'migrationChanged', tenantId: 1, id }]);
   const end = async () => {
     await stream.return();
     await reading;
     await events.close();
   };
-  return { seen, told, end };
+  return { seen, told, toldLate, end };
 }
 
 test('a re-read that finds the migration finished waits for the slow start before it', async () => {
@@ -117,5 +118,18 @@ test('a re-read that finds the very next state change passes it on at once', asy
   const api = await apiProcessAfterPending(started);
   await vi.advanceTimersByTimeAsync(2_100);
   expect(api.seen).toEqual(['PENDING@1', 'IN_PROGRESS@2']);
+  await api.end();
+});
+
+test('a migration never heard of, told late by two processes, is passed on once as stored', async () => {
+  const api = await apiProcessAfterPending(succeeded, false);
+  // The API process that started it and the worker that ran it could not publish; back, both tell of it.
+  await api.toldLate(succeeded.id);
+  await api.toldLate(succeeded.id);
+  await vi.advanceTimersByTimeAsync(2_000);
+  expect(api.seen).toEqual(['SUCCEEDED@3']);
+  await api.toldLate(succeeded.id);
+  await vi.advanceTimersByTimeAsync(2_000);
+  expect(api.seen).toEqual(['SUCCEEDED@3']);
   await api.end();
 });
