@@ -2,30 +2,31 @@ import { sql } from 'kysely';
 import { toTime } from '../../rows.ts';
 import { type BatchHelper, countByMigration, MeetingsChangedError } from './index.ts';
 
+/** An update not gone out yet (queued, or failed), locked for this transaction. */
+interface OutstandingUpdate {
+  id: number;
+  migrationId: number;
+  state: string;
+}
+
 /**
  * One statement per kind of write for the whole batch, each row's values passed as arrays and spread
  * by unnest: a round trip per meeting and attendee would cost more than PostgreSQL's own work, and the
  * arrays keep each statement at a few parameters however large the batch.
  */
 export const postgresBatch: BatchHelper = (db) => {
-  async function supersedeOutstanding(meetingIds: readonly number[], at: string): Promise<number[]> {
-    if (meetingIds.length === 0) return [];
-    // Locked as they are read: a resend or a delivery outcome touching one of them waits for this
-    // transaction, so the states counted are the ones superseded.
-    const superseded = await db
-      .selectFrom('invitation_updates')
-      .select(['id', 'migration_id as migrationId', 'state'])
-      .where(sql<boolean>`meeting_id = any(${[...meetingIds]}::int[])`)
-      .where('state', 'in', ['QUEUED', 'FAILED'])
-      .forUpdate()
-      .execute();
-    if (superseded.length === 0) return [];
+  /**
+   * Supersedes the updates given (see BatchWrites.supersedeOutstanding): the runs that queued them count
+   * them no more. Returns those runs.
+   */
+  async function supersede(outstanding: readonly OutstandingUpdate[], at: string): Promise<number[]> {
+    if (outstanding.length === 0) return [];
     await db
       .updateTable('invitation_updates')
       .set({ state: 'SUPERSEDED', next_attempt_at: null })
-      .where(sql<boolean>`id = any(${superseded.map((update) => update.id)}::int[])`)
+      .where(sql<boolean>`id = any(${outstanding.map((update) => update.id)}::int[])`)
       .execute();
-    const counts = countByMigration(superseded);
+    const counts = countByMigration(outstanding);
     for (const [migrationId, { pending, failed }] of counts) {
       await db
         .updateTable('meeting_migrations')
@@ -43,27 +44,59 @@ export const postgresBatch: BatchHelper = (db) => {
   return {
     async recordOutcomes(migration, outcomes, at) {
       if (outcomes.length === 0) return [];
-      await sql`INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at)
-        SELECT ${migration.id}::int, r.meeting_id, r.outcome, r.reason, ${at}::text
-        FROM unnest(${outcomes.map((o) => o.meetingId)}::int[], ${outcomes.map((o) => o.outcome)}::text[],
-          ${outcomes.map((o) => o.reason)}::text[]) AS r(meeting_id, outcome, reason)`.execute(db);
-
       const rewritten = outcomes.flatMap((o) =>
         o.rewrite ? [{ meetingId: o.meetingId, ...o.rewrite }] : [],
       );
-      if (rewritten.length === 0) return [];
-      const written = await sql<{ id: number }>`UPDATE meetings AS m SET body = v.body, sequence = v.sequence,
-          online_meeting_type = v.type, online_meeting_join_url = v.join_url,
-          online_meeting_conference_id = v.conference_id
-        FROM unnest(${rewritten.map((r) => r.meetingId)}::int[], ${rewritten.map((r) => r.body)}::text[],
-          ${rewritten.map((r) => r.sequence)}::int[], ${rewritten.map((r) => r.onlineMeeting.type)}::text[],
-          ${rewritten.map((r) => r.onlineMeeting.joinUrl)}::text[],
-          ${rewritten.map((r) => r.onlineMeeting.conferenceId)}::text[])
-          AS v(id, body, sequence, type, join_url, conference_id)
-        WHERE m.id = v.id AND m.sequence = v.sequence - 1
-        RETURNING m.id`.execute(db);
-      if (written.rows.length < rewritten.length) {
-        const kept = new Set(written.rows.map((row) => row.id));
+      const invitations = rewritten.flatMap((r) =>
+        r.attendees.map((a) => ({
+          meetingId: r.meetingId,
+          sequence: r.sequence,
+          email: a.email,
+          name: a.name ?? null,
+        })),
+      );
+      // One round trip for the batch: its results, its rewrites (each only over the SEQUENCE it was decided
+      // from), the updates it queues, and the earlier updates of its meetings not gone out yet, locked as
+      // they are read (a resend or a delivery outcome touching one of them waits for this transaction, so
+      // the states counted are the ones superseded). Every part reads the rows as they were before the
+      // statement: the updates it queues itself are not among those outstanding.
+      const { rows } = await sql<{ written: number[]; outstanding: OutstandingUpdate[] }>`
+        WITH results AS (
+          INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at)
+          SELECT ${migration.id}::int, r.meeting_id, r.outcome, r.reason, ${at}::text
+          FROM unnest(${outcomes.map((o) => o.meetingId)}::int[], ${outcomes.map((o) => o.outcome)}::text[],
+            ${outcomes.map((o) => o.reason)}::text[]) AS r(meeting_id, outcome, reason)
+        ), written AS (
+          UPDATE meetings AS m SET body = v.body, sequence = v.sequence, online_meeting_type = v.type,
+            online_meeting_join_url = v.join_url, online_meeting_conference_id = v.conference_id
+          FROM unnest(${rewritten.map((r) => r.meetingId)}::int[], ${rewritten.map((r) => r.body)}::text[],
+            ${rewritten.map((r) => r.sequence)}::int[], ${rewritten.map((r) => r.onlineMeeting.type)}::text[],
+            ${rewritten.map((r) => r.onlineMeeting.joinUrl)}::text[],
+            ${rewritten.map((r) => r.onlineMeeting.conferenceId)}::text[])
+            AS v(id, body, sequence, type, join_url, conference_id)
+          WHERE m.id = v.id AND m.sequence = v.sequence - 1
+          RETURNING m.id
+        ), outstanding AS (
+          SELECT id, migration_id, state FROM invitation_updates
+          WHERE meeting_id = any(${rewritten.map((r) => r.meetingId)}::int[]) AND state IN ('QUEUED', 'FAILED')
+          FOR UPDATE
+        ), queued AS (
+          INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
+            attendee_name, state, attempts, created_at)
+          SELECT ${migration.tenantId}::int, ${migration.id}::int, v.meeting_id, v.sequence, v.email, v.name,
+            'QUEUED', 0, ${at}::text
+          FROM unnest(${invitations.map((i) => i.meetingId)}::int[], ${invitations.map((i) => i.sequence)}::int[],
+            ${invitations.map((i) => i.email)}::text[], ${invitations.map((i) => i.name)}::text[])
+            AS v(meeting_id, sequence, email, name)
+        )
+        SELECT
+          (SELECT coalesce(array_agg(id), '{}') FROM written) AS written,
+          (SELECT coalesce(json_agg(json_build_object('id', id, 'migrationId', migration_id, 'state', state)),
+            '[]') FROM outstanding) AS outstanding`.execute(db);
+      const [{ written, outstanding }] = rows as [{ written: number[]; outstanding: OutstandingUpdate[] }];
+      if (written.length < rewritten.length) {
+        // Thrown in the batch's transaction: nothing of the statement above stays.
+        const kept = new Set(written);
         throw new MeetingsChangedError(rewritten.map((r) => r.meetingId).filter((id) => !kept.has(id)));
       }
 
@@ -80,32 +113,20 @@ export const postgresBatch: BatchHelper = (db) => {
             ${overrides.map((o) => o.body)}::text[]) AS v(meeting_id, recurrence_id, body)
           WHERE o.meeting_id = v.meeting_id AND o.recurrence_id = v.recurrence_id`.execute(db);
       }
-
-      const supersededIn = await supersedeOutstanding(
-        rewritten.map((r) => r.meetingId),
-        at,
-      );
-
-      const invitations = rewritten.flatMap((r) =>
-        r.attendees.map((a) => ({
-          meetingId: r.meetingId,
-          sequence: r.sequence,
-          email: a.email,
-          name: a.name ?? null,
-        })),
-      );
-      if (invitations.length > 0) {
-        await sql`INSERT INTO invitation_updates (tenant_id, migration_id, meeting_id, sequence, attendee_email,
-            attendee_name, state, attempts, created_at)
-          SELECT ${migration.tenantId}::int, ${migration.id}::int, v.meeting_id, v.sequence, v.email, v.name,
-            'QUEUED', 0, ${at}::text
-          FROM unnest(${invitations.map((i) => i.meetingId)}::int[], ${invitations.map((i) => i.sequence)}::int[],
-            ${invitations.map((i) => i.email)}::text[], ${invitations.map((i) => i.name)}::text[])
-            AS v(meeting_id, sequence, email, name)`.execute(db);
-      }
-      return supersededIn;
+      return supersede(outstanding, at);
     },
 
-    supersedeOutstanding,
+    async supersedeOutstanding(meetingIds, at) {
+      if (meetingIds.length === 0) return [];
+      // Locked as they are read, as above.
+      const outstanding = await db
+        .selectFrom('invitation_updates')
+        .select(['id', 'migration_id as migrationId', 'state'])
+        .where(sql<boolean>`meeting_id = any(${[...meetingIds]}::int[])`)
+        .where('state', 'in', ['QUEUED', 'FAILED'])
+        .forUpdate()
+        .execute();
+      return supersede(outstanding, at);
+    },
   };
 };
