@@ -4,7 +4,7 @@
  */
 import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
-import { Kysely, type KyselyConfig, PostgresDialect, type SqliteDatabase, sql } from 'kysely';
+import { Kysely, type KyselyConfig, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
 import { prepareFileLocation } from '../file-location.ts';
 import { postgresBatch } from './helpers/batch/postgres.ts';
@@ -12,7 +12,7 @@ import { sqliteBatch } from './helpers/batch/sqlite.ts';
 import { postgresClaim } from './helpers/claim/postgres.ts';
 import { sqliteClaim } from './helpers/claim/sqlite.ts';
 import type { StorageHelpers } from './helpers/index.ts';
-import { postgresSchema } from './helpers/schema/postgres.ts';
+import { OwnSchemaPostgresDialect, postgresSchema } from './helpers/schema/postgres.ts';
 import { sqliteSchema } from './helpers/schema/sqlite.ts';
 import { postgresTransaction } from './helpers/transaction/postgres.ts';
 import { ImmediateTransactionDialect, sqliteTransaction } from './helpers/transaction/sqlite.ts';
@@ -170,7 +170,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Open
   pool.on('error', () => {});
   // The same for a connection in use: its query fails with the cause, which is what the caller sees.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = kysely(new PostgresDialect({ pool }), options);
+  const db = kysely(new OwnSchemaPostgresDialect({ pool }), options);
   const helpers: StorageHelpers = {
     backend: 'postgres',
     singleWriter: false,

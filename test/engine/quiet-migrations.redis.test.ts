@@ -131,14 +131,15 @@ test('what processes changed while they could not publish reaches subscribers on
   const before = await startMigration(users[2] as string);
   await finished(before);
   const subscriber = await subscriberOnA(before);
-  const logged = [worker, apiB].map((started) => started.process.stdout.length);
+  const cutOff = [worker, apiB, apiC];
+  const logged = cutOff.map((started) => started.process.stdout.length);
 
   // API process B starts a migration and the worker runs it, neither able to tell anyone: the process
   // serving the subscriber never hears of it, so it has nothing to read again of its own accord.
   workerToRedis.cut();
   apiBToRedis.cut();
   await Promise.all(
-    [worker, apiB].map((started, i) =>
+    cutOff.map((started, i) =>
       started.process.line((line) => line.includes('cannot publish through Redis'), 15_000, logged[i]),
     ),
   );
@@ -159,21 +160,26 @@ test('what processes changed while they could not publish reaches subscribers on
   // Told without asking anyone to reconnect.
   expect(subscriber.closeCodes).toEqual([]);
   await subscriber.close();
+  await Promise.all(
+    cutOff.map((started, i) =>
+      started.process.line((line) => line.includes('publishing through Redis again'), 15_000, logged[i]),
+    ),
+  );
 });
 
 test('a process that changed more than it keeps while cut off has the subscribers asked to reconnect', async () => {
   const before = await startMigration(users[4] as string);
   await finished(before);
   const subscriber = await subscriberOnA(before);
-  const logged = api.process.stdout.length;
+  const logged = [api, apiC].map((started) => started.process.stdout.length);
 
   apiBToRedis.cut();
-  await apiC.process.line((line) => line.includes('cannot publish through Redis'));
+  await apiC.process.line((line) => line.includes('cannot publish through Redis'), 15_000, logged[1]);
   // Two migrations started through C, which keeps one change: once back, it says changes were lost.
   await startMigration(users[5] as string, apiC);
   await startMigration(users[6] as string, apiC);
   apiBToRedis.restore();
   await eventually(() => subscriber.closeCodes.includes(1012), 'the subscriber is asked to reconnect');
-  await api.process.line((line) => line.includes('could not tell of all it changed'), 15_000, logged);
+  await api.process.line((line) => line.includes('could not tell of all it changed'), 15_000, logged[0]);
   await subscriber.close();
 });

@@ -1,4 +1,12 @@
-import { sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadataOptions,
+  type Kysely,
+  PostgresDialect,
+  type SchemaMetadata,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import type { SchemaHelper } from './index.ts';
 
 export const ONE_RUNNING_MIGRATION_PER_USER = 'meeting_migrations_one_running_per_user';
@@ -21,8 +29,7 @@ export const postgresSchema: SchemaHelper = {
 
   // Processes starting at the same moment queue on a session lock; the first applies the migrations, the
   // others then find nothing left to apply. The lock is held on one connection for the whole run. The
-  // schema is named because Kysely's migrator looks for its tables in every schema of the database: MMS in
-  // one schema would take another schema's migration tables for its own, and fail.
+  // schema is named so that the migrator's own tables are looked for in it alone.
   exclusively: (db, migrate) =>
     db.connection().execute(async (connection) => {
       await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
@@ -34,3 +41,48 @@ export const postgresSchema: SchemaHelper = {
       }
     }),
 };
+
+/**
+ * Kysely's introspection on PostgreSQL reads every schema of the database, and fails when another schema's
+ * tables are dropped while it reads ("schema … does not exist"); its migrator uses it at every start. MMS
+ * keeps to the schema its connections are in, and this looks at that one alone: schemas and tables by name,
+ * which is what the migrator asks (no columns).
+ */
+class OwnSchemaIntrospector implements DatabaseIntrospector {
+  readonly #db: Kysely<unknown>;
+
+  constructor(db: Kysely<unknown>) {
+    this.#db = db;
+  }
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const { rows } = await sql<{ name: string }>`select current_schema() as name`.execute(this.#db);
+    return rows;
+  }
+
+  async getTables(
+    options: DatabaseMetadataOptions = { withInternalKyselyTables: false },
+  ): Promise<TableMetadata[]> {
+    const { rows } = await sql<{ name: string; schema: string; kind: string }>`
+      select c.relname as name, n.nspname as schema, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'v', 'p', 'f')
+      order by c.relname`.execute(this.#db);
+    return rows
+      .filter((row) => options.withInternalKyselyTables || !row.name.startsWith('kysely_migration'))
+      .map(({ name, schema, kind }) => ({
+        name,
+        schema,
+        isView: kind === 'v',
+        isForeign: kind === 'f',
+        columns: [],
+      }));
+  }
+}
+
+/** PostgreSQL through pg, introspecting its own schema only (see OwnSchemaIntrospector). */
+export class OwnSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
+  }
+}
