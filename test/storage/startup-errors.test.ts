@@ -91,6 +91,12 @@ const settingCases: [string, Record<string, string>, string, string[]][] = [
     [main],
   ],
   [
+    'a negative number of changes kept while Redis is away',
+    { MMS_REDIS_URL: 'redis://127.0.0.1:1', MMS_REDIS_UNSENT_LIMIT: '-1' },
+    'MMS_REDIS_UNSENT_LIMIT must be a whole number from 0 to 1000000, not "-1"',
+    [main, worker],
+  ],
+  [
     'no subscriptions at all per socket',
     { MMS_MAX_SUBSCRIPTIONS_PER_SOCKET: '0' },
     'MMS_MAX_SUBSCRIPTIONS_PER_SOCKET must be a whole number from 1 to 10000, not "0"',
