@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import WebSocket from 'ws';
 import {
   type ApiProcess,
   demoOperatorToken,
@@ -171,7 +172,7 @@ test('a process that changed more than it keeps while cut off has the subscriber
   const before = await startMigration(users[4] as string);
   await finished(before);
   const subscriber = await subscriberOnA(before);
-  const logged = [api, apiC].map((started) => started.process.stdout.length);
+  const logged = [api, apiC, apiB].map((started) => started.process.stdout.length);
 
   apiBToRedis.cut();
   await apiC.process.line((line) => line.includes('cannot publish through Redis'), 15_000, logged[1]);
@@ -182,4 +183,56 @@ test('a process that changed more than it keeps while cut off has the subscriber
   await eventually(() => subscriber.closeCodes.includes(1012), 'the subscriber is asked to reconnect');
   await api.process.line((line) => line.includes('could not tell of all it changed'), 15_000, logged[0]);
   await subscriber.close();
+  await Promise.all(
+    [apiC, apiB].map((started, i) =>
+      started.process.line((line) => line.includes('publishing through Redis again'), 15_000, logged[i + 1]),
+    ),
+  );
+});
+
+test('a token revoked through a process that could not publish has its sockets elsewhere closed once it can', async () => {
+  const adminLine = api.process.stdout.findIndex((line) => line.includes('Service-admin token'));
+  const adminToken = api.process.stdout[adminLine + 1]?.trim() as string;
+  const { tenant } = await gql('{ tenant { id } }');
+  const created = await queryGraphQL(
+    api.url,
+    adminToken,
+    'mutation($i: CreateOperatorTokenInput!) { createOperatorToken(input: $i) { ... on CreateOperatorTokenPayload { token operatorToken { id } } } }',
+    { i: { tenantId: tenant.id, name: 'revoked while cut off' } },
+  );
+  const { token: doomed, operatorToken } = created.createOperatorToken;
+
+  // A socket on the first API process, authenticated with the token and subscribed.
+  const socket = new WebSocket(api.url.replace('http', 'ws'), 'graphql-transport-ws');
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  const received: string[] = [];
+  socket.on('message', (data) => received.push(JSON.parse(data.toString()).type));
+  await new Promise((resolve) => socket.once('open', resolve));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${doomed}` } }));
+  // Subscribing before the server has acknowledged the connection would be refused (4401).
+  await eventually(() => received.includes('connection_ack'), 'the connection is acknowledged');
+  socket.send(
+    JSON.stringify({
+      id: 'summary',
+      type: 'subscribe',
+      payload: { query: 'subscription { meetingMigrationSummaryUpdated { pending } }' },
+    }),
+  );
+  await eventually(() => received.includes('next'), 'the socket is subscribed');
+
+  const logged = apiB.process.stdout.length;
+  apiBToRedis.cut();
+  await apiB.process.line((line) => line.includes('cannot publish through Redis'), 15_000, logged);
+  const revoked = await queryGraphQL(
+    apiB.url,
+    token,
+    'mutation($i: RevokeOperatorTokenInput!) { revokeOperatorToken(input: $i) { __typename } }',
+    { i: { operatorTokenId: operatorToken.id } },
+  );
+  expect(revoked.revokeOperatorToken.__typename).toBe('RevokeOperatorTokenPayload');
+  // The first API process has not heard of it: its socket stays open until B can tell.
+  expect(socket.readyState).toBe(WebSocket.OPEN);
+  apiBToRedis.restore();
+  expect(await closed).toBe(4403);
+  await apiB.process.line((line) => line.includes('publishing through Redis again'), 15_000, logged);
 });
