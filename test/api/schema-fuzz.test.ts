@@ -31,7 +31,6 @@ import {
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config.ts';
-import { ownTables } from '../support/backend.ts';
 import {
   addBridge,
   createTenantWithOperator,
@@ -546,7 +545,8 @@ function requests(target: Target) {
 /** Every row of every table, in a stable order: equal dumps mean nothing at all changed. */
 async function databaseDump(): Promise<Record<string, unknown[]>> {
   const { db } = server.app.database;
-  tables ??= (await ownTables(server.app.database))
+  tables ??= (await db.introspection.getTables())
+    .map((table) => table.name)
     // Each process's own heartbeat as a reader of the live events feed, renewed whatever the requests.
     .filter((name) => name !== 'live_event_readers');
   const dumps = await Promise.all(

@@ -100,21 +100,3 @@ export function sqliteOf(server: { app: { database: OpenedDatabase } }) {
   if (database.backend !== 'sqlite') throw new Error('this test works on SQLite internals');
   return database;
 }
-
-/**
- * The tables of a server's own database (on PostgreSQL, of its own schema), Kysely's migration records left
- * out. Kysely's introspection lists every schema of the server, those of other tests too, and fails when one
- * of them is dropped while it reads.
- */
-export async function ownTables(database: OpenedDatabase): Promise<string[]> {
-  const { rows } =
-    database.backend === 'postgres'
-      ? await sql<{ name: string }>`select table_name as name from information_schema.tables
-          where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(database.db)
-      : await sql<{ name: string }>`select name from sqlite_master
-          where type = 'table' and name not like 'sqlite_%'`.execute(database.db);
-  return rows
-    .map((row) => row.name)
-    .filter((name) => !name.startsWith('kysely_migration'))
-    .sort();
-}

@@ -3,7 +3,6 @@ import { sql } from 'kysely';
  * Test data made through the GraphQL API only, as an admin would make it. Every helper throws with the typed
  * error's message when a mutation answers with an Error member, so a broken fixture fails loudly.
  */
-import { ownTables } from './backend.ts';
 import type { TestServer } from './server.ts';
 
 /** A Relay global ID, as the server encodes them: base64 of `Type:id`. */
@@ -244,7 +243,7 @@ export async function tenantSnapshot(server: TestServer, token: string): Promise
 export async function rowCounts(server: TestServer): Promise<Record<string, number>> {
   const { db } = server.app.database;
   const counts: Record<string, number> = {};
-  for (const name of await ownTables(server.app.database)) {
+  for (const { name } of await db.introspection.getTables()) {
     const row = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(db);
     counts[name] = Number(row.rows[0]?.n);
   }
