@@ -159,12 +159,12 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
       unsentOverflowed = true;
     } else unsent.set(key, late);
   };
-  /** Publishes the event; when that fails, keeps `late` (the same change, told late) for the next return. */
-  const publishOrKeep = (event: EncodedEvent, late: EncodedEvent) => {
+  /** Publishes the event; when that fails, keeps the same change told late (`late()`) for the next return. */
+  const publishOrKeep = (event: EncodedEvent, late: () => EncodedEvent) => {
     const message: RelayMessage = { origin, event };
     publisher.publish(channel, JSON.stringify(message)).then(canPublish, (error: unknown) => {
       cannotPublish((error as Error).message);
-      keepUnsent(late);
+      keepUnsent(late());
     });
   };
   const sendUnsent = () => {
@@ -174,7 +174,7 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
     unsent.clear();
     unsentOverflowed = false;
     // Written before whatever is published next.
-    for (const event of late) publishOrKeep(event, event);
+    for (const event of late) publishOrKeep(event, () => event);
   };
 
   /** Whether publishing works: its loss (a dropped connection or a failed publish) is logged once, and its return. */
@@ -200,9 +200,9 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
   return {
     send(event: RelayedEvent) {
       if (closed) return;
-      const late = encodeEvent(toldLate(event));
+      const late = () => encodeEvent(toldLate(event));
       if (publishing) publishOrKeep(encodeEvent(event), late);
-      else keepUnsent(late);
+      else keepUnsent(late());
     },
 
     async receive(deliver, interrupted) {
