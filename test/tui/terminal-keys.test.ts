@@ -57,12 +57,28 @@ afterAll(async () => {
 
 const MIGRATIONS = USERS * RUNS.length;
 
+const FOOTER = /\? help · q quit$/;
+
 /** Header on the first line, the footer with "? help · q quit" at the bottom: nothing wrapped or pushed off. */
 function expectWholeFrame(shown: string, rows: number) {
   const lines = shown.split('\n');
   expect(lines[0]).toMatch(/^MMS · Contoso › \w+\s+● live$/);
   // Four rows below the body: the gap, the footer, and the spare row (which tmux shows empty).
-  expect(lines[rows - 2]).toMatch(/\? help · q quit$/);
+  expect(lines[rows - 2]).toMatch(FOOTER);
+}
+
+/**
+ * Waits for a frame showing `pattern` whole, its footer drawn too, and checks it. A capture taken while the
+ * TUI is redrawing may show the top of the new frame and not yet its bottom.
+ */
+async function wholeFrameShowing(s: string, pattern: RegExp, rows: number): Promise<string> {
+  const shown = await t.screenShowing(
+    s,
+    (screen) => pattern.test(screen) && FOOTER.test(screen.split('\n')[rows - 2] ?? ''),
+    `${pattern} in a whole frame`,
+  );
+  expectWholeFrame(shown, rows);
+  return shown;
 }
 
 /** The line with the selection marker. */
@@ -88,9 +104,8 @@ describe.each([
     const s = await start('input');
     // Screen, filter and ↓ in one write: the ↓ waits for the pending list and moves in it.
     t.keys(s, 'm', '1', 'Down');
-    let shown = await t.screenShowing(s, /· PENDING[\s\S]*^2 of 12( · .*)?$/m);
+    let shown = await wholeFrameShowing(s, /· PENDING[\s\S]*^2 of 12( · .*)?$/m, rows);
     expect(selectedLine(shown)).toMatch(/^› PENDING\s+user11@contoso\.com/);
-    expectWholeFrame(shown, rows);
 
     // jjjj in one read moves four rows.
     t.keys(s, '0', 'g');
@@ -123,9 +138,8 @@ describe.each([
 
     // q on help closes help, not the program.
     t.keys(s, '?');
-    shown = await t.screenShowing(s, /› help/);
+    shown = await wholeFrameShowing(s, /› help/, rows);
     expect(shown).toMatch(/^1-5\s+filter: pending/m);
-    expectWholeFrame(shown, rows);
     t.keys(s, 'q');
     await t.screenShowing(s, /› migrations[\s\S]*user "user03"/);
 
@@ -151,8 +165,7 @@ describe.each([
   test('width: names with ZWJ emoji, skin tones, flags, CJK and combining marks are cut with … and never wrap; more columns at 200', async () => {
     const s = await start('width');
     t.keys(s, 'u');
-    const users = await t.screenShowing(s, /Users · all[\s\S]*^1 of 12( · .*)?$/m);
-    expectWholeFrame(users, rows);
+    const users = await wholeFrameShowing(s, /Users · all[\s\S]*^1 of 12( · .*)?$/m, rows);
     for (const name of ['Alice', 'Bob', 'Chlo', '漢字', 'Zo'])
       expect(users.split('\n').filter((line) => line.includes(name)).length).toBeGreaterThan(0);
     // The row of each hard name is one line, cut with … where the column ends.
@@ -164,13 +177,11 @@ describe.each([
     expect(header).toMatch(/USER▲ {20}/);
     // Every hard name in the card under the list, one line each.
     for (let i = 0; i < 5; i++) {
-      const card = await t.screenShowing(s, new RegExp(`^› user0${i + 1}@`, 'm'));
-      expectWholeFrame(card, rows);
+      await wholeFrameShowing(s, new RegExp(`^› user0${i + 1}@`, 'm'), rows);
       t.keys(s, 'j');
     }
     t.keys(s, 'm');
-    const migrations = await t.screenShowing(s, /Migrations · all states[\s\S]*^1 of 48( · .*)?$/m);
-    expectWholeFrame(migrations, rows);
+    const migrations = await wholeFrameShowing(s, /Migrations · all states[\s\S]*^1 of 48( · .*)?$/m, rows);
     const titles = migrations.split('\n').find((line) => line.includes('STATE')) ?? '';
     expect(titles.includes('LAST MESSAGE')).toBe(columns >= 200);
     expect(titles).toMatch(/STATE {7}USER/);
@@ -218,8 +229,7 @@ describe.each([
       /Migrations · FAILED\+CANCELLED · user user03@contoso\.com[\s\S]*^1 of 2( · .*)?$/m,
     );
     t.keys(s, '0');
-    shown = await t.screenShowing(s, /all states · user user03@contoso\.com[\s\S]*^1 of 4( · .*)?$/m);
-    expectWholeFrame(shown, rows);
+    shown = await wholeFrameShowing(s, /all states · user user03@contoso\.com[\s\S]*^1 of 4( · .*)?$/m, rows);
     // In the detail, instants are absolute.
     t.keys(s, 'Enter');
     shown = await t.screenShowing(s, /› migration\s[\s\S]*created\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
@@ -228,8 +238,7 @@ describe.each([
 
     // The activity log scrolls through every evaluation.
     t.keys(s, 'e');
-    shown = await t.screenShowing(s, /Activity[\s\S]*^1 of \d+$/m);
-    expectWholeFrame(shown, rows);
+    shown = await wholeFrameShowing(s, /Activity[\s\S]*^1 of \d+$/m, rows);
     const evaluations = Number(shown.match(/^1 of (\d+)$/m)?.[1]);
     expect(evaluations).toBeGreaterThanOrEqual(MIGRATIONS);
     t.keys(s, 'G');
@@ -261,8 +270,7 @@ describe.each([
     // tmux keeps what an OSC 52 sequence copies as a paste buffer.
     t.tmux('set-option', '-g', 'set-clipboard', 'on');
     t.keys(s, 'm', '3', 'Enter');
-    let shown = await t.screenShowing(s, /› migration\s[\s\S]*FAILED[\s\S]*END-OF-MESSAGE/);
-    expectWholeFrame(shown, rows);
+    let shown = await wholeFrameShowing(s, /› migration\s[\s\S]*FAILED[\s\S]*END-OF-MESSAGE/, rows);
     // Every word of the message, over as many lines as it needs.
     const lines = shown.split('\n');
     const from = lines.findIndex((line) => line.includes('last message:'));
@@ -276,8 +284,7 @@ describe.each([
     t.keys(s, 'g', 'j');
     await t.screenShowing(s, /^› correlation/m);
     t.keys(s, 'y');
-    shown = await t.screenShowing(s, /copied the correlation ID \(36 characters\)/);
-    expectWholeFrame(shown, rows);
+    shown = await wholeFrameShowing(s, /copied the correlation ID \(36 characters\)/, rows);
     expect(t.tmux('show-buffer')).toBe(correlation);
     await quit(s);
   }, 60_000);
