@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { describeMissing, missingServices, REDIS_SUITES } from './test/support/services.ts';
 
@@ -56,9 +55,6 @@ export default defineConfig(async () => {
     ssr,
     test: {
       reporters: ['default', './test/support/summary-reporter.ts'],
-      // Most suites wait on the processes, sockets and databases they start: on two cores, two files at a
-      // time take about 0.7 of the time one at a time does (vitest's default there is one).
-      maxWorkers: Math.max(2, availableParallelism() - 1),
       projects: withoutPostgres ? [project('sqlite')] : [project('sqlite'), project('postgres')],
     },
   };
