@@ -9,14 +9,14 @@ import pg from 'pg';
 import { prepareFileLocation } from '../file-location.ts';
 import { postgresBatch } from './helpers/batch/postgres.ts';
 import { sqliteBatch } from './helpers/batch/sqlite.ts';
-import { postgresClaim } from './helpers/claim/postgres.ts';
+import { CLAIM_SESSION_SETTING, postgresClaim } from './helpers/claim/postgres.ts';
 import { sqliteClaim } from './helpers/claim/sqlite.ts';
 import type { StorageHelpers } from './helpers/index.ts';
 import { OwnSchemaPostgresDialect, postgresSchema } from './helpers/schema/postgres.ts';
 import { sqliteSchema } from './helpers/schema/sqlite.ts';
 import { postgresTransaction } from './helpers/transaction/postgres.ts';
 import { ImmediateTransactionDialect, sqliteTransaction } from './helpers/transaction/sqlite.ts';
-import { DatabaseUnavailableError, isPostgresUrl } from './location.ts';
+import { connectTimeoutSeconds, DatabaseUnavailableError, isPostgresUrl } from './location.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { Database } from './tables.ts';
 
@@ -50,12 +50,8 @@ const STATEMENT_CACHE_SIZE = 500;
 
 /** Connections each process keeps to PostgreSQL at most. */
 const POSTGRES_POOL_SIZE = 10;
-/**
- * How long opening a connection may take: a server that accepts and never answers (hung, or a firewall that
- * swallows packets) would otherwise hold the start, or a query, for ever.
- */
-const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
-
+/** Connections each process keeps for claims (see postgresClaim), beside the others. */
+const CLAIM_POOL_SIZE = 2;
 /**
  * The driver handle with the statements prepared on it kept for the next time: Kysely prepares every
  * statement it runs, and most are the same text again and again (preparing was an eighth of the engine's
@@ -157,27 +153,47 @@ async function openSqlite(path: string, options: DatabaseOptions): Promise<Opene
   };
 }
 
-async function openPostgres(url: string, options: DatabaseOptions): Promise<OpenedDatabase> {
+function postgresPool(url: string, max: number, sessionSetting?: string): pg.Pool {
+  // Refused with the other settings at start-up (config.ts).
+  const timeoutSeconds = connectTimeoutSeconds(url);
+  if (typeof timeoutSeconds !== 'number') throw new Error('connect_timeout must be checked before opening');
   const pool = new pg.Pool({
     connectionString: url,
-    max: POSTGRES_POOL_SIZE,
-    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    max,
+    connectionTimeoutMillis: timeoutSeconds * 1000,
     // TCP keep-alive: a server that went away without closing its connections is noticed by the kernel.
     keepAlive: true,
   });
   // An idle connection the server closed (a restart, an administrator) is dropped by the pool, and the next
   // query opens a new one; unlistened, the pool's report of it would end the process.
   pool.on('error', () => {});
-  // The same for a connection in use: its query fails with the cause, which is what the caller sees.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    // The same for a connection in use: its query fails with the cause, which is what the caller sees.
+    client.on('error', () => {});
+    // Queued on the connection before anything the pool hands it out for.
+    if (sessionSetting) client.query(sessionSetting).catch(() => {});
+  });
+  return pool;
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<OpenedDatabase> {
+  const pool = postgresPool(url, POSTGRES_POOL_SIZE);
   const db = kysely(new OwnSchemaPostgresDialect({ pool }), options);
+  // Opened on a process's first claim: an API process never opens them.
+  const claimDb = kysely(
+    new OwnSchemaPostgresDialect({ pool: postgresPool(url, CLAIM_POOL_SIZE, CLAIM_SESSION_SETTING) }),
+    options,
+  );
   const helpers: StorageHelpers = {
     backend: 'postgres',
     singleWriter: false,
     transaction: postgresTransaction,
     batch: postgresBatch,
-    claim: postgresClaim,
+    claim: postgresClaim(claimDb),
     schema: postgresSchema,
+  };
+  const close = async () => {
+    await Promise.all([db.destroy(), claimDb.destroy()]);
   };
   try {
     // Connected first: a server that cannot be reached is told apart from a schema migration that failed.
@@ -186,16 +202,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Open
     });
     await migrateToLatest(db as Kysely<unknown>, helpers.schema);
   } catch (error) {
-    await db.destroy();
+    await close();
     throw error;
   }
-  return {
-    backend: 'postgres',
-    db,
-    helpers,
-    pool,
-    async close() {
-      await db.destroy();
-    },
-  };
+  return { backend: 'postgres', db, helpers, pool, close };
 }

@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { writeDataset } from '../../bench/dataset.ts';
-import { type OpenedDatabase, openDatabase } from '../../server/storage/database.ts';
+import { type Db, type OpenedDatabase, openDatabase } from '../../server/storage/database.ts';
 import { createStore, type Store } from '../../server/storage/store.ts';
-import { testDatabase } from '../support/backend.ts';
+import { TEST_BACKEND, testDatabase } from '../support/backend.ts';
 
 const t0 = new Date('2026-12-01T09:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -74,3 +74,27 @@ test('lapsed runs by expiry, then due ones by time and id; a busy user waits, ah
   }>`select state from meeting_migrations where id = ${busyUsers.id}`.execute(opened.db);
   expect(waiting.rows[0]?.state).toBe('PENDING');
 });
+
+test.skipIf(TEST_BACKEND !== 'postgres')(
+  'PostgreSQL: claims alone run with sorting off, on connections of their own, every one of them',
+  async () => {
+    const setting = async (connection: Db) =>
+      (
+        await sql<{ enable_sort: string; pid: number }>`
+          select current_setting('enable_sort') as enable_sort, pg_backend_pid() as pid from pg_sleep(0.2)`.execute(
+          connection,
+        )
+      ).rows[0];
+    // Two claims at once hold two connections: the second is opened while the first is busy.
+    const claims = await Promise.all(
+      [1, 2].map(() =>
+        opened.helpers.claim.claimingOnePerUser(opened.db, (connection) => setting(connection)),
+      ),
+    );
+    expect(claims.map((claim) => claim?.enable_sort)).toEqual(['off', 'off']);
+    expect(new Set(claims.map((claim) => claim?.pid)).size).toBe(2);
+    const other = await setting(opened.db);
+    expect(other?.enable_sort).toBe('on');
+    expect(claims.map((claim) => claim?.pid)).not.toContain(other?.pid);
+  },
+);

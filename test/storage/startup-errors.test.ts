@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_CONNECT_TIMEOUT_SECONDS } from '../../server/storage/location.ts';
 import { run } from '../support/processes.ts';
 
 const PASSWORD = 'pa55-never-printed';
@@ -60,6 +61,18 @@ const worker = 'server/worker.ts';
 
 /** Settings with a value the processes refuse, the one line that says so, and the processes tried. */
 const settingCases: [string, Record<string, string>, string, string[]][] = [
+  [
+    'a PostgreSQL connect_timeout of none (never give up)',
+    { MMS_DATABASE_URL: `postgres://mms:${PASSWORD}@127.0.0.1:5432/mms?connect_timeout=0` },
+    `MMS_DATABASE_URL's connect_timeout must be whole seconds from 1 to 600, not "0"`,
+    [main],
+  ],
+  [
+    'a PostgreSQL connect_timeout with a unit',
+    { MMS_DATABASE_URL: `postgres://mms:${PASSWORD}@127.0.0.1:5432/mms?connect_timeout=2s` },
+    `MMS_DATABASE_URL's connect_timeout must be whole seconds from 1 to 600, not "2s"`,
+    [worker],
+  ],
   [
     'a port in hexadecimal',
     { PORT: '0x10' },
@@ -154,26 +167,31 @@ describe.each([
     expect(`${lines.join('\n')}${stdout}`).not.toContain(PASSWORD);
   });
 
-  test('a PostgreSQL server that accepts and never answers: the setting and the timeout, within seconds', async () => {
+  test("a PostgreSQL server that accepts and never answers: the setting and the timeout, after the URL's connect_timeout", async () => {
     // Takes connections and says nothing, as a hung server or a swallowing firewall would.
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     try {
-      const url = `postgres://mms:${PASSWORD}@127.0.0.1:${port}/mms`;
+      const url = `postgres://mms:${PASSWORD}@127.0.0.1:${port}/mms?connect_timeout=2`;
+      const started = Date.now();
       const { code, lines } = await failedStart(script, { MMS_DATABASE_URL: url });
+      const took = Date.now() - started;
       expect(code).toBe(1);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
         new RegExp(
-          `^${prefix}cannot open the database at MMS_DATABASE_URL \\(postgres://mms:\\*\\*\\*@127\\.0\\.0\\.1:${port}/mms\\): .*timeout`,
+          `^${prefix}cannot open the database at MMS_DATABASE_URL \\(postgres://mms:\\*\\*\\*@127\\.0\\.0\\.1:${port}/mms\\?connect_timeout=2\\): .*timeout`,
           'i',
         ),
       );
+      // The URL's 2 s, not the default of 10 s.
+      expect(took).toBeGreaterThanOrEqual(2_000);
+      expect(took).toBeLessThan(DEFAULT_CONNECT_TIMEOUT_SECONDS * 1000);
     } finally {
       silent.close();
     }
-  }, 30_000);
+  });
 
   test('a URL that is not PostgreSQL: the setting, and not the value (it may hold a password)', async () => {
     const { code, lines } = await failedStart(script, {
