@@ -19,17 +19,12 @@ const BACKEND_INDEPENDENT = [
   'test/domain/**',
   'test/storage/startup-errors.test.ts',
   'test/schema.test.ts',
+  'test/tui/**',
   'test/graphiql.test.ts',
   'test/services/relayed-gaps.test.ts',
   'test/services/shared-initial-reads.test.ts',
   'test/api/request-bodies.test.ts',
 ];
-
-/**
- * The TUI in a real terminal: its tests read frames as they are drawn and measure its share of a core, so
- * they run last, one file at a time, with nothing else on the machine. The others run side by side.
- */
-const TERMINAL = ['test/tui/**'];
 
 export default defineConfig(async () => {
   const missing = await missingServices();
@@ -52,29 +47,18 @@ export default defineConfig(async () => {
     test: {
       ...shared,
       // Suites the backend does not change run once, in the sqlite project.
-      exclude: [...shared.exclude, ...TERMINAL, ...(name === 'postgres' ? BACKEND_INDEPENDENT : [])],
+      exclude: name === 'postgres' ? [...shared.exclude, ...BACKEND_INDEPENDENT] : shared.exclude,
       name,
       env: { MMS_TEST_BACKEND: name },
+      // Two files at a time on two cores: most wait on processes, sockets and timers as much as they compute.
       maxWorkers: Math.max(2, availableParallelism() - 1),
     },
   });
-  const terminal = {
-    ssr,
-    test: {
-      ...shared,
-      include: TERMINAL.map((folder) => `${folder}/*.test.{ts,tsx}`),
-      name: 'terminal',
-      env: { MMS_TEST_BACKEND: 'sqlite' },
-      maxWorkers: 1,
-    },
-  };
   return {
     ssr,
     test: {
       reporters: ['default', './test/support/summary-reporter.ts'],
-      projects: withoutPostgres
-        ? [project('sqlite'), terminal]
-        : [project('sqlite'), project('postgres'), terminal],
+      projects: withoutPostgres ? [project('sqlite')] : [project('sqlite'), project('postgres')],
     },
   };
 });
