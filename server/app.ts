@@ -260,9 +260,17 @@ export async function createApp(options: AppOptions): Promise<App> {
   const socketsOfToken = new Map<number, Set<WebSocket>>();
   const closeForToken = (socket: WebSocket) =>
     socket.close(4403, 'Forbidden: the token was revoked or expired');
+  /**
+   * Tokens this process was told were revoked. A socket whose token was read as valid just before the
+   * revocation was told is let in only after its sockets were closed: it is refused by this instead.
+   */
+  const revokedTokens = new Set<number>();
   events.onOperatorTokenRevoked((tokenId) => {
+    revokedTokens.add(tokenId);
     for (const socket of socketsOfToken.get(tokenId) ?? []) closeForToken(socket);
   });
+  const revokedSince = ({ viewer }: Authenticated) =>
+    viewer.kind === 'operator' && revokedTokens.has(viewer.tokenId);
   function watchToken(socket: WebSocket, { viewer, expiresAt }: Authenticated) {
     if (viewer.kind !== 'operator') return;
     const sockets = socketsOfToken.get(viewer.tokenId) ?? new Set();
@@ -350,7 +358,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       onConnect: async (ctx) => {
         const token = bearerToken(ctx.connectionParams?.Authorization ?? ctx.connectionParams?.authorization);
         const authenticated = token === null ? null : await authority.authenticate(token);
-        if (!authenticated) {
+        if (!authenticated || revokedSince(authenticated)) {
           throttle.failed(addressOf(ctx.extra.request));
           return false;
         }

@@ -152,6 +152,53 @@ describe('lifecycle', () => {
     expect((await server.request(theirs.token, '{ tenant { name } }')).status).toBe(200);
   });
 
+  test('a token revoked while its socket is being let in: the socket is refused 4403 all the same', async () => {
+    const doomed = await newToken(contoso.tenantId, 'revoked while connecting');
+    const { tokens } = server.app.services.store;
+    const lookUp = tokens.operatorTokenByHash;
+    let readAsValid = () => {};
+    const read = new Promise<void>((resolve) => {
+      readAsValid = resolve;
+    });
+    let letIn = () => {};
+    const held = new Promise<void>((resolve) => {
+      letIn = resolve;
+    });
+    // The socket's lookup reads the token while it is valid, and is held there until the revocation is told.
+    tokens.operatorTokenByHash = async (hash) => {
+      const row = await lookUp.call(tokens, hash);
+      readAsValid();
+      await held;
+      return row;
+    };
+    const socket = new WebSocket(server.url.replace('http', 'ws'), 'graphql-transport-ws');
+    try {
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      const messages: string[] = [];
+      socket.on('message', (data) => messages.push(JSON.parse(data.toString()).type));
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(
+        JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${doomed.token}` } }),
+      );
+      await read;
+      tokens.operatorTokenByHash = lookUp;
+      await mutate(
+        server,
+        contoso.token,
+        'revokeOperatorToken',
+        { operatorTokenId: doomed.operatorToken.id },
+        'operatorToken { id }',
+      );
+      letIn();
+      expect(await closed).toBe(4403);
+      expect(messages).not.toContain('connection_ack');
+    } finally {
+      tokens.operatorTokenByHash = lookUp;
+      letIn();
+      socket.terminate();
+    }
+  });
+
   test('rotation gives a new token of the same name and expiry, and the old one stops at once', async () => {
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     const old = await newToken(contoso.tenantId, 'deploy bot', expiresAt);
