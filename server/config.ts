@@ -6,12 +6,7 @@ import type { EngineConfig } from './engine/engine.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { LOG_LEVELS, type LogLevel } from './operations/logger.ts';
 import { DEFAULT_UNSENT_LIMIT, type RedisRelayConfig } from './services/redis-relay.ts';
-import {
-  connectTimeoutSeconds,
-  DatabaseUnavailableError,
-  isPostgresUrl,
-  MAX_CONNECT_TIMEOUT_SECONDS,
-} from './storage/location.ts';
+import { connectTimeoutProblem, DatabaseUnavailableError, isPostgresUrl } from './storage/location.ts';
 
 export interface Config {
   port: number;
@@ -101,12 +96,8 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | null {
     throw new ConfigError('MMS_DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
   if (!URL.canParse(raw)) throw new ConfigError('MMS_DATABASE_URL is not a well-formed URL');
-  const timeout = connectTimeoutSeconds(raw);
-  if (typeof timeout !== 'number') {
-    throw new ConfigError(
-      `MMS_DATABASE_URL's connect_timeout must be whole seconds from 1 to ${MAX_CONNECT_TIMEOUT_SECONDS}, not "${timeout.refused}"`,
-    );
-  }
+  const timeoutProblem = connectTimeoutProblem(raw);
+  if (timeoutProblem) throw new ConfigError(timeoutProblem);
   return raw;
 }
 

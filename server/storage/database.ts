@@ -154,13 +154,10 @@ async function openSqlite(path: string, options: DatabaseOptions): Promise<Opene
 }
 
 function postgresPool(url: string, max: number, sessionSetting?: string): pg.Pool {
-  // Refused with the other settings at start-up (config.ts).
-  const timeoutSeconds = connectTimeoutSeconds(url);
-  if (typeof timeoutSeconds !== 'number') throw new Error('connect_timeout must be checked before opening');
   const pool = new pg.Pool({
     connectionString: url,
     max,
-    connectionTimeoutMillis: timeoutSeconds * 1000,
+    connectionTimeoutMillis: connectTimeoutSeconds(url) * 1000,
     // TCP keep-alive: a server that went away without closing its connections is noticed by the kernel.
     keepAlive: true,
   });

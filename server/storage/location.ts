@@ -5,19 +5,29 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+const MAX_CONNECT_TIMEOUT_SECONDS = 600;
+
+/** What is wrong with the URL's `connect_timeout`, in one line; null when it is absent or right. */
+export function connectTimeoutProblem(url: string): string | null {
+  const given = URL.parse(url)?.searchParams.get('connect_timeout');
+  if (given == null) return null;
+  const seconds = /^\d+$/.test(given) ? Number(given) : Number.NaN;
+  return seconds >= 1 && seconds <= MAX_CONNECT_TIMEOUT_SECONDS
+    ? null
+    : `MMS_DATABASE_URL's connect_timeout must be whole seconds from 1 to ${MAX_CONNECT_TIMEOUT_SECONDS}, not "${given}"`;
+}
+
 /**
  * Seconds a connection attempt to PostgreSQL may take before it fails: the URL's `connect_timeout`, as in
  * libpq, else 10. Never unbounded: a server that accepts and never answers would hold a start, or a query,
- * for ever. A value outside 1 to 600 is returned as given, to be refused.
+ * for ever.
  */
-export function connectTimeoutSeconds(url: string): number | { refused: string } {
-  const given = URL.parse(url)?.searchParams.get('connect_timeout');
-  if (given == null) return DEFAULT_CONNECT_TIMEOUT_SECONDS;
-  const seconds = /^\d+$/.test(given) ? Number(given) : Number.NaN;
-  return seconds >= 1 && seconds <= MAX_CONNECT_TIMEOUT_SECONDS ? seconds : { refused: given };
+export function connectTimeoutSeconds(url: string): number {
+  const problem = connectTimeoutProblem(url);
+  if (problem) throw new Error(problem);
+  return Number(URL.parse(url)?.searchParams.get('connect_timeout') ?? DEFAULT_CONNECT_TIMEOUT_SECONDS);
 }
-export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
-export const MAX_CONNECT_TIMEOUT_SECONDS = 600;
 
 /** The database for people to read: a PostgreSQL URL without its password. */
 export function describeDatabase(location: string): string {
