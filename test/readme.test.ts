@@ -147,6 +147,15 @@ describe('every README command, run', () => {
     await running.stop();
   };
 
+  /** A benchmark takes minutes: its flags are checked against what bench/run.ts takes and documents. */
+  const benchFlagsExist = (command: string) => {
+    const source = readFileSync(join(PROJECT_ROOT, 'bench/run.ts'), 'utf8');
+    for (const [, flag] of command.matchAll(/--([a-z-]+)/g)) {
+      expect(source, command).toContain(`'${flag}': {`.replace(/^'([a-z]+)'/, '$1'));
+      expect(source, command).toMatch(new RegExp(`^ \\* +--${flag} `, 'm'));
+    }
+  };
+
   /** How each command is run and what shows that it worked. */
   const checks: Record<string, () => Promise<void>> = {
     'npm install && npm start': async () => {
@@ -269,17 +278,7 @@ describe('every README command, run', () => {
     ...Object.fromEntries(
       commands
         .filter((command) => command.startsWith('npm run bench'))
-        .map((command) => [
-          command,
-          async () => {
-            // A benchmark takes minutes: its flags are checked against what bench/run.ts takes and documents.
-            const source = readFileSync(join(PROJECT_ROOT, 'bench/run.ts'), 'utf8');
-            for (const [, flag] of command.matchAll(/--([a-z-]+)/g)) {
-              expect(source, command).toContain(`'${flag}': {`.replace(/^'([a-z]+)'/, '$1'));
-              expect(source, command).toMatch(new RegExp(`^ \\* +--${flag} `, 'm'));
-            }
-          },
-        ]),
+        .map((command) => [command, async () => benchFlagsExist(command)]),
     ),
   };
 
@@ -287,10 +286,106 @@ describe('every README command, run', () => {
     expect(commands.filter((command) => !(command in checks))).toEqual([]);
   });
 
-  test.each(commands.map((command) => [command] as const))(
+  /**
+   * The commands named in the README's sentences (`npm run …` in backquotes), each run or checked here.
+   * A command that is also a line of a `sh` block is run above; a placeholder (`npm run …`) names none.
+   */
+  const inlineChecks: Record<string, () => Promise<void>> = {
+    'npm install': async () => expect(commands).toContain('npm install && npm start'),
+    'npm run …': async () => {},
+    'npx node file.ts': async () =>
+      expect(commands.some((command) => /\bnpx node examples\/\S+\.ts$/.test(command))).toBe(true),
+    'npm run watch': async () => expect(packageJson.scripts.watch).toBe('node tui/watch.ts'),
+    'npm run -s watch --': async () => expect(packageJson.scripts.watch).toBe('node tui/watch.ts'),
+    'npx mms-watch': async () =>
+      expect(commands.some((command) => command.startsWith('npx mms-watch '))).toBe(true),
+    'npm run seed': async () => {
+      const seeded = shell('npm run seed', await ownServer());
+      expect(await seeded.exited).toBe(0);
+      expect(seeded.stdout()).toMatch(/: 300 users, 3000 meetings, /);
+    },
+    'npm run seed -- --users N --meetings-per-user M': async () => {
+      const seeded = shell('npm run seed -- --users 3 --meetings-per-user 2', await ownServer());
+      expect(await seeded.exited).toBe(0);
+      expect(seeded.stdout()).toMatch(/: 3 users, 6 meetings, /);
+    },
+    'npm run seed -- --reset': async () => {
+      // On an embedded database of its own that a first start seeded: the next start makes a new token.
+      const own = {
+        MMS_DB: join(mkdtempSync(join(dir, 'reset-')), 'mms.sqlite'),
+        MMS_DATABASE_URL: '',
+        MMS_CREDENTIALS_FILE: join(dir, 'reset.json'),
+      };
+      const tokenOfAStart = async () => {
+        const server = shell('npm start', own);
+        await server.printed(/MMS is running/);
+        await server.stop();
+        return JSON.parse(readFileSync(own.MMS_CREDENTIALS_FILE, 'utf8')).operatorToken as string;
+      };
+      const before = await tokenOfAStart();
+      const reset = shell('npm run seed -- --reset', own);
+      expect(await reset.exited).toBe(0);
+      const after = await tokenOfAStart();
+      expect(after).toMatch(/^mms_op_/);
+      expect(after).not.toBe(before);
+    },
+    'npx node -p "require(\'./data/local-credentials.json\').operatorToken"': async () => {
+      const printed = shell(
+        `npx node -p "require('./data/local-credentials.json').operatorToken"`.replace(
+          './data/local-credentials.json',
+          join(dir, 'credentials.json'),
+        ),
+      );
+      expect(await printed.exited).toBe(0);
+      expect(printed.stdout().trim()).toBe(token);
+    },
+    'npx mms-watch --help': async () => {
+      const help = shell('npx mms-watch --help');
+      expect(await help.exited).toBe(0);
+      expect(help.stdout()).toMatch(/^usage: mms-watch/m);
+    },
+    'npm run tui -- --help': async () => {
+      const help = shell('npm run tui -- --help');
+      expect(await help.exited).toBe(0);
+      expect(help.stdout()).toMatch(/^usage: npm run tui -- /m);
+    },
+    // `npm test` runs the first two as they are; `format` is the same check, writing its fixes.
+    'npm run typecheck': async () =>
+      expect(packageJson.scripts.test).toContain(packageJson.scripts.typecheck),
+    'npm run lint': async () => expect(packageJson.scripts.test).toContain(packageJson.scripts.lint),
+    'npm run format': async () => {
+      expect(packageJson.scripts.lint).toBe('biome check .');
+      expect(packageJson.scripts.format).toBe('biome check --write .');
+    },
+    'npm run schema:print': async () => {
+      // Writing the files again leaves the checked-in ones as they are (the schema test fails otherwise).
+      expect(packageJson.scripts['schema:print']).toBe('node server/cli/print-schema.ts');
+    },
+    'npx vitest run --project sqlite': async () =>
+      expect(readFileSync(join(PROJECT_ROOT, 'vitest.config.ts'), 'utf8')).toContain("project('sqlite')"),
+  };
+  for (const command of readme.matchAll(/`(npm run bench[^`]*)`/g)) {
+    inlineChecks[command[1] as string] = async () => benchFlagsExist(command[1] as string);
+  }
+  const inlineCommands = [
+    ...new Set(
+      [...readme.matchAll(/`((?:npm|npx) [^`]+)`/g)]
+        .map((match) => match[1] as string)
+        .filter((command) => !commands.includes(command) && !['npm start', 'npm test'].includes(command)),
+    ),
+  ];
+
+  test('every command named in the text has a way of running or checking it here', () => {
+    expect(inlineCommands.length).toBeGreaterThan(5);
+    expect(inlineCommands.filter((command) => !(command in inlineChecks))).toEqual([]);
+  });
+
+  test.each([
+    ...commands.map((command) => [command, checks[command]] as const),
+    ...inlineCommands.map((command) => [`named in the text: ${command}`, inlineChecks[command]] as const),
+  ])(
     '%s',
-    async (command) => {
-      const check = checks[command];
+    async (command, check) => {
       if (!check) throw new Error(`no check for ${command}`);
       await check();
     },
@@ -313,6 +408,32 @@ describe('configuration table', () => {
 
   test('lists every setting the server and the clients read, and no other', () => {
     expect([...documented].sort()).toEqual([...settingsReadByCode()].sort());
+  });
+
+  /** Each setting of the tables with the default written beside it, where that default is a value. */
+  const documentedDefaults = tables
+    .split('\n')
+    .filter((line) => line.startsWith('| '))
+    .flatMap((line) => {
+      const cells = line.split(' | ');
+      // The configuration table: setting | default | what; the limits': limit | setting | default | refusal.
+      const [settingsCell, defaultsCell] = cells.length === 4 ? [cells[1], cells[2]] : [cells[0], cells[1]];
+      const settings = [...(settingsCell ?? '').matchAll(/`((?:MMS_|PORT|HOST)[A-Z0-9_]*)`/g)];
+      const values = (defaultsCell ?? '').split(', ').map((value) => /^`([^`<>]+)`/.exec(value.trim())?.[1]);
+      if (settings.length === 0 || values.length !== settings.length) return [];
+      return settings.flatMap(([, setting], i) =>
+        values[i] === undefined ? [] : [[setting as string, values[i] as string] as const],
+      );
+    });
+
+  test('every default written in them is the one the server takes when the setting is unset', () => {
+    expect(documentedDefaults.length).toBeGreaterThan(20);
+    const unset = loadConfig({});
+    for (const [setting, value] of documentedDefaults.filter(([setting]) => !setting.startsWith('MMS_URL'))) {
+      // A path is the project folder's, where every npm script runs.
+      const given = /^\w+\/[\w./-]+$/.test(value) ? join(PROJECT_ROOT, value) : value;
+      expect({ [setting]: loadConfig({ [setting]: given }) }).toEqual({ [setting]: unset });
+    }
   });
 });
 
@@ -341,6 +462,22 @@ describe('GraphQL examples against the demo data', () => {
 
   const examples = codeBlocks('graphql');
   test('there are examples', () => expect(examples.length).toBeGreaterThan(1));
+
+  // Before the examples that follow it start a migration.
+  test('the first example answers as the README says: every count 0 and no migrations', async () => {
+    expect(readme).toContain('On fresh demo data it answers every count 0 and no migrations');
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` },
+      body: JSON.stringify({ query: examples[0] }),
+    });
+    const { data } = (await response.json()) as {
+      data: { meetingMigrationSummary: Record<string, number>; meetingMigrations: { edges: unknown[] } };
+    };
+    expect(Object.keys(data.meetingMigrationSummary).length).toBeGreaterThan(3);
+    expect(Object.values(data.meetingMigrationSummary).every((count) => count === 0)).toBe(true);
+    expect(data.meetingMigrations.edges).toEqual([]);
+  });
 
   test.each(examples.map((example, i) => [i + 1, example] as const))(
     'example %i runs without an error',

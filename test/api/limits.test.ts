@@ -2,10 +2,15 @@
  * Limits (README "Security and limits"): each is refused before work is done, with a 4xx and a code naming
  * it, and the server keeps answering other clients.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import WebSocket from 'ws';
+import { TEST_BACKEND } from '../support/backend.ts';
 import { createTenantWithOperator, createUser, globalId, runMutation } from '../support/fixtures.ts';
 import { sendLargeBody, sendLargeMessage } from '../support/http.ts';
+import { run } from '../support/processes.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -221,6 +226,44 @@ describe('request bodies', () => {
       body: { data: { viewer: { kind: 'OPERATOR' } } },
     });
   });
+});
+
+describe.skipIf(TEST_BACKEND !== 'sqlite')('MMS_MAX_BODY_BYTES', () => {
+  test('npm start with 4096 refuses a larger body and WebSocket message, and takes a smaller body', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mms-body-limit-'));
+    const started = run('server/main.ts', [], {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MMS_DB: join(dir, 'mms.sqlite'),
+      MMS_DATABASE_URL: '',
+      MMS_REDIS_URL: '',
+      MMS_ADMIN_TOKEN: '',
+      MMS_CREDENTIALS_FILE: join(dir, 'credentials.json'),
+      MMS_MAX_BODY_BYTES: '4096',
+    });
+    try {
+      const url = (await started.line((line) => line.includes('GraphQL API'), 60_000))
+        .split(/\s+/)
+        .at(-1) as string;
+      await started.line((line) => line.includes('Terminal UI'));
+      const demoToken = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'))
+        .operatorToken as string;
+      const headers = { authorization: `Bearer ${demoToken}` };
+      expect(await sendLargeBody(url, 4097, { headers })).toMatchObject({
+        status: 413,
+        body: refusal('BODY_TOO_LARGE', /larger than 4096 bytes/),
+      });
+      expect(await sendLargeBody(url, 4097, { chunked: true, headers })).toMatchObject({ status: 413 });
+      expect(await sendLargeBody(url, 4096, { headers })).toMatchObject({
+        status: 200,
+        body: { data: { viewer: { kind: 'OPERATOR' } } },
+      });
+      expect((await sendLargeMessage(url, 4097)).closeCode).toBe(1009);
+    } finally {
+      await started.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe('input strings', () => {

@@ -3,7 +3,7 @@
  * last use, revoked and rotated. A revoked or expired token is refused at once, and the WebSockets it opened
  * are closed 4403; other sockets carry on. Guessing is slowed per address.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +80,9 @@ async function openSocket(token: string) {
 
 describe('lifecycle', () => {
   test('a token is listed with its name, creation and last use, never with the token itself', async () => {
+    const creating = Date.now();
     const created = await newToken(contoso.tenantId, 'nightly report');
+    const madeBy = Date.now();
     expect(created.token).toMatch(/^mms_op_[A-Za-z0-9_-]{43}$/);
     expect(created.operatorToken).toMatchObject({
       name: 'nightly report',
@@ -94,6 +96,10 @@ describe('lifecycle', () => {
     const listed = await tokensOf(contoso.token);
     const mine = listed.find((token) => token.id === created.operatorToken.id);
     expect(mine?.name).toBe('nightly report');
+    // Stored to the millisecond (SQLite and PostgreSQL alike), and unchanged by the use.
+    expect(Date.parse(mine?.createdAt)).toBeGreaterThanOrEqual(creating);
+    expect(Date.parse(mine?.createdAt)).toBeLessThanOrEqual(madeBy);
+    expect(mine?.createdAt).toBe(created.operatorToken.createdAt);
     expect(Date.parse(mine?.lastUsedAt)).toBeGreaterThanOrEqual(before - 1000);
     expect(JSON.stringify(listed)).not.toContain(created.token);
     // Another tenant's tokens are not among them, and its operator cannot see these.
@@ -381,9 +387,16 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('npm start on a new SQLite file', () 
       MMS_DATABASE_URL: '',
       MMS_REDIS_URL: '',
     };
+    /** Modes of the files the server keeps, read while it runs: a clean stop removes the WAL and SHM. */
+    const modesWhileRunning: Record<string, string>[] = [];
     const start = async () => {
       const server = run('server/main.ts', [], env);
       await server.line((line) => line.includes('Terminal UI'), 60_000);
+      const modes: Record<string, string> = {};
+      for (const file of [env.MMS_DB, `${env.MMS_DB}-wal`, `${env.MMS_DB}-shm`, env.MMS_CREDENTIALS_FILE]) {
+        modes[file] = (statSync(file).mode & 0o777).toString(8);
+      }
+      modesWhileRunning.push(modes);
       await server.stop();
       return server.stdout.join('\n');
     };
@@ -398,9 +411,9 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('npm start on a new SQLite file', () 
       expect(second).not.toContain(token);
       expect(second).toContain(`Operator token (demo tenant contoso.com):  in ${env.MMS_CREDENTIALS_FILE}`);
       expect(JSON.parse(readFileSync(env.MMS_CREDENTIALS_FILE, 'utf8')).operatorToken).toBe(token);
-      for (const file of [env.MMS_DB, `${env.MMS_DB}-wal`, `${env.MMS_DB}-shm`, env.MMS_CREDENTIALS_FILE]) {
-        if (!existsSync(file)) continue;
-        expect({ file, mode: (statSync(file).mode & 0o777).toString(8) }).toEqual({ file, mode: '600' });
+      // The database, its WAL and shared-memory files and the credentials, on the first start and the next.
+      for (const modes of modesWhileRunning) {
+        expect(Object.values(modes)).toEqual(['600', '600', '600', '600']);
       }
       expect((statSync(env.MMS_DB).mode & 0o777).toString(8)).toBe('600');
     } finally {

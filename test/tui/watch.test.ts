@@ -92,6 +92,15 @@ test('a bad token is a clear message and a non-zero exit', async () => {
   expect(watch.stdout.filter(Boolean)).toEqual([]);
 });
 
+test('a token on the command line is refused before anything is sent: it would show in the process list', async () => {
+  const watch = run('tui/watch.ts', ['--token', token], { MMS_URL: server.url, MMS_TOKEN: '' });
+  expect(await watch.exited).toBe(2);
+  expect(watch.stderr()).toBe(
+    'watch: --token is not taken: a token on the command line shows in the process list; use --token-file FILE or MMS_TOKEN\n',
+  );
+  expect(watch.stdout.filter(Boolean)).toEqual([]);
+});
+
 test('bad flags are a usage message and exit 2', async () => {
   const watch = run('tui/watch.ts', ['--state', 'DONE'], { MMS_URL: server.url, MMS_TOKEN: token });
   expect(await watch.exited).toBe(2);
