@@ -45,7 +45,9 @@ const HOLD_MS = 2_000;
  * them for a while. Each read that finds nothing new doubles the wait, up to READ_AGAIN_MAX_MS, so that
  * migrations waiting out a long hold cost little. What a read finds is taken as a change told by another
  * process: when state changes are missing before it, they may only be slow to arrive, and it waits for
- * them as long as such a change would (HOLD_MS) instead of jumping over them.
+ * them as long as such a change would (HOLD_MS) instead of jumping over them. A process where nobody
+ * watches the migration's tenant reads nothing: it has nobody to tell (a worker, an API process whose
+ * subscribers are elsewhere), and a subscriber who comes later starts from what is stored.
  */
 const READ_AGAIN_AFTER_MS = 2_000;
 const READ_AGAIN_MAX_MS = 60_000;
@@ -56,6 +58,8 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
   /** Listeners by channel and tenant; each is called in turn with the same payload object. */
   const listeners = new Map<string, Set<Listener>>();
   const topic = (channel: Channel, tenantId: number) => `${channel}:${tenantId}`;
+  /** Whether anyone here listens to the channel for the tenant: with nobody, nothing is read to tell them. */
+  const watched = (channel: Channel, tenantId: number) => listeners.has(topic(channel, tenantId));
 
   function publish<C extends Channel>(channel: C, tenantId: number, payload: EventChannels[C]) {
     const subscribed = listeners.get(topic(channel, tenantId));
@@ -95,7 +99,14 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
    */
   const sentMigrations = new Map<
     number,
-    { stateChanges: number; modified: number; open: boolean; wait: number; readAgainAt: number }
+    {
+      tenantId: number;
+      stateChanges: number;
+      modified: number;
+      open: boolean;
+      wait: number;
+      readAgainAt: number;
+    }
   >();
   let readAgainTimer: NodeJS.Timeout | undefined;
   /**
@@ -115,6 +126,7 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
       if (last && isLate(migration, last)) return false;
       sentMigrations.delete(migration.id);
       sentMigrations.set(migration.id, {
+        tenantId: migration.tenantId,
         stateChanges: migration.stateChanges,
         modified: migration.modifiedAt.getTime(),
         open: migration.state === 'PENDING' || migration.state === 'IN_PROGRESS',
@@ -170,7 +182,7 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     const now = Date.now();
     const due: number[] = [];
     for (const [id, sent] of sentMigrations) {
-      if (!sent.open || sent.readAgainAt > now) continue;
+      if (!sent.open || sent.readAgainAt > now || !watched('meetingMigration', sent.tenantId)) continue;
       sent.wait = Math.min(sent.wait * 2, READ_AGAIN_MAX_MS);
       sent.readAgainAt = now + sent.wait;
       due.push(id);
@@ -269,7 +281,8 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
 
   /**
    * Changes announced by other processes, oldest first: each migration change as it was sent (a late one
-   * dropped), or as stored when told late; the summary recomputed, settings and evaluations loaded as stored.
+   * dropped), or as stored when told late; the summary recomputed, settings and evaluations loaded as stored
+   * (each where someone here watches them).
    */
   async function deliverRelayed(events: RelayedEvent[]) {
     const toldLate: number[] = [];
@@ -279,10 +292,11 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     for (const event of events) {
       if (event.kind === 'migration') receiveMigration(event.migration);
       else if (event.kind === 'migrationChanged') toldLate.push(event.id);
-      else if (event.kind === 'triggerEvaluation') evaluationIds.push(event.id);
-      else if (event.kind === 'summary') summaryTenants.add(event.tenantId);
+      else if (event.kind === 'triggerEvaluation') {
+        if (watched('triggerEvaluation', event.tenantId)) evaluationIds.push(event.id);
+      } else if (event.kind === 'summary') summaryTenants.add(event.tenantId);
       else if (event.kind === 'operatorTokenRevoked') tokenRevoked(event.id);
-      else settingsTenants.add(event.tenantId);
+      else if (watched('tenantSettings', event.tenantId)) settingsTenants.add(event.tenantId);
     }
     for (const tenantId of settingsTenants) {
       const tenant = await options.tenant(tenantId);

@@ -133,3 +133,58 @@ test('a migration never heard of, told late by two processes, is passed on once 
   expect(api.seen).toEqual(['SUCCEEDED@3']);
   await api.end();
 });
+
+test('a process where nobody watches a tenant reads nothing of its relayed or quiet changes from the database', async () => {
+  let deliver: (events: RelayedEvent[]) => Promise<void> = () => Promise.resolve();
+  const relay: EventRelay = {
+    send: () => {},
+    receive: (receiver) => {
+      deliver = receiver;
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  const read = { evaluations: [] as number[], tenants: [] as number[], migrations: [] as number[] };
+  const events = createEvents({
+    relay,
+    summaryOf: () => Promise.reject(new Error('no summary subscriber here')),
+    tenant: (id) => {
+      read.tenants.push(id);
+      return Promise.resolve(null);
+    },
+    triggerEvaluations: (ids) => {
+      read.evaluations.push(...ids);
+      return Promise.resolve([]);
+    },
+    migrations: (ids) => {
+      read.migrations.push(...ids);
+      return Promise.resolve(ids.includes(pending.id) ? [pending] : []);
+    },
+  });
+  await events.receiveFromOtherProcesses();
+  // A worker's changes, as an API process whose subscribers are all elsewhere hears them.
+  await deliver([
+    { kind: 'migration', tenantId: 1, migration: pending },
+    { kind: 'triggerEvaluation', tenantId: 1, id: 5 },
+    { kind: 'tenantSettings', tenantId: 1 },
+  ]);
+  await vi.advanceTimersByTimeAsync(10_000);
+  expect(read).toEqual({ evaluations: [], tenants: [], migrations: [] });
+
+  // Someone subscribes: the quiet migration is due at once, and what is told from now on is read.
+  const stream = events.stream('meetingMigration', 1);
+  const evaluations = events.stream('triggerEvaluation', 1);
+  const settings = events.stream('tenantSettings', 1);
+  void stream.next();
+  void evaluations.next();
+  void settings.next();
+  await vi.advanceTimersByTimeAsync(1_100);
+  expect(read.migrations).toEqual([pending.id]);
+  await deliver([
+    { kind: 'triggerEvaluation', tenantId: 1, id: 6 },
+    { kind: 'tenantSettings', tenantId: 1 },
+  ]);
+  expect(read).toMatchObject({ evaluations: [6], tenants: [1] });
+  await Promise.all([stream.return(), evaluations.return(), settings.return()]);
+  await events.close();
+});
