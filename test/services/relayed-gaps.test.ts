@@ -50,20 +50,26 @@ const pending = migration('PENDING', 1, 0);
 const started = migration('IN_PROGRESS', 2, 100);
 const succeeded = migration('SUCCEEDED', 3, 200);
 
+/** A relay that sends nowhere and delivers what the test tells, once the process receives. */
+function relayToldBy() {
+  let receiver: (events: RelayedEvent[]) => Promise<void> = () => Promise.resolve();
+  const relay: EventRelay = {
+    send: () => {},
+    receive: (deliver) => {
+      receiver = deliver;
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  return { relay, deliver: (events: RelayedEvent[]) => receiver(events) };
+}
+
 /**
  * One API process that has sent the new migration (PENDING, unless told otherwise) and whose database holds
  * `stored` from then on, with a relay the test delivers through.
  */
 async function apiProcessAfterPending(stored: MeetingMigration, sentPending = true) {
-  let deliver: (events: RelayedEvent[]) => Promise<void> = () => Promise.resolve();
-  const relay: EventRelay = {
-    send: () => {},
-    receive: (receiver) => {
-      deliver = receiver;
-      return Promise.resolve();
-    },
-    close: () => Promise.resolve(),
-  };
+  const { relay, deliver } = relayToldBy();
   const events = createEvents({
     relay,
     summaryOf: () => Promise.reject(new Error('no summary subscriber here')),
@@ -135,15 +141,7 @@ test('a migration never heard of, told late by two processes, is passed on once 
 });
 
 test('a process where nobody watches a tenant reads nothing of its relayed or quiet changes from the database', async () => {
-  let deliver: (events: RelayedEvent[]) => Promise<void> = () => Promise.resolve();
-  const relay: EventRelay = {
-    send: () => {},
-    receive: (receiver) => {
-      deliver = receiver;
-      return Promise.resolve();
-    },
-    close: () => Promise.resolve(),
-  };
+  const { relay, deliver } = relayToldBy();
   const read = { evaluations: [] as number[], tenants: [] as number[], migrations: [] as number[] };
   const events = createEvents({
     relay,
