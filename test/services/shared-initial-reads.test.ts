@@ -2,9 +2,16 @@
  * Streams that ask for the same start at about the same time (thousands of subscribers connecting) share
  * one read of it, and none of them misses a change published while it was being read.
  */
-import { expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { DEFAULT_TENANT_SETTINGS, type Tenant } from '../../server/domain/model.ts';
-import { createEvents } from '../../server/services/events.ts';
+import { createEvents, INITIAL_READ_WINDOW_MS } from '../../server/services/events.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const tenant = (name: string): Tenant => ({
   id: 1,
@@ -30,7 +37,8 @@ function setUp() {
   return { events, reads, stream };
 }
 
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** Until the read of the streams that asked so far has begun. */
+const windowEnds = () => vi.advanceTimersByTimeAsync(INITIAL_READ_WINDOW_MS);
 const names = async (stream: AsyncIterator<Tenant>, count: number) => {
   const taken: string[] = [];
   for (let i = 0; i < count; i++) taken.push(((await stream.next()).value as Tenant).name);
@@ -40,21 +48,34 @@ const names = async (stream: AsyncIterator<Tenant>, count: number) => {
 test('streams that ask together share one read, and each gets what was published while it was read', async () => {
   const { events, reads, stream } = setUp();
   const streams = [stream('settings'), stream('settings'), stream('settings')];
-  await nextTurn();
+  await windowEnds();
   expect(reads).toHaveLength(1);
   events.tenantSettingsChanged(tenant('renamed while read'));
   reads[0]?.([tenant('as read')]);
   for (const each of streams) expect(await names(each, 2)).toEqual(['as read', 'renamed while read']);
 });
 
+test('streams that ask in later turns, before the read begins, share it too', async () => {
+  const { reads, stream } = setUp();
+  const first = stream('settings');
+  await vi.advanceTimersByTimeAsync(INITIAL_READ_WINDOW_MS - 1);
+  expect(reads).toHaveLength(0);
+  const second = stream('settings');
+  await vi.advanceTimersByTimeAsync(1);
+  expect(reads).toHaveLength(1);
+  reads[0]?.([tenant('as read')]);
+  expect(await names(first, 1)).toEqual(['as read']);
+  expect(await names(second, 1)).toEqual(['as read']);
+});
+
 test('a stream that asks once the read has begun reads again, and another question is read on its own', async () => {
   const { reads, stream } = setUp();
   const first = stream('settings');
   const other = stream('something else');
-  await nextTurn();
+  await windowEnds();
   expect(reads).toHaveLength(2);
   const late = stream('settings');
-  await nextTurn();
+  await windowEnds();
   expect(reads).toHaveLength(3);
   for (const [i, read] of reads.entries()) read([tenant(`read ${i}`)]);
   expect(await names(first, 1)).toEqual(['read 0']);
