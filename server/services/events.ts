@@ -46,7 +46,7 @@ const HOLD_MS = 2_000;
  * migrations waiting out a long hold cost little. What a read finds is taken as a change told by another
  * process: when state changes are missing before it, they may only be slow to arrive, and it waits for
  * them as long as such a change would (HOLD_MS) instead of jumping over them. A process where nobody
- * watches the migration's tenant reads nothing: it has nobody to tell (a worker, an API process whose
+ * watches the migration's tenant (its migrations or their summary) reads nothing: it has nobody to tell (a worker, an API process whose
  * subscribers are elsewhere), and a subscriber who comes later starts from what is stored.
  */
 const READ_AGAIN_AFTER_MS = 2_000;
@@ -189,7 +189,10 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     const now = Date.now();
     const due: number[] = [];
     for (const [id, sent] of sentMigrations) {
-      if (!sent.open || sent.readAgainAt > now || !watched('meetingMigration', sent.tenantId)) continue;
+      if (!sent.open || sent.readAgainAt > now) continue;
+      // The summary counts what the read may find changed.
+      if (!watched('meetingMigration', sent.tenantId) && !watched('meetingMigrationSummary', sent.tenantId))
+        continue;
       sent.wait = Math.min(sent.wait * 2, READ_AGAIN_MAX_MS);
       sent.readAgainAt = now + sent.wait;
       due.push(id);
