@@ -21,6 +21,7 @@ import {
 const readme = README;
 const packageJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
 
 /** Every setting the code reads from the environment. */
@@ -292,7 +293,17 @@ describe('every README command, run', () => {
    */
   const inlineChecks: Record<string, () => Promise<void>> = {
     'npm install': async () => expect(commands).toContain('npm install && npm start'),
-    'npm run …': async () => {},
+    // "every `npm run …` uses it": npm puts the project's bin folder, with the `node` package's Node.js in
+    // it, first on the PATH of every script it runs.
+    'npm run …': async () => {
+      const env = shell('npm run -s env');
+      expect(await env.exited).toBe(0);
+      const first = /^PATH=([^:\n]+)/m.exec(env.stdout())?.[1] as string;
+      expect(first).toBe(join(PROJECT_ROOT, 'node_modules', '.bin'));
+      const version = shell(`"${join(first, 'node')}" --version`);
+      expect(await version.exited).toBe(0);
+      expect(version.stdout().trim()).toBe(`v${packageJson.devDependencies.node}`);
+    },
     'npx node file.ts': async () =>
       expect(commands.some((command) => /\bnpx node examples\/\S+\.ts$/.test(command))).toBe(true),
     'npm run watch': async () => expect(packageJson.scripts.watch).toBe('node tui/watch.ts'),
