@@ -444,7 +444,7 @@ function report(
   const perSecond = (meetings: number, seconds: number) =>
     `${Math.round(meetings / seconds).toLocaleString('en')} meetings/s (${round(seconds)} s)`;
   const latency = (l: Latency) =>
-    `p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms (${l.deliveries.toLocaleString('en')} deliveries, ${l.missedDeliveries} missed)`;
+    `p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99 after the first migration ${l.p99AfterFirstMs} ms (${l.deliveries.toLocaleString('en')} deliveries, ${l.missedDeliveries} missed)`;
   const times = (value: number, of: number) => `${roundUp(value / of)}×`;
   const dataSize = `${size.users} users × ${size.meetingsPerUser} meetings, ${size.attendees} attendees each`;
   const migrationsRate = `a migration every ${MIGRATION_INTERVAL_MS} ms`;
@@ -488,8 +488,8 @@ function report(
       latency(one),
     );
     row(
-      '  its p99 / floor p99',
-      times(one.p99Ms, floor.p99Ms),
+      '  its p99 / floor p99 (after the first migration)',
+      `${times(one.p99Ms, floor.p99Ms)} (${times(one.p99AfterFirstMs, floor.p99AfterFirstMs)})`,
       `≤ ${TARGETS.oneProcessP99}×`,
       one.p99Ms <= TARGETS.oneProcessP99 * floor.p99Ms,
     );
@@ -547,8 +547,8 @@ function report(
         latency(l),
       );
       row(
-        `${label}: p99 / floor p99`,
-        times(l.p99Ms, floor.p99Ms),
+        `${label}: p99 / floor p99 (after the first migration)`,
+        `${times(l.p99Ms, floor.p99Ms)} (${times(l.p99AfterFirstMs, floor.p99AfterFirstMs)})`,
         `≤ ${TARGETS.acrossProcessesP99}×`,
         l.p99Ms <= TARGETS.acrossProcessesP99 * floor.p99Ms,
       );

@@ -4,7 +4,7 @@
  * Prints "started" once loaded, connects them all (OPENING_AT_ONCE at a time) on a first SIGUSR2 (so that the time to connect leaves
  * out loading the process; SIGUSR1 would start Node's inspector), prints "ready" once every subscriber is
  * live, "received" once every subscriber has received as many state changes as expected, and one JSON line
- * of what it measured on the second SIGUSR2.
+ * of what it measured on the second SIGUSR2: each latency, and the migration it belongs to.
  *   node bench/subscribers.ts <url> <token> <subscribers> <state changes each is to receive>
  */
 import { createClient } from 'graphql-ws';
@@ -16,6 +16,8 @@ const count = Number(countText);
 const expected = Number(expectedText);
 let complete = 0;
 const latencies: number[] = [];
+/** The migration each latency belongs to, in the same order. */
+const migrationIds: string[] = [];
 let ready = 0;
 /**
  * Subscriptions being opened at once by this process: the next opens as one goes live. A burst of
@@ -36,7 +38,7 @@ process.once('SIGUSR2', () => {
   for (let i = 0; i < OPENING_AT_ONCE; i++) openNext();
   process.once('SIGUSR2', () => {
     // Exit only once the line is out: stdout to a pipe is written asynchronously.
-    process.stdout.write(`${JSON.stringify({ latencies })}\n`, () => process.exit(0));
+    process.stdout.write(`${JSON.stringify({ latencies, migrationIds })}\n`, () => process.exit(0));
   });
 });
 console.log('started');
@@ -74,6 +76,7 @@ function subscribe() {
         lastState.set(migration.id, migration.state);
         if (previous === undefined ? migration.state === 'PENDING' : previous !== migration.state) {
           latencies.push(arrived - Date.parse(migration.modifiedAt));
+          migrationIds.push(migration.id);
           if (++changes === expected && ++complete === count) console.log('received');
         }
       },
