@@ -42,9 +42,9 @@ export interface Latency {
   p50Ms: number;
   p99Ms: number;
   /**
-   * The p99 of every migration but the first started. Each state change is 1/60 of the deliveries, so the p99
-   * is the slowest one or two of them: mostly the first migration's, whose code paths run for the first time
-   * (in MMS and in the floor alike). Without it, the steady state.
+   * The p99 of every migration but the first started: the steady state. Each state change reaches every
+   * subscriber (one in 60 of the deliveries with 20 migrations), so the p99 is the slowest one or two state
+   * changes, mostly the first migration's, whose code paths run for the first time (in MMS and the floor alike).
    */
   p99AfterFirstMs: number;
 }
