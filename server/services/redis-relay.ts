@@ -224,8 +224,9 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
     send(event: RelayedEvent) {
       if (closed) return;
       outgoing.push(event);
-      // After the callbacks of this turn: what they change goes in the same message.
-      if (outgoing.length === 1) setImmediate(publishOutgoing);
+      // Once the callbacks and promise reactions running now are done (before any I/O): what they change
+      // goes in the same message, and waits for nothing else.
+      if (outgoing.length === 1) process.nextTick(publishOutgoing);
     },
 
     async receive(deliver, interrupted) {
