@@ -13,7 +13,6 @@ import type { Events } from '../services/events.ts';
 import {
   type CandidateMeeting,
   type MeetingOutcomeRecord,
-  type RunEnd,
   TransactionEnded,
 } from '../storage/engine-store.ts';
 import { MeetingsChangedError } from '../storage/helpers/batch/index.ts';
@@ -89,6 +88,8 @@ type BatchWrite = {
 
 /** A migration claimed under a lease, and the name its lease is held under. */
 type Claim = { migration: MeetingMigration; holder: string };
+
+type RunEnd = { state: 'SUCCEEDED' | 'FAILED'; lastMessage: string | null; totalMeetings?: number };
 
 export type Engine = ReturnType<typeof createEngine>;
 
@@ -323,14 +324,9 @@ export function createEngine(deps: EngineDeps) {
   async function endRun(tx: Store, claimed: MeetingMigration, holder: string, end: RunEnd) {
     const finished = await tx.engine.finish(claimed.id, holder, end, now());
     if (!finished) throw new RunLost();
-    return { finished, successor: await claimSuccessor(tx) };
-  }
-
-  /** The next run, claimed in the transaction that ends one where the database allows (and not stopping). */
-  async function claimSuccessor(tx: Store): Promise<Claim | null> {
-    const holder = nextLeaseHolder();
-    const next = stopping ? null : await tx.engine.claimNextAlongside(holder, now(), leaseUntil());
-    return next ? { migration: next, holder } : null;
+    const successorHolder = nextLeaseHolder();
+    const next = stopping ? null : await tx.engine.claimNextAlongside(successorHolder, now(), leaseUntil());
+    return { finished, successor: next ? { migration: next, holder: successorHolder } : null };
   }
 
   async function runMigration(
@@ -462,29 +458,12 @@ export function createEngine(deps: EngineDeps) {
       // of failed meetings commit together.
       const write = () =>
         writeBatch(async (tx) => {
-          // Nothing failed in the whole run: the last batch's write ends it too (no reasons to read first).
-          const succeeds =
-            last &&
-            outcomes.length > 0 &&
-            failedMeetings === 0 &&
-            outcomes.every((outcome) => outcome.outcome !== 'FAILED');
           const recorded =
             outcomes.length > 0
-              ? await tx.engine.recordBatch(
-                  claimed,
-                  holder,
-                  total,
-                  outcomes,
-                  leaseUntil(),
-                  now(),
-                  succeeds ? { state: 'SUCCEEDED', lastMessage: null, totalMeetings: total } : undefined,
-                )
+              ? await tx.engine.recordBatch(claimed, holder, total, outcomes, leaseUntil(), now())
               : null;
           if (outcomes.length > 0 && !recorded) throw new RunLost();
           if (!last) return { recorded, ended: null };
-          if (succeeds && recorded) {
-            return { recorded, ended: { finished: recorded.migration, successor: await claimSuccessor(tx) } };
-          }
           const failed = recorded?.migration.failedMeetings ?? failedMeetings;
           const reasons = failed > 0 ? await tx.engine.failureReasons(claimed.id) : [];
           const failedCount = reasons.reduce((sum, r) => sum + r.meetings, 0);

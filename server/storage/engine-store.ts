@@ -83,28 +83,6 @@ function heldBy(migrationId: number, holder: string) {
     eb.and([eb('id', '=', migrationId), eb('state', '=', 'IN_PROGRESS'), eb('lease_owner', '=', holder)]);
 }
 
-/** How a run ends: its state, its message, and the meetings it counted in all. */
-export interface RunEnd {
-  state: 'SUCCEEDED' | 'FAILED';
-  lastMessage: string | null;
-  totalMeetings?: number;
-}
-
-/** What ending a run writes: its end, and no lease any more. */
-function endOfRun(end: RunEnd, now: Date) {
-  return {
-    state: end.state,
-    state_changes: sql<number>`state_changes + 1`,
-    total_meetings: end.totalMeetings,
-    last_message: end.lastMessage,
-    finished_at: toTime(now),
-    modified_at: toTime(now),
-    lease_owner: null,
-    lease_expires_at: null,
-    next_attempt_at: null,
-  };
-}
-
 export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'claim' | 'singleWriter'>) {
   /**
    * Claims the next due migration: a running one whose worker's lease expired (the longest expired first),
@@ -296,7 +274,6 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
      * Writes one batch. Must run in a transaction: the lease check and counters come first, so a run that
      * was cancelled or taken over writes nothing. Returns the updated migration and the other runs whose
      * invitation counts changed (their updates of a rewritten meeting were superseded), or null in that case.
-     * Given `end`, the same write ends the run (its last batch, where the end needs nothing read first).
      */
     async recordBatch(
       migration: Pick<MeetingMigration, 'id' | 'tenantId'>,
@@ -305,7 +282,6 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
       outcomes: MeetingOutcomeRecord[],
       leaseUntil: Date,
       now: Date,
-      end?: RunEnd,
     ): Promise<{ migration: MeetingMigration; supersededIn: number[] } | null> {
       // The batch writes run on the connection the transaction holds: outside one, on SQLite they would run
       // in whatever another caller has open.
@@ -316,13 +292,14 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
       const row = await db
         .updateTable('meeting_migrations')
         .set((eb) => ({
-          ...(end ? endOfRun(end, now) : { lease_expires_at: toTime(leaseUntil), modified_at: at }),
           total_meetings: totalMeetings,
           succeeded_meetings: eb('succeeded_meetings', '+', count('UPDATED')),
           failed_meetings: eb('failed_meetings', '+', count('FAILED')),
           skipped_meetings: eb('skipped_meetings', '+', count('SKIPPED')),
           invites_updated: eb('invites_updated', '+', invitesUpdated),
           invitations_pending: eb('invitations_pending', '+', invitesUpdated),
+          lease_expires_at: toTime(leaseUntil),
+          modified_at: at,
         }))
         .where(heldBy(migration.id, holder))
         .returningAll()
@@ -342,12 +319,22 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
     async finish(
       migrationId: number,
       holder: string,
-      end: RunEnd,
+      end: { state: 'SUCCEEDED' | 'FAILED'; lastMessage: string | null; totalMeetings?: number },
       now: Date,
     ): Promise<MeetingMigration | null> {
       const row = await db
         .updateTable('meeting_migrations')
-        .set(endOfRun(end, now))
+        .set({
+          state: end.state,
+          state_changes: sql<number>`state_changes + 1`,
+          total_meetings: end.totalMeetings,
+          last_message: end.lastMessage,
+          finished_at: toTime(now),
+          modified_at: toTime(now),
+          lease_owner: null,
+          lease_expires_at: null,
+          next_attempt_at: null,
+        })
         .where(heldBy(migrationId, holder))
         .returningAll()
         .executeTakeFirst();
