@@ -41,8 +41,8 @@ export class RedisUnreachableError extends Error {}
 /**
  * One published message: the process that sent it, and the changes it made in one turn of its event loop,
  * in order. Each message costs Redis and every receiving process a read and a parse, and a change seldom
- * comes alone (a state change and its summary; a run ended and the next claimed): the PostgreSQL runs of
- * `npm run bench` published 6,080 messages where one per change made 14,180.
+ * comes alone (a state change and its summary; a run ended and the next claimed): a PostgreSQL run of
+ * `npm run bench` with one worker published 6,080 messages where one per change made 14,180.
  */
 interface RelayMessage {
   origin: string;
