@@ -6,8 +6,10 @@
  *
  * Like MMS's, a subscription starts with a held migration (its snapshot), which tells a subscriber that it
  * is live. `startMeetingMigration(id)` publishes the migration's three state changes as MMS's engine makes
- * them: PENDING at once, IN_PROGRESS and SUCCEEDED `stepMs` apart, each stamped when it is published.
- *   node bench/floor-server.ts <stepMs>     prints the URL
+ * them: PENDING at once, IN_PROGRESS and SUCCEEDED `stepMs` apart, each stamped when it is published, or
+ * with `due`, when it was due: a step's timer fires only once the fan-out of the step before is done, so
+ * stamped when published its events never wait for one another, where MMS's (made in another process) do.
+ *   node bench/floor-server.ts <stepMs> [due]     prints the URL
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +19,7 @@ import { createPubSub, createSchema, createYoga, Repeater } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 
 const stepMs = Number(process.argv[2] ?? 0);
+const stampedWhenDue = process.argv[3] === 'due';
 
 interface Migration {
   id: string;
@@ -26,8 +29,12 @@ interface Migration {
 
 const pubSub = createPubSub<{ meetingMigration: [Migration] }>();
 const held: Migration = { id: 'held', state: 'PENDING', modifiedAt: new Date().toISOString() };
-const publish = (id: string, state: Migration['state']) =>
-  pubSub.publish('meetingMigration', { id, state, modifiedAt: new Date().toISOString() });
+const publish = (id: string, state: Migration['state'], due: number) =>
+  pubSub.publish('meetingMigration', {
+    id,
+    state,
+    modifiedAt: new Date(stampedWhenDue ? due : Date.now()).toISOString(),
+  });
 
 const yoga = createYoga({
   schema: createSchema({
@@ -42,9 +49,10 @@ const yoga = createYoga({
       Query: { held: () => held },
       Mutation: {
         startMeetingMigration: (_root: unknown, { id }: { id: string }) => {
-          publish(id, 'PENDING');
-          setTimeout(() => publish(id, 'IN_PROGRESS'), stepMs);
-          setTimeout(() => publish(id, 'SUCCEEDED'), 2 * stepMs);
+          const started = Date.now();
+          publish(id, 'PENDING', started);
+          setTimeout(() => publish(id, 'IN_PROGRESS', started + stepMs), stepMs);
+          setTimeout(() => publish(id, 'SUCCEEDED', started + 2 * stepMs), 2 * stepMs);
           return true;
         },
       },
