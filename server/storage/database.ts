@@ -17,7 +17,7 @@ import { sqliteSchema } from './helpers/schema/sqlite.ts';
 import { postgresTransaction } from './helpers/transaction/postgres.ts';
 import { ImmediateTransactionDialect, sqliteTransaction } from './helpers/transaction/sqlite.ts';
 import { connectTimeoutSeconds, DatabaseUnavailableError, isPostgresUrl } from './location.ts';
-import { migrateToLatest } from './migrations.ts';
+import { migrateSchema } from './migrations.ts';
 import type { Database } from './tables.ts';
 
 export type Db = Kysely<Database>;
@@ -43,6 +43,11 @@ export type OpenedDatabase =
 export interface DatabaseOptions {
   /** Called with every statement Kysely runs (to watch query counts, for instance). */
   onQuery?: (sql: string) => void;
+  /**
+   * The last schema migration to apply (all of them when not given): a database as an earlier version left
+   * it, to try an upgrade on.
+   */
+  schemaUpTo?: string;
 }
 
 /** Statements kept prepared, most recently used first. */
@@ -139,7 +144,7 @@ async function openSqlite(path: string, options: DatabaseOptions): Promise<Opene
     claim: sqliteClaim,
     schema: sqliteSchema,
   };
-  await migrateToLatest(db as Kysely<unknown>, helpers.schema);
+  await migrateSchema(db as Kysely<unknown>, helpers.schema, options.schemaUpTo);
   // Statistics for the query planner where they are missing or stale (cheap: it samples).
   sqlite.pragma('optimize = 0x10002');
   return {
@@ -197,7 +202,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Open
     await sql`select 1`.execute(db).catch((error: unknown) => {
       throw new DatabaseUnavailableError(url, error);
     });
-    await migrateToLatest(db as Kysely<unknown>, helpers.schema);
+    await migrateSchema(db as Kysely<unknown>, helpers.schema, options.schemaUpTo);
   } catch (error) {
     await close();
     throw error;

@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, ForeignKeyConstraintBuilderCallback, Kysely } from 'kysely';
 
 /** What the versioned schema migrations write differently per database. */
 export interface SchemaHelper {
@@ -10,6 +10,11 @@ export interface SchemaHelper {
    */
   oneRunningMigrationPerUser(db: Kysely<unknown>): Promise<void>;
   /**
+   * Makes each invitation update refer to its meeting's result in its run (which refers to the run and the
+   * meeting, and goes with either) in place of its three foreign keys to the tenant, the run and the meeting.
+   */
+  invitationsBelongToResults(db: Kysely<unknown>): Promise<void>;
+  /**
    * Runs the schema migrations so that processes starting together apply them once. `ownSchema`, where the
    * database has schemas, is the one MMS's tables live in: the migrator's own tables go there too.
    */
@@ -18,3 +23,21 @@ export interface SchemaHelper {
     migrate: (db: Kysely<unknown>, ownSchema?: string) => Promise<T>,
   ): Promise<T>;
 }
+
+/** Adds the foreign key from an invitation update to its meeting's result in its run, to a table made or altered. */
+export const addInvitationResultKey = <T>(table: {
+  addForeignKeyConstraint(
+    name: string,
+    columns: string[],
+    targetTable: string,
+    targetColumns: string[],
+    build: ForeignKeyConstraintBuilderCallback,
+  ): T;
+}): T =>
+  table.addForeignKeyConstraint(
+    'invitation_updates_result',
+    ['migration_id', 'meeting_id'],
+    'meeting_results',
+    ['migration_id', 'meeting_id'],
+    (constraint) => constraint.onDelete('cascade'),
+  );

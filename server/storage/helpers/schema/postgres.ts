@@ -7,7 +7,7 @@ import {
   sql,
   type TableMetadata,
 } from 'kysely';
-import type { SchemaHelper } from './index.ts';
+import { addInvitationResultKey, type SchemaHelper } from './index.ts';
 
 export const ONE_RUNNING_MIGRATION_PER_USER = 'meeting_migrations_one_running_per_user';
 
@@ -25,6 +25,17 @@ export const postgresSchema: SchemaHelper = {
       .column('user_id')
       .where(sql.ref('state'), '=', 'IN_PROGRESS')
       .execute();
+  },
+
+  async invitationsBelongToResults(db) {
+    // The names PostgreSQL gave the column constraints of 0002.
+    for (const column of ['tenant_id', 'migration_id', 'meeting_id']) {
+      await db.schema
+        .alterTable('invitation_updates')
+        .dropConstraint(`invitation_updates_${column}_fkey`)
+        .execute();
+    }
+    await addInvitationResultKey(db.schema.alterTable('invitation_updates')).execute();
   },
 
   // Processes starting at the same moment queue on a session lock; the first applies the migrations, the
