@@ -7,6 +7,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { LOG_LEVELS, type LogLevel } from './operations/logger.ts';
 import { DEFAULT_UNSENT_LIMIT, type RedisRelayConfig } from './services/redis-relay.ts';
 import { connectTimeoutProblem, DatabaseUnavailableError, isPostgresUrl } from './storage/location.ts';
+import { SchemaMigrationError } from './storage/migrations.ts';
 
 export interface Config {
   port: number;
@@ -46,7 +47,11 @@ export class ConfigError extends Error {}
 
 /** The one line a process that cannot start prints: the setting at fault and why. Null for anything else. */
 export function startupFailure(error: unknown): string | null {
-  return error instanceof ConfigError || error instanceof DatabaseUnavailableError ? error.message : null;
+  return error instanceof ConfigError ||
+    error instanceof DatabaseUnavailableError ||
+    error instanceof SchemaMigrationError
+    ? error.message
+    : null;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -515,19 +515,27 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
   },
 });
 
+/** A schema migration could not be applied; nothing of it was. */
+export class SchemaMigrationError extends Error {
+  constructor(migrationName: string | undefined, cause: unknown) {
+    super(
+      `schema migration ${migrationName ?? '(before the first)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
 /** Applies the schema migrations not applied yet, up to the one named (the newest when none is). */
 export async function migrateSchema(db: Kysely<unknown>, schema: SchemaHelper, upTo?: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(schema) };
-  const { error, results } = await schema.exclusively(db, (migrating, ownSchema) => {
+  await schema.exclusively(db, async (migrating, ownSchema) => {
     const migrator = new Migrator({ db: migrating, provider, migrationTableSchema: ownSchema });
-    return upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(upTo);
+    const { error, results } = await (upTo === undefined
+      ? migrator.migrateToLatest()
+      : migrator.migrateTo(upTo));
+    const failed = results?.find((result) => result.status === 'Error');
+    if (error || failed) throw new SchemaMigrationError(failed?.migrationName, error);
   });
-  const failed = results?.find((result) => result.status === 'Error');
-  if (error || failed) {
-    throw new Error(
-      `schema migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`,
-    );
-  }
 }
 
 /** Whether the newest schema migration applied to the database is the newest this code knows. */

@@ -3,15 +3,47 @@
  * other schemas of the database are doing meanwhile.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { expect, test } from 'vitest';
 import { openDatabase } from '../../server/storage/database.ts';
 import { createStore } from '../../server/storage/store.ts';
 import { TEST_BACKEND, TEST_POSTGRES_URL, testDatabase } from '../support/backend.ts';
+import { run } from '../support/processes.ts';
 
-// PostgreSQL only: an in-memory SQLite database belongs to one connection, and a file's migrations are
-// serialised by SQLite's write lock.
+// On SQLite, processes of their own: connections of one thread waiting for each other's write lock would
+// each hold the thread while they wait.
+test.skipIf(TEST_BACKEND !== 'sqlite')(
+  'three workers starting at once on a new SQLite file: every migration applied once, each worker running',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mms-concurrent-open-'));
+    const file = join(dir, 'mms.sqlite');
+    const workers = Array.from({ length: 3 }, () => run('server/worker.ts', [], { MMS_DB: file }));
+    try {
+      for (const worker of workers) await worker.line((line) => line.startsWith('MMS worker'), 60_000);
+      const opened = await openDatabase(file);
+      try {
+        const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+          opened.db,
+        );
+        const names = applied.rows.map((row) => row.name);
+        expect(names).toContain('0001-initial');
+        expect(new Set(names).size).toBe(names.length);
+      } finally {
+        await opened.close();
+      }
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      for (const worker of workers) expect(worker.stderr()).toBe('');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+// PostgreSQL: connections of one process, as of several.
 test.skipIf(TEST_BACKEND !== 'postgres')(
   'six connections opening a new database at once: every migration applied once, each opener ready',
   async () => {

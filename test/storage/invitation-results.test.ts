@@ -14,7 +14,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Dataset, writeDataset } from '../../bench/dataset.ts';
 import { type Db, type OpenedDatabase, openDatabase } from '../../server/storage/database.ts';
 import { createStore } from '../../server/storage/store.ts';
-import { dropTestDatabases, testDatabase } from '../support/backend.ts';
+import { databaseEnv, dropTestDatabases, testDatabase } from '../support/backend.ts';
+import { run } from '../support/processes.ts';
 
 /** The schema as the version before this change left it. */
 const BEFORE = '0014-queue-in-claim-order';
@@ -170,7 +171,7 @@ test('an upgraded database keeps every update and its numbering; then the update
   }
 });
 
-test('an update left without its result stops the upgrade with its name, and the database stays as it was', async () => {
+test('an update left without its result stops the upgrade, and a start, with its name; the database stays as it was', async () => {
   const location = await testDatabase(join(dir, 'orphan.db'));
   const before = await openDatabase(location, { schemaUpTo: BEFORE });
   const dataset = await writeDataset(before, { users: 1, meetingsPerUser: 2, attendees: 0 }, t0);
@@ -187,6 +188,24 @@ test('an update left without its result stops the upgrade with its name, and the
   await expect(openDatabase(location)).rejects.toThrow(
     /0015-invitation-updates-by-result failed: .*foreign key/i,
   );
+  // The server and a worker say so in one line, and stop.
+  for (const [script, prefix] of [
+    ['server/main.ts', 'mms: '],
+    ['server/worker.ts', 'mms worker: '],
+  ] as const) {
+    const started = run(script, [], {
+      ...databaseEnv(location),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MMS_CREDENTIALS_FILE: join(dir, 'credentials.json'),
+    });
+    expect(await started.exited).toBe(1);
+    const lines = started.stderr().trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^${prefix}schema migration 0015-invitation-updates-by-result failed: .*foreign key`, 'i'),
+    );
+  }
 
   const again = await openDatabase(location, { schemaUpTo: BEFORE });
   try {

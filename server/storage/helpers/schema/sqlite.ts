@@ -23,7 +23,7 @@ const INVITATION_UPDATE_COLUMNS = sql.join(
 /**
  * SQLite cannot change a table's constraints: invitation_updates is made anew with the foreign key to its
  * result in place of the three, its rows copied (each checked against the new key) and its indexes made
- * again, all in one transaction. Ids go on from where they were: AUTOINCREMENT never gives one twice. The
+ * again. Ids go on from where they were: AUTOINCREMENT never gives one twice. The
  * columns are those 0002 made, stated again: a released migration is never edited, nor made to share code.
  */
 async function rebuildInvitationUpdates(db: Kysely<unknown>) {
@@ -74,20 +74,20 @@ export const sqliteSchema: SchemaHelper = {
   // SQLite writes an updated row in place of the old one.
   roomToRewriteMeetings: async () => {},
 
-  async invitationsBelongToResults(db) {
-    // Kysely runs SQLite's migrations outside a transaction: this one makes its own, so that a crash midway
-    // leaves the table as it was.
-    await sql`savepoint invitation_updates_by_result`.execute(db);
+  invitationsBelongToResults: rebuildInvitationUpdates,
+
+  // Kysely runs SQLite's migrations outside a transaction: they run in one here, which takes the write lock
+  // as it begins. Processes starting together on one file apply them one after the other, the later finding
+  // nothing left to do; a migration that fails, or a crash midway, leaves nothing of the run behind.
+  exclusively: async (db, migrate) => {
+    await sql`begin immediate`.execute(db);
     try {
-      await rebuildInvitationUpdates(db);
+      const migrated = await migrate(db);
+      await sql`commit`.execute(db);
+      return migrated;
     } catch (error) {
-      await sql`rollback to invitation_updates_by_result`.execute(db);
-      await sql`release invitation_updates_by_result`.execute(db);
+      await sql`rollback`.execute(db);
       throw error;
     }
-    await sql`release invitation_updates_by_result`.execute(db);
   },
-
-  // Kysely's migrator holds SQLite's write lock while it migrates.
-  exclusively: (db, migrate) => migrate(db),
 };
