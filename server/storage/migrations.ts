@@ -515,13 +515,11 @@ const migrationsFor = (schema: SchemaHelper): Record<string, Migration> => ({
   },
 });
 
-/** A schema migration could not be applied; nothing of it was. */
+/** A schema migration (or the migrator itself, with no name) could not be applied; nothing of it was. */
 export class SchemaMigrationError extends Error {
   constructor(migrationName: string | undefined, cause: unknown) {
-    super(
-      `schema migration ${migrationName ?? '(before the first)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
+    const what = migrationName ? `schema migration ${migrationName}` : 'the schema migrations';
+    super(`${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 

@@ -131,20 +131,18 @@ test('an upgraded database keeps every update and its numbering; then the update
     expect(await allUpdates(after.db)).toEqual(updatesBefore);
 
     // The next update is numbered past every id ever given, the purged run's too.
-    const [third] = await meetingsOf(after.db, dataset, 1);
-    if (third === undefined) throw new Error('no meeting');
     const laterRun = await startRun(after, dataset, 1);
     await after.db
       .insertInto('meeting_results')
       .values({
         migration_id: laterRun,
-        meeting_id: third,
+        meeting_id: purgedMeeting,
         outcome: 'UPDATED',
         reason: 'r',
         recorded_at: 'x',
       })
       .execute();
-    const { id } = await queueUpdate(after.db, tenantId, laterRun, third, 'f@x.example');
+    const { id } = await queueUpdate(after.db, tenantId, laterRun, purgedMeeting, 'f@x.example');
     expect(id).toBeGreaterThan(highestGiven);
 
     // An update whose meeting has no result in its run is refused, and nothing is written.

@@ -23,8 +23,8 @@ const INVITATION_UPDATE_COLUMNS = sql.join(
 /**
  * SQLite cannot change a table's constraints: invitation_updates is made anew with the foreign key to its
  * result in place of the three, its rows copied (each checked against the new key) and its indexes made
- * again. Ids go on from where they were: AUTOINCREMENT never gives one twice. The
- * columns are those 0002 made, stated again: a released migration is never edited, nor made to share code.
+ * again. Ids go on from where they were: AUTOINCREMENT never gives one twice. The columns are those 0002
+ * made, stated again: a released migration is never edited, nor made to share code.
  */
 async function rebuildInvitationUpdates(db: Kysely<unknown>) {
   const table = db.schema
