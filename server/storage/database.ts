@@ -145,8 +145,14 @@ async function openSqlite(path: string, options: DatabaseOptions): Promise<Opene
     schema: sqliteSchema,
   };
   await migrateSchema(db as Kysely<unknown>, helpers.schema, options.schemaUpTo);
-  // Statistics for the query planner where they are missing or stale (cheap: it samples).
-  sqlite.pragma('optimize = 0x10002');
+  try {
+    // Statistics for the query planner where they are missing or stale (cheap: it samples). It writes: it
+    // waits for the write lock another process may hold, as long as any writer does.
+    sqlite.pragma('optimize = 0x10002');
+  } catch (error) {
+    await db.destroy();
+    throw new DatabaseUnavailableError(path, error);
+  }
   return {
     backend: 'sqlite',
     db,

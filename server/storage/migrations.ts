@@ -526,14 +526,25 @@ export class SchemaMigrationError extends Error {
 /** Applies the schema migrations not applied yet, up to the one named (the newest when none is). */
 export async function migrateSchema(db: Kysely<unknown>, schema: SchemaHelper, upTo?: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(schema) };
-  await schema.exclusively(db, async (migrating, ownSchema) => {
-    const migrator = new Migrator({ db: migrating, provider, migrationTableSchema: ownSchema });
-    const { error, results } = await (upTo === undefined
-      ? migrator.migrateToLatest()
-      : migrator.migrateTo(upTo));
-    const failed = results?.find((result) => result.status === 'Error');
-    if (error || failed) throw new SchemaMigrationError(failed?.migrationName, error);
-  });
+  try {
+    // Looked at first without the lock: where nothing is left to apply, a start takes no lock for it (on
+    // SQLite, the write lock another process may hold for a while).
+    const known = await new Migrator({ db, provider }).getMigrations();
+    const last = upTo === undefined ? known.length - 1 : known.findIndex((m) => m.name === upTo);
+    if (last < 0) throw new SchemaMigrationError(upTo, 'no such migration');
+    if (known.slice(0, last + 1).every((migration) => migration.executedAt !== undefined)) return;
+    await schema.exclusively(db, async (migrating, ownSchema) => {
+      const migrator = new Migrator({ db: migrating, provider, migrationTableSchema: ownSchema });
+      const { error, results } = await (upTo === undefined
+        ? migrator.migrateToLatest()
+        : migrator.migrateTo(upTo));
+      const failed = results?.find((result) => result.status === 'Error');
+      if (error || failed) throw new SchemaMigrationError(failed?.migrationName, error);
+    });
+  } catch (error) {
+    // Also what stops them before any begins: another process holding SQLite's write lock past its wait.
+    throw error instanceof SchemaMigrationError ? error : new SchemaMigrationError(undefined, error);
+  }
 }
 
 /** Whether the newest schema migration applied to the database is the newest this code knows. */

@@ -1,14 +1,16 @@
 /**
  * Processes starting at the same moment on one database apply the schema migrations once, and start whatever
- * other schemas of the database are doing meanwhile.
+ * other schemas of the database are doing meanwhile. One that cannot have SQLite's write lock in time says
+ * so in one line and stops.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { openDatabase } from '../../server/storage/database.ts';
 import { createStore } from '../../server/storage/store.ts';
 import { TEST_BACKEND, TEST_POSTGRES_URL, testDatabase } from '../support/backend.ts';
@@ -42,6 +44,55 @@ test.skipIf(TEST_BACKEND !== 'sqlite')(
     }
   },
 );
+
+/**
+ * A SQLite file whose write lock another program holds (this test process: the worker's waiting for it
+ * holds no thread here), at the schema `schemaUpTo` leaves it.
+ */
+async function lockedFile(schemaUpTo?: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'mms-locked-open-'));
+  const file = join(dir, 'mms.sqlite');
+  await (await openDatabase(file, { schemaUpTo })).close();
+  const holder = new SQLite(file);
+  holder.exec('begin immediate');
+  return {
+    file,
+    release() {
+      holder.exec('rollback');
+      holder.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Each waits out the 15 s a writer waits for the lock: side by side.
+describe.skipIf(TEST_BACKEND !== 'sqlite')("another process holds the file's write lock", () => {
+  test.concurrent('past the wait, a worker starting says so in one line, and stops', async () => {
+    const locked = await lockedFile();
+    try {
+      const worker = run('server/worker.ts', [], { MMS_DB: locked.file });
+      expect(await worker.exited).toBe(1);
+      expect(worker.stderr().trimEnd().split('\n')).toEqual([
+        `mms worker: cannot open the database at MMS_DB (${locked.file}): database is locked`,
+      ]);
+    } finally {
+      locked.release();
+    }
+  });
+
+  test.concurrent('the same when the worker has schema migrations to apply: one line naming them, and it stops', async () => {
+    const locked = await lockedFile('0014-queue-in-claim-order');
+    try {
+      const worker = run('server/worker.ts', [], { MMS_DB: locked.file });
+      expect(await worker.exited).toBe(1);
+      expect(worker.stderr().trimEnd().split('\n')).toEqual([
+        'mms worker: the schema migrations failed: database is locked',
+      ]);
+    } finally {
+      locked.release();
+    }
+  });
+});
 
 // PostgreSQL: connections of one process, as of several.
 test.skipIf(TEST_BACKEND !== 'postgres')(
