@@ -112,6 +112,14 @@ function keepToOwner(path: string): void {
 /** How long a SQLite writer waits for another process's write transaction before it gives up. */
 const BUSY_TIMEOUT_MS = 15_000;
 
+function optimizePlanner(sqlite: SQLite.Database, path: string) {
+  try {
+    sqlite.pragma('optimize = 0x10002');
+  } catch (error) {
+    throw new DatabaseUnavailableError(path, error);
+  }
+}
+
 async function openSqlite(path: string, options: DatabaseOptions): Promise<OpenedDatabase> {
   let sqlite: SQLite.Database;
   try {
@@ -144,14 +152,15 @@ async function openSqlite(path: string, options: DatabaseOptions): Promise<Opene
     claim: sqliteClaim,
     schema: sqliteSchema,
   };
-  await migrateSchema(db as Kysely<unknown>, helpers.schema, options.schemaUpTo);
   try {
+    await migrateSchema(db as Kysely<unknown>, helpers.schema, options.schemaUpTo);
     // Statistics for the query planner where they are missing or stale (cheap: it samples). It writes: it
     // waits for the write lock another process may hold, as long as any writer does.
-    sqlite.pragma('optimize = 0x10002');
+    optimizePlanner(sqlite, path);
   } catch (error) {
+    // Closed, as on PostgreSQL: a caller that goes on (a test, a retry) keeps no handle on the file.
     await db.destroy();
-    throw new DatabaseUnavailableError(path, error);
+    throw error;
   }
   return {
     backend: 'sqlite',
