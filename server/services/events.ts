@@ -1,6 +1,8 @@
 /**
  * Live events (SPEC §5). Callers publish only after their transaction has committed. Every state change
- * goes out at once; progress of one migration at most ten times a second, the latest always last.
+ * goes out at once; progress of one migration at most ten times a second, the latest always last. A change
+ * made here is handed to the other processes before this process's own subscribers: sending to hundreds of
+ * them takes tens of milliseconds, which the others need not wait for.
  */
 import type { MeetingMigration, OperatorToken, Tenant, TriggerEvaluation } from '../domain/model.ts';
 import type { MigrationSummary } from '../storage/migrations-store.ts';
@@ -126,8 +128,8 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     migration.stateChanges < last.stateChanges ||
     (migration.stateChanges === last.stateChanges && migration.modifiedAt.getTime() < last.modified);
 
-  /** Publishes here, unless a later change of the migration was sent already; says whether it did. */
-  function publishMigration(migration: MeetingMigration): boolean {
+  /** Notes the change as the last one sent here, unless a later one was; says whether it is to be sent. */
+  function noteSent(migration: MeetingMigration): boolean {
     if (relay) {
       const last = sentMigrations.get(migration.id);
       if (last && isLate(migration, last)) return false;
@@ -144,6 +146,12 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
         sentMigrations.delete(sentMigrations.keys().next().value as number);
       }
     }
+    return true;
+  }
+
+  /** Publishes here, unless a later change of the migration was sent already; says whether it did. */
+  function publishMigration(migration: MeetingMigration): boolean {
+    if (!noteSent(migration)) return false;
     publish('meetingMigration', migration.tenantId, migration);
     return true;
   }
@@ -230,8 +238,9 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
   }
 
   function sendMigration(migration: MeetingMigration) {
-    if (publishMigration(migration))
-      relay?.send({ kind: 'migration', tenantId: migration.tenantId, migration });
+    if (!noteSent(migration)) return;
+    relay?.send({ kind: 'migration', tenantId: migration.tenantId, migration });
+    publish('meetingMigration', migration.tenantId, migration);
   }
 
   async function sendSummary(tenantId: number) {
@@ -419,14 +428,14 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     },
 
     tenantSettingsChanged(tenant: Tenant) {
-      publish('tenantSettings', tenant.id, tenant);
       relay?.send({ kind: 'tenantSettings', tenantId: tenant.id });
+      publish('tenantSettings', tenant.id, tenant);
     },
 
     /** A token was revoked: whoever holds connections it opened closes them, here and in other processes. */
     operatorTokenRevoked(token: OperatorToken) {
-      tokenRevoked(token.id);
       relay?.send({ kind: 'operatorTokenRevoked', tenantId: token.tenantId, id: token.id });
+      tokenRevoked(token.id);
     },
 
     /** Hears of every revoked token, in whichever process it was revoked. */
@@ -435,8 +444,8 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     },
 
     triggerEvaluated(evaluation: TriggerEvaluation) {
-      publish('triggerEvaluation', evaluation.tenantId, evaluation);
       relay?.send({ kind: 'triggerEvaluation', tenantId: evaluation.tenantId, id: evaluation.id });
+      publish('triggerEvaluation', evaluation.tenantId, evaluation);
     },
 
     /**

@@ -1,8 +1,8 @@
 /**
  * Live events between processes through Redis pub/sub (SPEC §8), when MMS_REDIS_URL is set: any number of
  * API processes and workers, on one host or many. Every process publishes the changes it makes (encoded as
- * in relayed-event.ts) on one channel under a key prefix, those of one turn of its event loop in one
- * message; processes that serve subscribers receive them through `@graphql-yoga/redis-event-target` and
+ * in relayed-event.ts) on one channel under a key prefix, those made together (by the code running at the
+ * time) in one message; processes that serve subscribers receive them through `@graphql-yoga/redis-event-target` and
  * pass on the changes of the others, in the order each process sent them.
  *
  * Redis keeps nothing: a change published while a receiver is cut off never reaches it. So the relay never
@@ -39,10 +39,10 @@ export interface RedisRelayOptions extends RedisRelayConfig {
 export class RedisUnreachableError extends Error {}
 
 /**
- * One published message: the process that sent it, and the changes it made in one turn of its event loop,
- * in order. Each message costs Redis and every receiving process a read and a parse, and a change seldom
- * comes alone (a state change and its summary; a run ended and the next claimed): a PostgreSQL run of
- * `npm run bench` with one worker published 6,080 messages where one per change made 14,180.
+ * One published message: the process that sent it, and the changes it made together, in order. Each
+ * message costs Redis and every receiving process a read and a parse, and a change seldom comes alone (a
+ * state change and its summary; a run ended and the next claimed): a PostgreSQL run of `npm run bench` with
+ * one worker published 6,080 messages where one per change made 14,180.
  */
 interface RelayMessage {
   origin: string;
@@ -189,7 +189,7 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
     if (late.length > 0) publishOrKeep(late, () => late);
   };
 
-  /** Changes sent in this turn of the event loop, published together at its end. */
+  /** Changes sent by the code running now, published together once it is done. */
   let outgoing: RelayedEvent[] = [];
   const publishOutgoing = () => {
     const events = outgoing;
@@ -224,9 +224,10 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
     send(event: RelayedEvent) {
       if (closed) return;
       outgoing.push(event);
-      // Once the callbacks and promise reactions running now are done (before any I/O): what they change
-      // goes in the same message, and waits for nothing else.
-      if (outgoing.length === 1) process.nextTick(publishOutgoing);
+      // Once the code running now is done: what it changes goes in the same message. A microtask, not the
+      // end of the turn: sending an event to this process's own subscribers runs as promise reactions, and
+      // with 500 of them the others heard of a change 20 ms late, after every one of those sends.
+      if (outgoing.length === 1) queueMicrotask(publishOutgoing);
     },
 
     async receive(deliver, interrupted) {
@@ -315,7 +316,7 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
     },
 
     async close() {
-      // What was sent in this turn goes before QUIT, as it would have a moment later.
+      // What was sent just now goes before QUIT, as it would have a moment later.
       publishOutgoing();
       closed = true;
       for (const stop of stopWatching) stop();

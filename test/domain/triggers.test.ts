@@ -8,6 +8,7 @@ import {
   type ProposedTrigger,
   planMigration,
 } from '../../server/domain/triggers.ts';
+import { migrationAt } from '../support/migration.ts';
 
 const toSameType: MigrationRequest = { sourceMeetingType: 'ALL', targetMeetingType: 'CURRENT' };
 const skypeToTeams: MigrationRequest = {
@@ -92,29 +93,14 @@ describe('decideTrigger gates', () => {
 describe('planMigration', () => {
   const now = new Date('2026-01-01T00:00:00Z');
   const pending: MeetingMigration = {
-    id: 7,
+    ...migrationAt('PENDING', 1, 0),
     correlationId: 'c',
-    tenantId: 1,
     userId: 1,
-    state: 'PENDING',
-    stateChanges: 1,
     ...toSameType,
     createdAt: now,
     modifiedAt: now,
     notBefore: new Date('2026-01-01T00:00:30Z'),
-    startedAt: null,
-    finishedAt: null,
-    retryCount: 0,
-    nextAttemptAt: null,
-    lastMessage: null,
     totalMeetings: 0,
-    succeededMeetings: 0,
-    failedMeetings: 0,
-    skippedMeetings: 0,
-    invitesUpdated: 0,
-    invitationsPending: 0,
-    invitationsDelivered: 0,
-    invitationsFailed: 0,
   };
 
   test('creates a held migration when the user has none open', () => {

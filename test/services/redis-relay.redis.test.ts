@@ -1,16 +1,18 @@
 /**
  * The Redis relay between two processes' worth of relays on a Redis of the test's own: what one process
- * changes in one turn of its event loop travels as one message, in order; what it changed just before it
+ * changes together travels as one message, in order, ahead of the promise reactions queued after it; what it changed just before it
  * closes still goes out; and whatever else appears on the channel is dropped without harm.
  */
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
 import { createLogger } from '../../server/operations/logger.ts';
 import type { EventRelay } from '../../server/services/event-relay.ts';
+import { createEvents } from '../../server/services/events.ts';
 import { connectRedisRelay } from '../../server/services/redis-relay.ts';
 import type { RelayedEvent } from '../../server/services/relayed-event.ts';
 import { eventually } from '../support/eventually.ts';
+import { migrationAt } from '../support/migration.ts';
 import { type PrivateRedis, startPrivateRedis } from '../support/redis.ts';
 
 let redis: PrivateRedis;
@@ -65,7 +67,7 @@ afterEach(async () => {
 const summary = (tenantId: number): RelayedEvent => ({ kind: 'summary', tenantId });
 const changed = (id: number): RelayedEvent => ({ kind: 'migrationChanged', tenantId: 1, id });
 
-test('the changes of one turn go out as one message and arrive in order; the next turn sends another', async () => {
+test('the changes made together go out as one message and arrive in order; a later change sends another', async () => {
   await connectPair();
   const first = [changed(1), summary(1), changed(2), summary(1), { kind: 'tenantSettings', tenantId: 1 }];
   for (const event of first) sender.send(event as RelayedEvent);
@@ -76,6 +78,56 @@ test('the changes of one turn go out as one message and arrive in order; the nex
   expect(batches.flat().at(-1)).toEqual(changed(3));
   await eventually(() => published.length === 2, 'the second message');
   expect(JSON.parse(published[0] as string).events).toHaveLength(5);
+});
+
+test('a change goes out ahead of the promise reactions queued after it', async () => {
+  await connectPair();
+  const publish = vi.spyOn(Redis.prototype, 'publish');
+  try {
+    sender.send(changed(1));
+    // Each a chain of promise reactions, as sending an event to one of this process's subscribers is.
+    const publishedBefore = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        await null;
+        await null;
+        return publish.mock.calls.length;
+      }),
+    );
+    expect(publishedBefore).toEqual([1, 1, 1]);
+  } finally {
+    publish.mockRestore();
+  }
+  await eventually(() => batches.flat().length === 1, 'the change');
+});
+
+test('a change made here goes to the other processes before this process’s own subscribers have it', async () => {
+  await connectPair();
+  const events = createEvents({
+    relay: sender,
+    summaryOf: () => Promise.reject(new Error('no summary subscriber here')),
+    tenant: () => Promise.resolve(null),
+    triggerEvaluations: () => Promise.resolve([]),
+    migrations: () => Promise.resolve([]),
+  });
+  const publish = vi.spyOn(Redis.prototype, 'publish');
+  try {
+    const streams = Array.from({ length: 3 }, () => events.stream('meetingMigration', 1));
+    await Promise.all(streams.map((stream) => stream.started));
+    const subscribers = streams.map(async (stream) => {
+      for await (const migration of stream) {
+        return { state: migration.state, publishedBefore: publish.mock.calls.length };
+      }
+    });
+    events.migrationStateChanged(migrationAt('PENDING', 1, 0));
+    expect(await Promise.all(subscribers)).toEqual(
+      Array.from({ length: 3 }, () => ({ state: 'PENDING', publishedBefore: 1 })),
+    );
+  } finally {
+    publish.mockRestore();
+    await events.close();
+  }
+  await eventually(() => batches.flat().length === 2, 'the change and its summary');
+  expect(batches.flat().map((event) => event.kind)).toEqual(['migration', 'summary']);
 });
 
 test('what a process sent just before it closes still reaches the others', async () => {

@@ -4,10 +4,11 @@
  * state changes in between are still passed on, in order, and only a change that never comes is skipped.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import type { MeetingMigration, MigrationState } from '../../server/domain/model.ts';
+import type { MeetingMigration } from '../../server/domain/model.ts';
 import type { EventRelay } from '../../server/services/event-relay.ts';
 import { createEvents } from '../../server/services/events.ts';
 import type { RelayedEvent } from '../../server/services/relayed-event.ts';
+import { migrationAt } from '../support/migration.ts';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-12-02T12:00:00Z') });
@@ -16,39 +17,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const created = new Date('2026-12-02T12:00:00Z');
-function migration(state: MigrationState, stateChanges: number, modifiedMs: number): MeetingMigration {
-  return {
-    id: 7,
-    correlationId: '00000000-0000-4000-8000-000000000007',
-    tenantId: 1,
-    userId: 3,
-    state,
-    stateChanges,
-    sourceMeetingType: 'ALL',
-    targetMeetingType: 'CURRENT',
-    createdAt: created,
-    modifiedAt: new Date(created.getTime() + modifiedMs),
-    notBefore: created,
-    startedAt: null,
-    finishedAt: null,
-    retryCount: 0,
-    nextAttemptAt: null,
-    lastMessage: null,
-    totalMeetings: 10,
-    succeededMeetings: state === 'SUCCEEDED' ? 10 : 0,
-    failedMeetings: 0,
-    skippedMeetings: 0,
-    invitesUpdated: 0,
-    invitationsPending: 0,
-    invitationsDelivered: 0,
-    invitationsFailed: 0,
-  };
-}
-
-const pending = migration('PENDING', 1, 0);
-const started = migration('IN_PROGRESS', 2, 100);
-const succeeded = migration('SUCCEEDED', 3, 200);
+const pending = migrationAt('PENDING', 1, 0);
+const started = migrationAt('IN_PROGRESS', 2, 100);
+const succeeded = migrationAt('SUCCEEDED', 3, 200);
 
 /** A relay that sends nowhere and delivers what the test tells, once the process receives. */
 function relayToldBy() {
