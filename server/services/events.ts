@@ -241,6 +241,8 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
     if (!noteSent(migration)) return;
     relay?.send({ kind: 'migration', tenantId: migration.tenantId, migration });
     publish('meetingMigration', migration.tenantId, migration);
+    // Other processes' changes that follow this one, heard first (this process was busy), wait no longer.
+    releaseHeld(migration.id, false);
   }
 
   async function sendSummary(tenantId: number) {

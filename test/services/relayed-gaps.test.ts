@@ -62,7 +62,7 @@ async function apiProcessAfterPending(stored: MeetingMigration, sentPending = tr
     await reading;
     await events.close();
   };
-  return { seen, told, toldLate, end };
+  return { seen, told, toldLate, end, sendPending: () => events.migrationStateChanged(pending) };
 }
 
 test('a re-read that finds the migration finished waits for the slow start before it', async () => {
@@ -95,6 +95,18 @@ test('a re-read that finds the very next state change passes it on at once', asy
   const api = await apiProcessAfterPending(started);
   await vi.advanceTimersByTimeAsync(2_100);
   expect(api.seen).toEqual(['PENDING@1', 'IN_PROGRESS@2']);
+  await api.end();
+});
+
+test('the worker’s changes heard before this process told of its own start follow it at once', async () => {
+  const api = await apiProcessAfterPending(succeeded, false);
+  // Busy sending, the API process that started the migration reads the worker's start and end first.
+  await api.told(started);
+  await api.told(succeeded);
+  expect(api.seen).toEqual([]);
+  api.sendPending();
+  await vi.advanceTimersByTimeAsync(0);
+  expect(api.seen).toEqual(['PENDING@1', 'IN_PROGRESS@2', 'SUCCEEDED@3']);
   await api.end();
 });
 
