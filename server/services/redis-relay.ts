@@ -2,8 +2,9 @@
  * Live events between processes through Redis pub/sub (SPEC §8), when MMS_REDIS_URL is set: any number of
  * API processes and workers, on one host or many. Every process publishes the changes it makes (encoded as
  * in relayed-event.ts) on one channel under a key prefix, those made together (by the code running at the
- * time) in one message; processes that serve subscribers receive them through `@graphql-yoga/redis-event-target` and
- * pass on the changes of the others, in the order each process sent them.
+ * time) in one message; processes that serve subscribers receive them through
+ * `@graphql-yoga/redis-event-target` and pass on the changes of the others, in the order each process sent
+ * them.
  *
  * Redis keeps nothing: a change published while a receiver is cut off never reaches it. So the relay never
  * stands in a request's way (publishing neither waits nor throws; failures are logged once until it works
