@@ -1,7 +1,8 @@
 /**
  * The Redis relay between two processes' worth of relays on a Redis of the test's own: what one process
- * changes together travels as one message, in order, ahead of the promise reactions queued after it; what it changed just before it
- * closes still goes out; and whatever else appears on the channel is dropped without harm.
+ * changes together travels as one message, in order, ahead of the promise reactions queued after it; what
+ * it changed just before it closes still goes out; and whatever else appears on the channel is dropped
+ * without harm.
  */
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';

@@ -1,4 +1,4 @@
-/** A migration as the events carry it, for tests of the events alone: migration 7 of tenant 1, user 3. */
+/** A migration for tests without a database (domain rules, live events): migration 7 of tenant 1, user 3. */
 import type { MeetingMigration, MigrationState } from '../../server/domain/model.ts';
 
 const created = new Date('2026-12-02T12:00:00Z');
