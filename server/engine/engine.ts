@@ -13,6 +13,7 @@ import type { Events } from '../services/events.ts';
 import {
   type CandidateMeeting,
   type MeetingOutcomeRecord,
+  type RunEnd,
   TransactionEnded,
 } from '../storage/engine-store.ts';
 import { MeetingsChangedError } from '../storage/helpers/batch/index.ts';
@@ -88,8 +89,6 @@ type BatchWrite = {
 
 /** A migration claimed under a lease, and the name its lease is held under. */
 type Claim = { migration: MeetingMigration; holder: string };
-
-type RunEnd = { state: 'SUCCEEDED' | 'FAILED'; lastMessage: string | null; totalMeetings?: number };
 
 export type Engine = ReturnType<typeof createEngine>;
 
@@ -324,9 +323,15 @@ export function createEngine(deps: EngineDeps) {
   async function endRun(tx: Store, claimed: MeetingMigration, holder: string, end: RunEnd) {
     const finished = await tx.engine.finish(claimed.id, holder, end, now());
     if (!finished) throw new RunLost();
-    const successorHolder = nextLeaseHolder();
-    const next = stopping ? null : await tx.engine.claimNextAlongside(successorHolder, now(), leaseUntil());
-    return { finished, successor: next ? { migration: next, holder: successorHolder } : null };
+    return { finished, successor: await claimSuccessor(tx) };
+  }
+
+  /** The run claimed in the transaction that ends another, where the database allows. */
+  async function claimSuccessor(tx: Store): Promise<Claim | null> {
+    if (stopping) return null;
+    const holder = nextLeaseHolder();
+    const next = await tx.engine.claimNextAlongside(holder, now(), leaseUntil());
+    return next ? { migration: next, holder } : null;
   }
 
   async function runMigration(
@@ -458,14 +463,27 @@ export function createEngine(deps: EngineDeps) {
       // of failed meetings commit together.
       const write = () =>
         writeBatch(async (tx) => {
+          const failed = failedMeetings + outcomes.filter((o) => o.outcome === 'FAILED').length;
+          // A run without failed meetings ends in its last batch's own statement; one with them reads their
+          // reasons first.
+          const succeeded: RunEnd | undefined =
+            last && failed === 0
+              ? { state: 'SUCCEEDED', lastMessage: null, totalMeetings: total }
+              : undefined;
+          const run = { migration: claimed, holder, totalMeetings: total };
           const recorded =
             outcomes.length > 0
-              ? await tx.engine.recordBatch(claimed, holder, total, outcomes, leaseUntil(), now())
+              ? await tx.engine.recordBatch(run, outcomes, leaseUntil(), now(), succeeded)
               : null;
           if (outcomes.length > 0 && !recorded) throw new RunLost();
           if (!last) return { recorded, ended: null };
-          const failed = recorded?.migration.failedMeetings ?? failedMeetings;
-          const reasons = failed > 0 ? await tx.engine.failureReasons(claimed.id) : [];
+          if (recorded && succeeded) {
+            return { recorded, ended: { finished: recorded.migration, successor: await claimSuccessor(tx) } };
+          }
+          const reasons =
+            (recorded?.migration.failedMeetings ?? failed) > 0
+              ? await tx.engine.failureReasons(claimed.id)
+              : [];
           const failedCount = reasons.reduce((sum, r) => sum + r.meetings, 0);
           const end: RunEnd =
             reasons.length > 0

@@ -73,6 +73,27 @@ export function invitationFromRow(row: InvitationUpdateRow): InvitationUpdate {
   };
 }
 
+/** How a run ends: its final state, the message it ends with, and its total when it was counted. */
+export interface RunEnd {
+  state: 'SUCCEEDED' | 'FAILED';
+  lastMessage: string | null;
+  totalMeetings?: number;
+}
+
+/** The columns a run's end sets: its state, and its lease let go. */
+function endOfRun(end: RunEnd, at: string) {
+  return {
+    state: end.state,
+    state_changes: sql<number>`state_changes + 1`,
+    ...(end.totalMeetings === undefined ? {} : { total_meetings: end.totalMeetings }),
+    last_message: end.lastMessage,
+    finished_at: at,
+    lease_owner: null,
+    lease_expires_at: null,
+    next_attempt_at: null,
+  };
+}
+
 /**
  * The run is still held by this claim: running, and its lease not taken over (nor the run cancelled). The
  * holder names one claim of one worker, so a run taken over is lost to its earlier claim also when the
@@ -271,17 +292,17 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
     },
 
     /**
-     * Writes one batch. Must run in a transaction: the lease check and counters come first, so a run that
-     * was cancelled or taken over writes nothing. Returns the updated migration and the other runs whose
-     * invitation counts changed (their updates of a rewritten meeting were superseded), or null in that case.
+     * Writes one batch and, with `end`, ends its run in the same statement. Must run in a transaction,
+     * which the caller rolls back when this returns null: the run was cancelled or taken over, and nothing
+     * of the batch may stay. Returns the updated migration and the other runs whose invitation counts
+     * changed (their updates of a rewritten meeting were superseded).
      */
     async recordBatch(
-      migration: Pick<MeetingMigration, 'id' | 'tenantId'>,
-      holder: string,
-      totalMeetings: number,
+      run: { migration: Pick<MeetingMigration, 'id' | 'tenantId'>; holder: string; totalMeetings: number },
       outcomes: MeetingOutcomeRecord[],
       leaseUntil: Date,
       now: Date,
+      end?: RunEnd,
     ): Promise<{ migration: MeetingMigration; supersededIn: number[] } | null> {
       // The batch writes run on the connection the transaction holds: outside one, on SQLite they would run
       // in whatever another caller has open.
@@ -289,10 +310,10 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
       const at = toTime(now);
       const count = (outcome: MeetingResultOutcome) => outcomes.filter((o) => o.outcome === outcome).length;
       const invitesUpdated = outcomes.reduce((sum, o) => sum + (o.rewrite?.attendees.length ?? 0), 0);
-      const row = await db
+      const runUpdate = db
         .updateTable('meeting_migrations')
         .set((eb) => ({
-          total_meetings: totalMeetings,
+          total_meetings: run.totalMeetings,
           succeeded_meetings: eb('succeeded_meetings', '+', count('UPDATED')),
           failed_meetings: eb('failed_meetings', '+', count('FAILED')),
           skipped_meetings: eb('skipped_meetings', '+', count('SKIPPED')),
@@ -300,13 +321,12 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
           invitations_pending: eb('invitations_pending', '+', invitesUpdated),
           lease_expires_at: toTime(leaseUntil),
           modified_at: at,
+          ...(end ? endOfRun(end, at) : {}),
         }))
-        .where(heldBy(migration.id, holder))
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) return null;
-      const supersededIn = await helpers.batch(db).recordOutcomes(migration, outcomes, at);
-      return { migration: migrationFromRow(row), supersededIn };
+        .where(heldBy(run.migration.id, run.holder))
+        .returningAll();
+      const recorded = await helpers.batch(db).recordOutcomes(run.migration, runUpdate, outcomes, at);
+      return recorded && { migration: migrationFromRow(recorded.run), supersededIn: recorded.supersededIn };
     },
 
     /** The organizer changed the meeting's text: its outstanding updates are superseded (see above). */
@@ -319,22 +339,12 @@ export function engineStore(db: Db, helpers: Pick<StorageHelpers, 'batch' | 'cla
     async finish(
       migrationId: number,
       holder: string,
-      end: { state: 'SUCCEEDED' | 'FAILED'; lastMessage: string | null; totalMeetings?: number },
+      end: RunEnd,
       now: Date,
     ): Promise<MeetingMigration | null> {
       const row = await db
         .updateTable('meeting_migrations')
-        .set({
-          state: end.state,
-          state_changes: sql<number>`state_changes + 1`,
-          total_meetings: end.totalMeetings,
-          last_message: end.lastMessage,
-          finished_at: toTime(now),
-          modified_at: toTime(now),
-          lease_owner: null,
-          lease_expires_at: null,
-          next_attempt_at: null,
-        })
+        .set({ ...endOfRun(end, toTime(now)), modified_at: toTime(now) })
         .where(heldBy(migrationId, holder))
         .returningAll()
         .executeTakeFirst();

@@ -114,6 +114,43 @@ describe('a migration run', () => {
     expect(untouchedBobs).toMatchObject({ body: bobs.body, sequence: 0 });
   });
 
+  test('a run whose meetings all go through ends in the statement that writes its last batch', async () => {
+    const endings = () =>
+      server.queries.filter((q) => /update "meeting_migrations" set .*"finished_at" = /s.test(q));
+    const counts = /"succeeded_meetings" = "succeeded_meetings" \+/;
+
+    const gina = await createUser('gina@contoso.com');
+    await schedule(gina);
+    await schedule(gina, { startsAt: '2030-02-01T08:00:00Z', endsAt: '2030-02-01T09:00:00Z' });
+    const before = endings().length;
+    expect(await waitForEnd(await start(gina, 'TEAMS'))).toMatchObject({
+      state: 'SUCCEEDED',
+      totalMeetings: 2,
+      succeededMeetings: 2,
+      lastMessage: null,
+    });
+    const succeeded = endings().slice(before);
+    expect(succeeded).toHaveLength(1);
+    expect(succeeded[0]).toMatch(counts);
+
+    // A run with a failed meeting ends on its own, after its reasons are read.
+    const hugo = await createUser('hugo@contoso.com');
+    await schedule(hugo);
+    await schedule(hugo, {
+      attendees: Array.from({ length: 5 }, (_, i) => ({ email: `r${i}@example.com` })),
+    });
+    const beforeFailure = endings().length;
+    expect(await waitForEnd(await start(hugo, 'TEAMS'))).toMatchObject({
+      state: 'FAILED',
+      succeededMeetings: 1,
+      failedMeetings: 1,
+      lastMessage: '1 meetings failed: 6 participants (organizer included) exceed the limit of 5 (1)',
+    });
+    const failed = endings().slice(beforeFailure);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).not.toMatch(counts);
+  });
+
   test('an ineligible user’s manual start ends FAILED with a clear message', async () => {
     const carol = await createUser('carol@contoso.com');
     await gql(

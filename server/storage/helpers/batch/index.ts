@@ -1,6 +1,19 @@
+import type { UpdateQueryBuilder } from 'kysely';
 import type { MeetingMigration } from '../../../domain/model.ts';
 import type { Db } from '../../database.ts';
 import type { MeetingOutcomeRecord } from '../../engine-store.ts';
+import type { Database, MeetingMigrationRow } from '../../tables.ts';
+
+/**
+ * The batch's update of its own run (counters, lease, and the run's end when the batch is its last), which
+ * returns the run's row only while the claim still holds it.
+ */
+export type RunUpdate = UpdateQueryBuilder<
+  Database,
+  'meeting_migrations',
+  'meeting_migrations',
+  MeetingMigrationRow
+>;
 
 /**
  * The writes of a migration batch that run once per meeting and per attendee: the bulk of the engine's
@@ -8,16 +21,19 @@ import type { MeetingOutcomeRecord } from '../../engine-store.ts';
  */
 export interface BatchWrites {
   /**
-   * Records each meeting's result and writes the rewrites: bodies, overridden occurrences, earlier updates
-   * superseded, and one invitation update per attendee. Returns the runs whose superseded updates it
-   * uncounted. A rewrite is written only over the SEQUENCE it was decided from (the one before its own):
-   * when another writer moved a meeting on since, this throws MeetingsChangedError naming every such one.
+   * Updates the run (`runUpdate`), records each meeting's result and writes the rewrites: bodies,
+   * overridden occurrences, earlier updates superseded, and one invitation update per attendee. Returns the
+   * run's row and the runs whose superseded updates it uncounted, or null when the claim no longer holds
+   * the run: then the caller rolls back whatever was written. A rewrite is written only over the SEQUENCE
+   * it was decided from (the one before its own): when another writer moved a meeting on since, this
+   * throws MeetingsChangedError naming every such one.
    */
   recordOutcomes(
     migration: Pick<MeetingMigration, 'id' | 'tenantId'>,
+    runUpdate: RunUpdate,
     outcomes: readonly MeetingOutcomeRecord[],
     at: string,
-  ): Promise<number[]>;
+  ): Promise<{ run: MeetingMigrationRow; supersededIn: number[] } | null>;
   /**
    * Earlier updates of meetings whose text changed that have not gone out (queued, or failed) would carry
    * stale text: they are superseded, and the runs that queued them count them no more. Returns those runs.

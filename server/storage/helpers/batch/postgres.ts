@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { toTime } from '../../rows.ts';
+import type { MeetingMigrationRow } from '../../tables.ts';
 import { type BatchHelper, countByMigration, MeetingsChangedError } from './index.ts';
 
 /** An update not gone out yet (queued, or failed), locked for this transaction. */
@@ -42,8 +43,7 @@ export const postgresBatch: BatchHelper = (db) => {
   }
 
   return {
-    async recordOutcomes(migration, outcomes, at) {
-      if (outcomes.length === 0) return [];
+    async recordOutcomes(migration, runUpdate, outcomes, at) {
       const rewritten = outcomes.flatMap((o) =>
         o.rewrite ? [{ meetingId: o.meetingId, ...o.rewrite }] : [],
       );
@@ -55,16 +55,27 @@ export const postgresBatch: BatchHelper = (db) => {
           name: a.name ?? null,
         })),
       );
-      // One round trip for the batch: its results, its rewrites (each only over the SEQUENCE it was decided
-      // from), the updates it queues, and the earlier updates of its meetings not gone out yet, locked as
-      // they are read (a resend or a delivery outcome touching one of them waits for this transaction, so
-      // the states counted are the ones superseded). Every part reads the rows as they were before the
-      // statement: the updates it queues itself are not among those outstanding. The outstanding updates are
-      // looked up meeting by meeting: asked for all the batch's meetings at once, the planner judged by
-      // statistics gathered while the table was nearly empty, walked every queued update by state instead
-      // (up to 18 ms a batch, growing with the queue) until new statistics came.
-      const { rows } = await sql<{ written: number[]; outstanding: OutstandingUpdate[] }>`
-        WITH results AS (
+      const overrides = rewritten.flatMap((r) =>
+        r.overriddenOccurrences.map((o) => ({
+          meetingId: r.meetingId,
+          recurrenceId: toTime(o.recurrenceId),
+          body: o.body,
+        })),
+      );
+      // One round trip for the batch: the run's own update (which returns its row only while the claim holds
+      // it), its results, its rewrites (each only over the SEQUENCE it was decided from), the updates it
+      // queues, and the earlier updates of its meetings not gone out yet, locked as they are read (a resend
+      // or a delivery outcome touching one of them waits for this transaction, so the states counted are the
+      // ones superseded). Every part reads the rows as they were before the statement: the updates it queues
+      // itself are not among those outstanding. When the run is no longer held, or a meeting changed, the
+      // caller rolls the transaction back. The outstanding updates are looked up meeting by meeting: asked
+      // for all the batch's meetings at once, the planner judged by statistics gathered while the table was
+      // nearly empty, walked every queued update by state instead (up to 18 ms a batch, growing with the
+      // queue) until new statistics came.
+      const { rows } = await sql<
+        MeetingMigrationRow & { written_ids: number[]; outstanding: OutstandingUpdate[] }
+      >`
+        WITH run AS (${runUpdate}), results AS (
           INSERT INTO meeting_results (migration_id, meeting_id, outcome, reason, recorded_at)
           SELECT ${migration.id}::int, r.meeting_id, r.outcome, r.reason, ${at}::text
           FROM unnest(${outcomes.map((o) => o.meetingId)}::int[], ${outcomes.map((o) => o.outcome)}::text[],
@@ -79,6 +90,11 @@ export const postgresBatch: BatchHelper = (db) => {
             AS v(id, body, sequence, type, join_url, conference_id)
           WHERE m.id = v.id AND m.sequence = v.sequence - 1
           RETURNING m.id
+        ), overridden AS (
+          UPDATE meeting_overridden_occurrences AS o SET body = v.body
+          FROM unnest(${overrides.map((o) => o.meetingId)}::int[], ${overrides.map((o) => o.recurrenceId)}::text[],
+            ${overrides.map((o) => o.body)}::text[]) AS v(meeting_id, recurrence_id, body)
+          WHERE o.meeting_id = v.meeting_id AND o.recurrence_id = v.recurrence_id
         ), outstanding AS (
           SELECT u.id, u.migration_id, u.state
           FROM unnest(${rewritten.map((r) => r.meetingId)}::int[]) AS r(meeting_id)
@@ -96,31 +112,20 @@ export const postgresBatch: BatchHelper = (db) => {
             ${invitations.map((i) => i.email)}::text[], ${invitations.map((i) => i.name)}::text[])
             AS v(meeting_id, sequence, email, name)
         )
-        SELECT
-          (SELECT coalesce(array_agg(id), '{}') FROM written) AS written,
+        SELECT run.*,
+          (SELECT coalesce(array_agg(id), '{}') FROM written) AS written_ids,
           (SELECT coalesce(json_agg(json_build_object('id', id, 'migrationId', migration_id, 'state', state)),
-            '[]') FROM outstanding) AS outstanding`.execute(db);
-      const [{ written, outstanding }] = rows as [{ written: number[]; outstanding: OutstandingUpdate[] }];
+            '[]') FROM outstanding) AS outstanding
+        FROM run`.execute(db);
+      const [held] = rows;
+      if (!held) return null;
+      const { written_ids: written, outstanding, ...run } = held;
       if (written.length < rewritten.length) {
         // Thrown in the batch's transaction: nothing of the statement above stays.
         const kept = new Set(written);
         throw new MeetingsChangedError(rewritten.map((r) => r.meetingId).filter((id) => !kept.has(id)));
       }
-
-      const overrides = rewritten.flatMap((r) =>
-        r.overriddenOccurrences.map((o) => ({
-          meetingId: r.meetingId,
-          recurrenceId: toTime(o.recurrenceId),
-          body: o.body,
-        })),
-      );
-      if (overrides.length > 0) {
-        await sql`UPDATE meeting_overridden_occurrences AS o SET body = v.body
-          FROM unnest(${overrides.map((o) => o.meetingId)}::int[], ${overrides.map((o) => o.recurrenceId)}::text[],
-            ${overrides.map((o) => o.body)}::text[]) AS v(meeting_id, recurrence_id, body)
-          WHERE o.meeting_id = v.meeting_id AND o.recurrence_id = v.recurrence_id`.execute(db);
-      }
-      return supersede(outstanding, at);
+      return { run, supersededIn: await supersede(outstanding, at) };
     },
 
     async supersedeOutstanding(meetingIds, at) {

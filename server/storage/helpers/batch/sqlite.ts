@@ -45,7 +45,9 @@ export function sqliteBatch(prepare: (sql: string) => SQLite.Statement): BatchHe
   }
 
   return () => ({
-    async recordOutcomes(migration, outcomes, at) {
+    async recordOutcomes(migration, runUpdate, outcomes, at) {
+      const run = await runUpdate.executeTakeFirst();
+      if (!run) return null;
       const insertResult = statement('insertResult');
       const rewriteMeeting = statement('rewriteMeeting');
       const rewriteOverride = statement('rewriteOverride');
@@ -92,7 +94,7 @@ export function sqliteBatch(prepare: (sql: string) => SQLite.Statement): BatchHe
           );
         }
       }
-      return supersededIn;
+      return { run, supersededIn };
     },
 
     async supersedeOutstanding(meetingIds, at) {
