@@ -29,7 +29,12 @@ import { databaseHealth } from './services/database-health.ts';
 import { databaseRelay, type EventRelay } from './services/event-relay.ts';
 import { createEvents } from './services/events.ts';
 import { createServices, type Services } from './services/index.ts';
-import { connectRedisRelay, type RedisRelayConfig, RedisUnreachableError } from './services/redis-relay.ts';
+import {
+  connectRedisRelay,
+  type RedisRelay,
+  type RedisRelayConfig,
+  RedisUnreachableError,
+} from './services/redis-relay.ts';
 import type { Viewer } from './services/viewer.ts';
 import { type OpenedDatabase, openDatabase } from './storage/database.ts';
 import { isPostgresUrl } from './storage/location.ts';
@@ -97,9 +102,10 @@ function addressOf(request: IncomingMessage | undefined): string {
  */
 export const LIVE_EVENTS_INTERRUPTED = 1012;
 
-async function redisRelay(config: RedisRelayConfig, logger: Logger) {
+/** Redis out of reach at start is a setting at fault: one line that names it. */
+async function reachingRedis<T>(connecting: () => Promise<T>): Promise<T> {
   try {
-    return await connectRedisRelay({ ...config, logger });
+    return await connecting();
   } catch (error) {
     if (error instanceof RedisUnreachableError) throw new ConfigError(`MMS_REDIS_URL: ${error.message}`);
     throw error;
@@ -131,7 +137,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger('info');
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   // First, so that an unreachable Redis stops the start before anything else is opened.
-  const redis = options.redis ? await redisRelay(options.redis, logger) : null;
+  const redisConfig = options.redis;
+  const redis: RedisRelay | null = redisConfig
+    ? await reachingRedis(() => connectRedisRelay({ ...redisConfig, logger }))
+    : null;
   const database = await openDatabase(options.database, { onQuery: options.onQuery });
   const store = createStore(database);
   const now = options.now ?? (() => new Date());
@@ -180,8 +189,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     now,
     events,
-    onMigrationQueued: () => engine?.wake(),
+    onMigrationQueued: () => {
+      engine?.wake();
+      redis?.announceWork();
+    },
   });
+  // Work queued by another process (an API process without an engine) is started at once, not at the next poll.
+  if (engine && redis) {
+    await reachingRedis(() =>
+      redis.hearWork(() => {
+        if (engine.isRunning) engine.wake();
+      }),
+    );
+  }
   const { adminTokenHash, generatedToken } = await ensureAdminToken(store, options.adminToken);
   const authority = tokenAuthority(store, adminTokenHash, now);
   const throttle = authThrottle(options.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE);

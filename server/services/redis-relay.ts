@@ -102,7 +102,7 @@ const tolerantJson = {
  * reconnects for ever with a growing wait. Commands fail at once while it is down rather than queue: a
  * change published late would come after the state its receivers read again.
  */
-async function connect(url: string, role: 'publisher' | 'subscriber'): Promise<Redis> {
+async function connect(url: string, role: 'publisher' | 'subscriber' | 'work-listener'): Promise<Redis> {
   let up = false;
   let lastError: Error | null = null;
   const redis = new Redis(url, {
@@ -153,13 +153,27 @@ function dropWhenUnresponsive(redis: Redis, onUnresponsive: () => void): () => v
   return () => clearInterval(timer);
 }
 
+/** The relay, and the word that work may be due, from the process that queued it to the engines of the others. */
+export interface RedisRelay extends EventRelay {
+  /** Tells the engines of the other processes that a migration may have become due. */
+  announceWork(): void;
+  /**
+   * Calls `wake` whenever another process announces work, and each time the connection comes back (what was
+   * announced meanwhile is lost). Without it, an engine finds work at its next poll (MMS_POLL_MS).
+   */
+  hearWork(wake: () => void): Promise<void>;
+}
+
 /** Connects to Redis (failing when it cannot be reached) and returns the relay. */
-export async function connectRedisRelay(options: RedisRelayOptions): Promise<EventRelay> {
+export async function connectRedisRelay(options: RedisRelayOptions): Promise<RedisRelay> {
   const { logger } = options;
   const channel = `${options.prefix}live-events`;
+  const workChannel = `${options.prefix}work-due`;
   const origin = randomUUID();
   const publisher = await connect(options.url, 'publisher');
   let subscriber: Redis | null = null;
+  let workListener: Redis | null = null;
+  let announcing = false;
   let closed = false;
 
   /** Changes not published, each to be told late once publishing works again, by what changed. */
@@ -215,6 +229,22 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
     publishing = true;
     logger.warn('live events: publishing through Redis again');
     sendUnsent();
+    announceUnsentWork(false);
+  };
+
+  /**
+   * Work announced while publishing failed is announced once it works again: the engines would otherwise
+   * find it only at their next poll.
+   */
+  let workUnannounced = false;
+  const announceUnsentWork = (queued: boolean) => {
+    workUnannounced ||= queued;
+    if (!workUnannounced || !publishing) return;
+    workUnannounced = false;
+    publisher.publish(workChannel, origin).then(canPublish, (error: unknown) => {
+      cannotPublish((error as Error).message);
+      workUnannounced = true;
+    });
   };
   publisher.on('close', () => cannotPublish('lost the connection'));
   publisher.on('ready', canPublish);
@@ -316,12 +346,46 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Eve
       });
     },
 
+    announceWork() {
+      if (closed || announcing) return;
+      announcing = true;
+      // Queued after the changes the code running now sent (the migration's PENDING among them), so those go
+      // out first; one announcement for all the work it queued.
+      queueMicrotask(() => {
+        announcing = false;
+        if (!closed) announceUnsentWork(true);
+      });
+    },
+
+    async hearWork(wake) {
+      const redis = await connect(options.url, 'work-listener');
+      workListener = redis;
+      redis.on('message', (_channel: string, from: string) => {
+        if (!closed && from !== origin) wake();
+      });
+      await redis.subscribe(workChannel);
+      // Back after a loss: once Redis has taken the subscription again, whatever was announced meanwhile is
+      // looked for (work queued later is announced to this subscription).
+      redis.on('ready', () => {
+        if (closed) return;
+        redis.subscribe(workChannel).then(
+          () => {
+            if (!closed) wake();
+          },
+          // Lost again before it was taken: the next 'ready' tries again.
+          () => {},
+        );
+      });
+      stopWatching.push(dropWhenUnresponsive(redis, () => {}));
+    },
+
     async close() {
       // What was sent just now goes before QUIT, as it would have a moment later.
       publishOutgoing();
       closed = true;
       for (const stop of stopWatching) stop();
       subscriber?.disconnect();
+      workListener?.disconnect();
       // QUIT goes after the publishes still in flight; while Redis is away there is nothing to wait for.
       await publisher.quit().catch(() => publisher.disconnect());
     },

@@ -15,6 +15,7 @@ import {
   deploymentEnv,
   seedDemo,
   startApiProcess,
+  startMigration as startMigrationThrough,
   startWorker,
   type WorkerProcess,
 } from '../support/cluster.ts';
@@ -44,15 +45,7 @@ let users: string[];
 const gql = (query: string, variables: Record<string, unknown> = {}) =>
   queryGraphQL(api.url, token, query, variables);
 
-async function startMigration(userId: string, through = api): Promise<string> {
-  const data = await queryGraphQL(
-    through.url,
-    token,
-    'mutation($u: ID!) { startMeetingMigration(input: { userId: $u }) { ... on UserChangePayload { meetingMigration { id } } } }',
-    { u: userId },
-  );
-  return data.startMeetingMigration.meetingMigration.id;
-}
+const startMigration = (userId: string, through = api) => startMigrationThrough(through, token, userId);
 
 /** Waits until the migration has run to its end, as stored, and returns it. */
 async function finished(id: string): Promise<Migration> {

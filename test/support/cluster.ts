@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { databaseEnv, testDatabase } from './backend.ts';
+import { queryGraphQL } from './http.ts';
 import { type Running, run } from './processes.ts';
 
 /**
@@ -70,4 +71,17 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
 export async function crash(process: Running): Promise<void> {
   if (process.child.exitCode === null && process.child.signalCode === null) process.child.kill('SIGKILL');
   await process.exited;
+}
+
+/** Starts a migration of the user through the API process; returns its id. */
+export async function startMigration(api: ApiProcess, token: string, userId: string): Promise<string> {
+  const data = await queryGraphQL(
+    api.url,
+    token,
+    'mutation($u: ID!) { startMeetingMigration(input: { userId: $u }) { ... on UserChangePayload { meetingMigration { id } } ... on Error { message } } }',
+    { u: userId },
+  );
+  const id = data.startMeetingMigration?.meetingMigration?.id;
+  if (!id) throw new Error(`the migration did not start: ${JSON.stringify(data)}`);
+  return id;
 }
