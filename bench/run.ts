@@ -99,7 +99,8 @@ const ENGINE: EngineConfig = {
   batchSize: 250,
   leaseSeconds: 30,
   retryScheduleMs: [1_000],
-  pollMs: 100,
+  // The product's default: with Redis, workers hear of new work at once and poll only as a fallback.
+  pollMs: 1000,
   retentionDays: 150,
 };
 /** The floor's gap between a migration's state changes, near what MMS's engine takes for one user here. */
