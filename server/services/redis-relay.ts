@@ -159,7 +159,7 @@ export interface RedisRelay extends EventRelay {
   announceWork(): void;
   /**
    * Calls `wake` whenever another process announces work, and each time the connection comes back (what was
-   * announced meanwhile is lost). Without it, an engine finds work at its next poll (MMS_POLL_MS).
+   * announced meanwhile did not reach it). Without it, an engine finds work at its next poll (MMS_POLL_MS).
    */
   hearWork(wake: () => void): Promise<void>;
 }

@@ -1,7 +1,8 @@
 /**
  * Work queued through an API process reaches the workers through Redis at once (SPEC §8). The worker here
  * looks for work by itself once a minute (MMS_POLL_MS), so a migration that starts within seconds was
- * announced. While Redis is away announcements are lost; the worker looks as soon as it has Redis back.
+ * announced. While Redis is away nothing reaches the worker; once Redis is back, the worker looks for work
+ * at once and the API process announces what it could not before (whichever of the two reconnects first).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

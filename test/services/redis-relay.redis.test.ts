@@ -1,8 +1,9 @@
 /**
  * The Redis relay between two processes' worth of relays on a Redis of the test's own: what one process
  * changes together travels as one message, in order, ahead of the promise reactions queued after it; what
- * it changed just before it closes still goes out; and whatever else appears on the channel is dropped
- * without harm.
+ * it changed just before it closes still goes out; whatever else appears on the channel is dropped
+ * without harm; and work announced together goes out once, also when it was announced while Redis could
+ * not be reached.
  */
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
@@ -15,6 +16,7 @@ import type { RelayedEvent } from '../../server/services/relayed-event.ts';
 import { eventually } from '../support/eventually.ts';
 import { migrationAt } from '../support/migration.ts';
 import { type PrivateRedis, startPrivateRedis } from '../support/redis.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 let redis: PrivateRedis;
 /** Reads the channel as any subscriber would, to count what was published. */
@@ -34,10 +36,10 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function connectPair() {
-  const prefix = `relay-test-${++prefixes}:`;
+/** A logger whose lines land in `logged`, emptied first. */
+function collectingLogger() {
   logged = [];
-  const logger = createLogger(
+  return createLogger(
     'warn',
     new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -46,6 +48,11 @@ async function connectPair() {
       },
     }),
   );
+}
+
+async function connectPair() {
+  const prefix = `relay-test-${++prefixes}:`;
+  const logger = collectingLogger();
   const options = { url: redis.url, prefix, unsentLimit: 100, logger };
   sender = await connectRedisRelay(options);
   receiver = await connectRedisRelay(options);
@@ -178,5 +185,62 @@ test('messages that are not a process’s changes are dropped; the changes after
     expect(logged).toEqual([]);
   } finally {
     publisher.disconnect();
+  }
+});
+
+/** Two processes' relays on one prefix, the first reaching Redis at `announcerUrl`; counts each one's wake-ups. */
+async function workPair(announcerUrl: string) {
+  const prefix = `relay-work-${++prefixes}:`;
+  const logger = collectingLogger();
+  const announcer = await connectRedisRelay({ url: announcerUrl, prefix, unsentLimit: 100, logger });
+  const hearer = await connectRedisRelay({ url: redis.url, prefix, unsentLimit: 100, logger });
+  const wakes = { announcer: 0, hearer: 0 };
+  await announcer.hearWork(() => wakes.announcer++);
+  await hearer.hearWork(() => wakes.hearer++);
+  return { announcer, hearer, wakes, channel: `${prefix}work-due` };
+}
+
+test('work announced together goes out once and wakes the other processes’ engines, not the announcer’s own', async () => {
+  const { announcer, hearer, wakes, channel } = await workPair(redis.url);
+  const seen: string[] = [];
+  const publisher = new Redis(redis.url);
+  const listener = new Redis(redis.url);
+  try {
+    listener.on('message', (_channel: string, from: string) => seen.push(from));
+    await listener.subscribe(channel);
+    announcer.announceWork();
+    announcer.announceWork();
+    announcer.announceWork();
+    await eventually(() => seen.length >= 1, 'the announcement');
+    // Published after the announcement arrived: whatever the announcer sent came before it.
+    await publisher.publish(channel, 'another process');
+    await eventually(() => seen.includes('another process') && wakes.hearer === 2, 'the other announcement');
+    expect(seen).toHaveLength(2);
+    expect(wakes).toEqual({ announcer: 1, hearer: 2 });
+  } finally {
+    publisher.disconnect();
+    listener.disconnect();
+    await Promise.all([announcer.close(), hearer.close()]);
+  }
+});
+
+test('work announced while the announcer cannot reach Redis is announced once it can', async () => {
+  const { port } = new URL(redis.url);
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(port) });
+  const { announcer, hearer, wakes } = await workPair(`redis://127.0.0.1:${proxy.port}`);
+  try {
+    proxy.cut();
+    await eventually(
+      () => logged.some((line) => line.includes('cannot publish through Redis')),
+      'the announcer to notice',
+    );
+    announcer.announceWork();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(wakes.hearer).toBe(0);
+    proxy.restore();
+    await eventually(() => wakes.hearer === 1, 'the announcement made while cut off', 10_000);
+  } finally {
+    await Promise.all([announcer.close(), hearer.close()]);
+    await proxy.close();
   }
 });
