@@ -2,8 +2,8 @@
  * The Redis relay between two processes' worth of relays on a Redis of the test's own: what one process
  * changes together travels as one message, in order, ahead of the promise reactions queued after it; what
  * it changed just before it closes still goes out; whatever else appears on the channel is dropped
- * without harm; and work announced together goes out once, also when it was announced while Redis could
- * not be reached.
+ * without harm; and work announced in one turn goes out once, after this process's own subscribers have
+ * the change that queued it, also when it was announced while Redis could not be reached.
  */
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
@@ -72,6 +72,15 @@ afterEach(async () => {
   watcher?.disconnect();
 });
 
+/** A process's live events, told to the others through `relay`; nothing is read from a database. */
+const eventsRelayedBy = (relay: EventRelay) =>
+  createEvents({
+    relay,
+    summaryOf: () => Promise.reject(new Error('no summary subscriber here')),
+    tenant: () => Promise.resolve(null),
+    triggerEvaluations: () => Promise.resolve([]),
+    migrations: () => Promise.resolve([]),
+  });
 const summary = (tenantId: number): RelayedEvent => ({ kind: 'summary', tenantId });
 const changed = (id: number): RelayedEvent => ({ kind: 'migrationChanged', tenantId: 1, id });
 
@@ -110,13 +119,7 @@ test('a change goes out ahead of the promise reactions queued after it', async (
 
 test('a change made here goes to the other processes before this process’s own subscribers have it', async () => {
   await connectPair();
-  const events = createEvents({
-    relay: sender,
-    summaryOf: () => Promise.reject(new Error('no summary subscriber here')),
-    tenant: () => Promise.resolve(null),
-    triggerEvaluations: () => Promise.resolve([]),
-    migrations: () => Promise.resolve([]),
-  });
+  const events = eventsRelayedBy(sender);
   const publish = vi.spyOn(Redis.prototype, 'publish');
   try {
     const streams = Array.from({ length: 3 }, () => events.stream('meetingMigration', 1));
@@ -220,6 +223,39 @@ test('work announced together goes out once and wakes the other processes’ eng
   } finally {
     publisher.disconnect();
     listener.disconnect();
+    await Promise.all([announcer.close(), hearer.close()]);
+  }
+});
+
+test('work is announced once this process’s own subscribers have the change that queued it, once for the turn', async () => {
+  const { announcer, hearer, wakes, channel } = await workPair(redis.url);
+  const events = eventsRelayedBy(announcer);
+  const publish = vi.spyOn(Redis.prototype, 'publish');
+  const announcements = () => publish.mock.calls.filter(([to]) => to === channel).length;
+  try {
+    const streams = Array.from({ length: 3 }, () => events.stream('meetingMigration', 1));
+    await Promise.all(streams.map((stream) => stream.started));
+    const subscribers = streams.map(async (stream) => {
+      for await (const migration of stream) {
+        // Sending it on is a chain of promise reactions (executing it, graphql-ws, the socket's write).
+        for (let step = 0; step < 20; step++) await null;
+        return { state: migration.state, announcedBefore: announcements() };
+      }
+    });
+    // As a start does: the migration's PENDING, then the word that work is due; more work queued by
+    // promise reactions of the same turn goes in the same announcement.
+    events.migrationStateChanged(migrationAt('PENDING', 1, 0));
+    announcer.announceWork();
+    await null;
+    announcer.announceWork();
+    expect(await Promise.all(subscribers)).toEqual(
+      Array.from({ length: 3 }, () => ({ state: 'PENDING', announcedBefore: 0 })),
+    );
+    await eventually(() => wakes.hearer > 0, 'the announcement');
+    expect(announcements()).toBe(1);
+  } finally {
+    publish.mockRestore();
+    await events.close();
     await Promise.all([announcer.close(), hearer.close()]);
   }
 });
