@@ -412,10 +412,16 @@ export function createEvents(options: EventSources & { relay?: EventRelay | null
 
     /**
      * Invitation updates of these migrations were delivered, failed, re-queued or superseded: each migration
-     * goes out throttled like progress, and the summary of each tenant once.
+     * goes out throttled like progress, and the summary of each tenant once. A migration not sent lately
+     * waits PROGRESS_INTERVAL_MS too: deliveries come in bursts, and the state change that often comes with
+     * them (the run that superseded its invitations ending) goes ahead of it to every subscriber, instead of
+     * sharing the moment with it.
      */
     invitationsCounted(migrations: MeetingMigration[]) {
-      for (const migration of migrations) progressed(migration);
+      for (const migration of migrations) {
+        if (!progress.has(migration.id)) progress.set(migration.id, { lastAt: Date.now() });
+        progressed(migration);
+      }
       for (const tenantId of new Set(migrations.map((m) => m.tenantId))) summaryChanged(tenantId);
     },
 
