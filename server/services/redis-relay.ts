@@ -352,9 +352,10 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Red
       // At the end of this turn of the event loop, once this process has sent the changes it made (the
       // migration's PENDING among them) to its own subscribers: those sends run as promise reactions, and a
       // worker told at once claimed the migration while they still ran, so that its IN_PROGRESS waited
-      // behind them here and in every other API process (`npm run bench`: p99 1.6-2x the fan-out floor's,
-      // against 1-1.35x announced here). The start comes a few milliseconds later; all the work queued in
-      // the turn goes in one announcement.
+      // behind them here and in every other API process (medians of three `npm run bench` runs, 1, 2 and 4
+      // workers: p99 across processes 1.62x, 2x and 1.7x the fan-out floor's, against 1.12x, 1.35x and 1.36x
+      // announced here). The start comes that much later; all the work queued in the turn goes in one
+      // announcement.
       setImmediate(() => {
         announcing = false;
         if (!closed) announceUnsentWork(true);
