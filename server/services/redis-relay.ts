@@ -117,6 +117,15 @@ async function connect(url: string, role: 'publisher' | 'subscriber' | 'work-lis
   redis.on('error', (error: Error) => {
     lastError = error;
   });
+  // Every subscription's answer has a handler. ioredis subscribes again on its own after a reconnect, and
+  // the event target subscribes, neither taking the answer: a relay closed while one was in flight rejected
+  // it with nothing to handle it, which ends a Node process.
+  const subscribe = redis.subscribe.bind(redis);
+  redis.subscribe = ((...channels: string[]) => {
+    const answer = subscribe(...channels);
+    answer.catch(() => {});
+    return answer;
+  }) as typeof redis.subscribe;
   try {
     await redis.connect();
   } catch (error) {
@@ -263,6 +272,7 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Red
 
     async receive(deliver, interrupted) {
       const redis = await connect(options.url, 'subscriber');
+      if (closed) return redis.disconnect();
       subscriber = redis;
       // Publishing goes straight through `publisher` instead of the target's dispatchEvent, which drops the
       // promise of the publish: a Redis outage would end the process with an unhandled rejection.
@@ -332,7 +342,7 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Red
       );
       redis.on('ready', () => {
         if (closed || !lost) return;
-        // ioredis subscribes again on its own before 'ready'; this answer says Redis has taken it.
+        // ioredis subscribes again on its own as it becomes ready; this answer says Redis has taken it.
         redis.subscribe(channel).then(
           () => {
             if (closed || !lost) return;
@@ -364,6 +374,7 @@ export async function connectRedisRelay(options: RedisRelayOptions): Promise<Red
 
     async hearWork(wake) {
       const redis = await connect(options.url, 'work-listener');
+      if (closed) return redis.disconnect();
       workListener = redis;
       redis.on('message', (_channel: string, from: string) => {
         if (!closed && from !== origin) wake();

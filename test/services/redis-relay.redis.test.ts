@@ -3,7 +3,8 @@
  * changes together travels as one message, in order, ahead of the promise reactions queued after it; what
  * it changed just before it closes still goes out; whatever else appears on the channel is dropped
  * without harm; and work announced in one turn goes out once, after this process's own subscribers have
- * the change that queued it, also when it was announced while Redis could not be reached.
+ * the change that queued it, also when it was announced while Redis could not be reached; and a relay
+ * closed while Redis has yet to answer a subscription leaves no rejection unhandled (one ends a process).
  */
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
@@ -16,7 +17,7 @@ import type { RelayedEvent } from '../../server/services/relayed-event.ts';
 import { eventually } from '../support/eventually.ts';
 import { migrationAt } from '../support/migration.ts';
 import { type PrivateRedis, startPrivateRedis } from '../support/redis.ts';
-import { startTcpProxy } from '../support/tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
 let redis: PrivateRedis;
 /** Reads the channel as any subscriber would, to count what was published. */
@@ -280,3 +281,140 @@ test('work announced while the announcer cannot reach Redis is announced once it
     await proxy.close();
   }
 });
+
+type Relay = Awaited<ReturnType<typeof connectRedisRelay>>;
+
+/**
+ * A relay on its own proxy, with each subscription it asks for (once written) seen by `onSubscribe`,
+ * installed before it connects: the relay's connections keep the method they started with.
+ */
+async function relayBehindProxy(onSubscribe: (relay: Relay, proxy: TcpProxy) => void) {
+  const { port } = new URL(redis.url);
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(port) });
+  const subscribe = Redis.prototype.subscribe;
+  let relay: Relay | null = null;
+  // Not a vitest spy: it would handle the answer itself, to record how it settled.
+  Redis.prototype.subscribe = function (this: Redis, ...channels: string[]) {
+    const answer = subscribe.apply(this, channels);
+    if (relay) onSubscribe(relay, proxy);
+    return answer;
+  } as typeof subscribe;
+  relay = await connectRedisRelay({
+    url: `redis://127.0.0.1:${proxy.port}`,
+    prefix: `relay-closing-${++prefixes}:`,
+    unsentLimit: 100,
+    logger: collectingLogger(),
+  });
+  return {
+    relay,
+    proxy,
+    restoreSubscribe: () => {
+      Redis.prototype.subscribe = subscribe;
+    },
+  };
+}
+
+/** Rejections nobody handled while `during` ran, and for a moment after (their report comes a turn later). */
+async function unhandledRejections(during: () => Promise<void>): Promise<string[]> {
+  const unhandled: string[] = [];
+  const collect = (reason: unknown) => unhandled.push(String(reason));
+  process.on('unhandledRejection', collect);
+  try {
+    await during();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off('unhandledRejection', collect);
+  }
+  return unhandled;
+}
+
+const listen = {
+  receive: (relay: Relay) => relay.receive(async () => {}),
+  hearWork: (relay: Relay) => relay.hearWork(() => {}),
+};
+
+/** Closes the relay, then drops its connections before Redis can answer what it just asked. */
+const closeUnanswered = (relay: Relay, proxy: TcpProxy) => {
+  const closing = relay.close();
+  proxy.cut();
+  return closing;
+};
+
+test.each(['receive', 'hearWork'] as const)(
+  'a relay closed while Redis takes its subscription (%s, at the start) leaves nothing unhandled',
+  async (role) => {
+    let closing: Promise<void> | null = null;
+    const { relay, proxy, restoreSubscribe } = await relayBehindProxy((relay, proxy) => {
+      closing ??= closeUnanswered(relay, proxy);
+    });
+    try {
+      const unhandled = await unhandledRejections(async () => {
+        // Closed before it was subscribed: starting fails or stops, either way it settles.
+        await listen[role](relay).catch(() => {});
+        await closing;
+      });
+      expect(closing).not.toBeNull();
+      expect(unhandled).toEqual([]);
+    } finally {
+      restoreSubscribe();
+      await proxy.close();
+    }
+  },
+);
+
+test.each(['receive', 'hearWork'] as const)(
+  'a relay closed while Redis takes its subscription again after a cut (%s) leaves nothing unhandled',
+  async (role) => {
+    let closeAtNextSubscription = false;
+    let closing: Promise<void> | null = null;
+    const { relay, proxy, restoreSubscribe } = await relayBehindProxy((relay, proxy) => {
+      if (closeAtNextSubscription) closing ??= closeUnanswered(relay, proxy);
+    });
+    try {
+      await listen[role](relay);
+      const unhandled = await unhandledRejections(async () => {
+        proxy.cut();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        closeAtNextSubscription = true;
+        proxy.restore();
+        await eventually(() => closing !== null, 'the subscription again', 10_000);
+        await closing;
+      });
+      expect(unhandled).toEqual([]);
+    } finally {
+      restoreSubscribe();
+      await relay.close();
+      await proxy.close();
+    }
+  },
+);
+
+test.each(['receive', 'hearWork'] as const)(
+  'a relay closed while it connects to listen (%s) leaves no connection open',
+  async (role) => {
+    const relay = await connectRedisRelay({
+      url: redis.url,
+      prefix: `relay-closing-${++prefixes}:`,
+      unsentLimit: 100,
+      logger: collectingLogger(),
+    });
+    const admin = new Redis(redis.url);
+    try {
+      const starting = listen[role](relay);
+      await relay.close();
+      await starting.catch(() => {});
+      const name = role === 'receive' ? 'mms-subscriber' : 'mms-work-listener';
+      const clients = async () => (await admin.client('LIST')) as string;
+      // A closing connection takes a moment to leave the list; a leaked one never does.
+      const deadline = Date.now() + 3_000;
+      let open = await clients();
+      while (open.includes(`name=${name} `) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        open = await clients();
+      }
+      expect(open).not.toContain(`name=${name} `);
+    } finally {
+      admin.disconnect();
+    }
+  },
+);
